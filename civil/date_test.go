@@ -1,0 +1,65 @@
+package civil_test
+
+import (
+	"testing"
+	"time"
+
+	"daihou/civil"
+)
+
+func TestParseAndString(t *testing.T) {
+	for _, s := range []string{"1970-01-01", "2024-02-29", "2026-12-31", "2100-03-01"} {
+		d, err := civil.Parse(s)
+		if err != nil || d.String() != s {
+			t.Errorf("Parse(%q) = %v, %v", s, d, err)
+		}
+	}
+	for _, s := range []string{"2026-02-29", "2026-13-01", "2026-1-1", "20260101", "2026-00-10", "abcd-ef-gh"} {
+		if _, err := civil.Parse(s); err == nil {
+			t.Errorf("Parse(%q) succeeded, want error", s)
+		}
+	}
+}
+
+func TestAddMonthsClamped(t *testing.T) {
+	for _, tt := range []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2026-01-31", 1, "2026-02-28"},
+		{"2028-01-31", 1, "2028-02-29"},
+		{"2026-01-31", 2, "2026-03-31"},
+		{"2026-12-15", 1, "2027-01-15"},
+		{"2026-03-31", -1, "2026-02-28"},
+	} {
+		d := civil.MustParse(tt.from)
+		if got := d.AddMonthsClamped(tt.n, d.Day()).String(); got != tt.want {
+			t.Errorf("%s + %d months = %s, want %s", tt.from, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestSubAndMonthIndex(t *testing.T) {
+	if got := civil.MustParse("2028-03-01").Sub(civil.MustParse("2028-01-15")); got != 46 {
+		t.Errorf("days 2028-01-15 → 2028-03-01 = %d, want 46", got)
+	}
+	if got := civil.New(2026, time.March, 5).MonthIndex() - civil.New(2025, time.November, 30).MonthIndex(); got != 4 {
+		t.Errorf("month index difference = %d, want 4", got)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"2026-01-15", "2024-02-29", "0000-00-00", "9999-12-31"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := civil.Parse(s)
+		if err != nil {
+			return
+		}
+		if d.String() != s {
+			t.Fatalf("Parse(%q).String() = %q", s, d.String())
+		}
+	})
+}

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"daihou"
+	"daihou/imports"
+	"daihou/servicing"
+	"daihou/store"
+)
+
+func (m *Main) runImport(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("import loans|payments FILE [--db PATH] [--json]", `Import loans or payments from a CSV (.csv) or JSON Lines (.jsonl, .ndjson) file.
+
+A bad row never stops the good ones: each rejected row is reported with its
+line number and reason and written to FILE.rejects.csv. Re-importing a
+payments file posts nothing twice (the reference column is the idempotency
+key). A malformed file (wrong header, not UTF-8, truncated) is refused whole.
+
+Loans columns:    loan_id, borrower_id, product, principal, rate, term, disbursement_date
+                  (optional: borrower_name, id_number, phone, method, branch, officer, region)
+Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
+	db := m.dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 || (fs.Arg(0) != "loans" && fs.Arg(0) != "payments") {
+		fs.Usage()
+		return usagef("want: import loans|payments FILE")
+	}
+	kind, path := fs.Arg(0), fs.Arg(1)
+	format, err := imports.FormatFromPath(path)
+	if err != nil {
+		return daihou.Errorf(daihou.EINVALID, "%w", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return daihou.Errorf(daihou.EINVALID, "%w", err)
+	}
+	defer f.Close()
+	s, err := store.Open(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	began := time.Now()
+	var rejects []imports.Reject
+	var rows, added, duplicates int
+	switch kind {
+	case "loans":
+		parsed, rej, err := imports.ParseLoans(f, format)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "%s: %w (nothing was imported)", path, err)
+		}
+		rows, rejects = len(parsed)+len(rej), rej
+		in := make([]store.NewLoan, len(parsed))
+		for i, r := range parsed {
+			in[i] = store.NewLoan{Line: r.Line,
+				Borrower: servicing.Borrower{ExternalID: r.BorrowerID, Name: r.BorrowerName, IDNumber: r.IDNumber, Phone: r.Phone, Region: r.Region},
+				Loan: servicing.Loan{ExternalID: r.LoanID, Product: r.Product, Principal: r.Principal, Rate: r.Rate, Term: r.Term,
+					Method: scheduleMethod(r.Method), Disbursed: r.DisbursementDate, Branch: r.Branch, Officer: r.Officer, Region: r.Region}}
+		}
+		ids, rej2, err := s.AddLoans(ctx, in)
+		if err != nil {
+			return err
+		}
+		added = len(ids)
+		rejects = mergeRejects(rejects, rej2)
+	case "payments":
+		parsed, rej, err := imports.ParsePayments(f, format)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "%s: %w (nothing was imported)", path, err)
+		}
+		rows, rejects = len(parsed)+len(rej), rej
+		pays := make([]store.Payment, len(parsed))
+		for i, r := range parsed {
+			pays[i] = store.Payment{Line: r.Line, LoanRef: r.LoanID, ValueDate: r.ValueDate, Amount: r.Amount, Channel: r.Channel, Reference: r.Reference}
+		}
+		res, err := s.ImportPayments(ctx, pays, m.progress(len(pays), "posting payments"))
+		if err != nil {
+			return err
+		}
+		added, duplicates = res.Posted, res.Duplicates
+		rejects = mergeRejects(rejects, res.Rejects)
+	}
+	elapsed := time.Since(began)
+	rejectFile := ""
+	if len(rejects) > 0 {
+		rejectFile = imports.RejectPath(path)
+		if err := writeRejectFile(rejectFile, path, rejects); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		type rej struct {
+			Line   int    `json:"line"`
+			Reason string `json:"reason"`
+		}
+		out := struct {
+			Kind       string  `json:"kind"`
+			Rows       int     `json:"rows"`
+			Imported   int     `json:"imported"`
+			Duplicates int     `json:"duplicates"`
+			Rejected   []rej   `json:"rejected"`
+			RejectFile string  `json:"reject_file,omitempty"`
+			Seconds    float64 `json:"seconds"`
+		}{Kind: kind, Rows: rows, Imported: added, Duplicates: duplicates, Rejected: []rej{}, RejectFile: rejectFile, Seconds: elapsed.Seconds()}
+		for _, r := range rejects {
+			out.Rejected = append(out.Rejected, rej{r.Line, r.Reason})
+		}
+		return writeJSON(m.Stdout, out)
+	}
+	fmt.Fprintf(m.Stdout, "%s: %d rows, %d %s imported, %d already present, %d rejected (%.2fs)\n", path, rows, added, kind, duplicates, len(rejects), elapsed.Seconds())
+	for i, r := range rejects {
+		if i == 20 {
+			fmt.Fprintf(m.Stdout, "  … and %d more\n", len(rejects)-20)
+			break
+		}
+		fmt.Fprintf(m.Stdout, "  line %d: %s\n", r.Line, r.Reason)
+	}
+	if rejectFile != "" {
+		fmt.Fprintf(m.Stdout, "rejected rows written to %s\n", rejectFile)
+	}
+	return nil
+}
+
+// mergeRejects adds the store's rejects to the parser's, sorted by line.
+func mergeRejects(parsed []imports.Reject, stored []store.Reject) []imports.Reject {
+	out := append([]imports.Reject(nil), parsed...)
+	for _, r := range stored {
+		out = append(out, imports.Reject{Line: r.Line, Reason: r.Reason})
+	}
+	sortRejects(out)
+	return out
+}
+
+// writeRejectFile writes the reject file, filling in the raw text of rows
+// the store refused from the input file.
+func writeRejectFile(rejectPath, input string, rejects []imports.Reject) error {
+	need := map[int]bool{}
+	for _, r := range rejects {
+		if r.Raw == "" {
+			need[r.Line] = true
+		}
+	}
+	if len(need) > 0 {
+		lines, err := readLines(input, need)
+		if err != nil {
+			return err
+		}
+		for i := range rejects {
+			if rejects[i].Raw == "" {
+				rejects[i].Raw = lines[rejects[i].Line]
+			}
+		}
+	}
+	f, err := os.Create(rejectPath)
+	if err != nil {
+		return err
+	}
+	if err := imports.WriteRejects(f, rejects); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+

@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"daihou"
+	"daihou/civil"
+	"daihou/loanstate"
+	"daihou/servicing"
+	"daihou/store"
+)
+
+func (m *Main) runLoan(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "show" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(m.Stderr, "Usage: daihou loan show ID|LOAN_NUMBER [--as-of YYYY-MM-DD] [--json] [--db PATH]")
+			return nil
+		}
+		return usagef("want: loan show ID|LOAN_NUMBER (see daihou help loan)")
+	}
+	fs := m.newFlagSet("loan show ID|LOAN_NUMBER [--as-of DATE] [--json]", `Show a loan's schedule, transactions and state (DPD, bucket, five-tier class,
+IFRS 9 stage) as of the business date or any other date. The state is
+derived by replaying the loan's transactions, so an as-of date in the past
+shows the loan as it stood then, given everything known now.`)
+	db := m.dbFlag(fs)
+	asOf := fs.String("as-of", "", "date to derive the state at (default: the business date)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(reorder(args[1:])); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("want exactly one loan id or loan number")
+	}
+	s, err := store.Open(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var l servicing.Loan
+	if id, perr := strconv.ParseInt(fs.Arg(0), 10, 64); perr == nil {
+		l, err = s.Loan(ctx, id)
+		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
+			l, err = s.LoanByExternalID(ctx, fs.Arg(0))
+		}
+	} else {
+		l, err = s.LoanByExternalID(ctx, fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	date, err := s.BusinessDate(ctx)
+	if err != nil {
+		return err
+	}
+	if *asOf != "" {
+		if date, err = civil.Parse(*asOf); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--as-of: %w", err)
+		}
+	}
+	prods, err := s.Products(ctx)
+	if err != nil {
+		return err
+	}
+	txs, err := s.Transactions(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	b, err := s.Borrower(ctx, l.BorrowerID)
+	if err != nil {
+		return err
+	}
+	snap, st := loanstate.Derive(prods[l.Product], l, txs, date, loanstate.Extra{})
+	if cached, err := s.Snapshot(ctx, l.ID); err == nil && cached.AsOf == date {
+		snap = cached // carries approved overrides and contagion
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, struct {
+			Loan         servicing.Loan               `json:"loan"`
+			State        loanstate.Snapshot           `json:"state"`
+			Installments []servicing.InstallmentState `json:"installments"`
+			Transactions []servicing.Tx               `json:"transactions"`
+			Allocations  []servicing.Allocation       `json:"allocations"`
+		}{l, snap, st.Installments, txs, st.Allocations})
+	}
+	w := m.Stdout
+	fmt.Fprintf(w, "Loan %s (id %d) — product %s, %s\n", l.ExternalID, l.ID, l.Product, l.Method)
+	fmt.Fprintf(w, "Borrower %s %s %s, branch %s, officer %s\n", b.ExternalID, maskName(b.Name), maskPhone(b.Phone), l.Branch, l.Officer)
+	fmt.Fprintf(w, "Principal %s at %s over %d months, disbursed %v\n\n", l.Principal.Grouped(), l.Rate, l.Term, l.Disbursed)
+	fmt.Fprintf(w, "State as of %v: %s\n", date, snap.Status)
+	tw := table(w)
+	fmt.Fprintf(tw, "outstanding principal\t%s\t\n", snap.PrincipalOutstanding.Grouped())
+	fmt.Fprintf(tw, "overdue principal\t%s\t\n", snap.OverduePrincipal.Grouped())
+	fmt.Fprintf(tw, "overdue interest\t%s\t\n", snap.OverdueInterest.Grouped())
+	fmt.Fprintf(tw, "penalty due (罚息)\t%s\t\n", snap.PenaltyDue.Grouped())
+	if snap.FeesDue != 0 || snap.Credit != 0 {
+		fmt.Fprintf(tw, "fees due\t%s\t\n", snap.FeesDue.Grouped())
+		fmt.Fprintf(tw, "credit held\t%s\t\n", snap.Credit.Grouped())
+	}
+	fmt.Fprintf(tw, "payoff today\t%s\t\n", st.Payoff().Grouped())
+	fmt.Fprintf(tw, "DPD / bucket\t%d / %s\t\n", snap.DPD, snap.Bucket)
+	fmt.Fprintf(tw, "five-tier class (五级分类)\t%s %s\t\n", snap.Class.Chinese(), snap.Class)
+	fmt.Fprintf(tw, "why\t%s\t\n", snap.ClassCause)
+	fmt.Fprintf(tw, "IFRS 9 stage\t%d\t\n", snap.Stage)
+	if snap.NextDueDate != 0 {
+		fmt.Fprintf(tw, "next due\t%v  %s\t\n", snap.NextDueDate, snap.NextDueAmount.Grouped())
+	}
+	if snap.WrittenOff != 0 {
+		fmt.Fprintf(tw, "written off / recovered\t%s / %s\t\n", snap.WrittenOff.Grouped(), snap.Recovered.Grouped())
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nSchedule")
+	tw = table(w)
+	fmt.Fprintln(tw, "n\tdue\tprincipal\tinterest\tpenalty\tpaid\toutstanding\tstatus\t")
+	for _, in := range st.Installments {
+		paid := in.PaidPrincipal + in.PaidInterest + in.PaidPenalty
+		open := in.PrincipalDue() + in.InterestDue() + in.PenaltyDue()
+		status := ""
+		switch {
+		case in.Closed:
+			status = "restructured"
+		case open == 0:
+			status = "paid " + in.PaidOn.String()
+		case in.DueDate.Before(date):
+			status = fmt.Sprintf("overdue %dd", date.Sub(in.DueDate))
+		case in.DueDate == date:
+			status = "due today"
+		}
+		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t\n", in.N, in.DueDate, in.Principal.Grouped(), in.Interest.Grouped(), in.Penalty.Grouped(), paid.Grouped(), open.Grouped(), status)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nTransactions")
+	tw = table(w)
+	fmt.Fprintln(tw, "seq\tvalue date\tkind\tamount\treference\tdetail\t")
+	for _, t := range txs {
+		detail := ""
+		switch t.Kind {
+		case servicing.Reversal:
+			detail = fmt.Sprintf("reverses #%d", t.Reverses)
+		case servicing.Waiver:
+			detail = string(t.Component)
+		case servicing.Restructure:
+			detail = fmt.Sprintf("%s %d months at %s", t.NewMethod, t.NewTerm, t.NewRate)
+		}
+		if t.ValueDate.After(date) {
+			detail += " (after as-of)"
+		}
+		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t\n", t.Seq, t.ValueDate, t.Kind, t.Amount.Grouped(), t.Reference, detail)
+	}
+	return tw.Flush()
+}
+
+// reorder moves flags before positional arguments so that
+// "loan show 42 --as-of D" works as well as "loan show --as-of D 42".
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) > 1 && a[0] == '-' {
+			flags = append(flags, a)
+			if !containsEq(a) && i+1 < len(args) && a != "--json" && a != "-json" {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+func containsEq(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' {
+			return true
+		}
+	}
+	return false
+}
+
+// maskName shows a name's first character only (张**), per 《个人信息保护法》
+// data minimisation; the full name is for roles that need it.
+func maskName(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return ""
+	}
+	out := string(r[0])
+	for range r[1:] {
+		out += "*"
+	}
+	return out
+}
+
+// maskPhone shows 138****5678.
+func maskPhone(s string) string {
+	if len(s) != 11 {
+		return s
+	}
+	return s[:3] + "****" + s[7:]
+}

@@ -1,0 +1,157 @@
+// Package cli implements the daihou command line: one file per
+// subcommand, each with its own flag.FlagSet. Main is testable — tests run
+// subcommands in process with their own output buffers and environment.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"daihou"
+)
+
+// Main is the program: its output streams and environment are fields so
+// tests can run commands in process.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// New returns a Main wired to the process's streams and environment.
+func New() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(m *Main, ctx context.Context, args []string) error
+}
+
+// commands lists every subcommand; each is implemented in its own file.
+var commands = map[string]command{
+	"demo":     {"build a small portfolio and show it (start here)", (*Main).runDemo},
+	"migrate":  {"apply the embedded schema migrations", (*Main).runMigrate},
+	"schedule": {"loan calculator: print a repayment schedule", (*Main).runSchedule},
+	"import":   {"import loans or payments from CSV or JSON Lines", (*Main).runImport},
+	"loan":     {"show a loan's schedule, transactions and state", (*Main).runLoan},
+	"model":    {"train, evaluate and apply scoring models", (*Main).runModel},
+}
+
+// Run runs the subcommand named by args[0] and returns the exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if _, ok := commands[args[1]]; ok {
+				return m.Run(ctx, []string{args[1], "-h"})
+			}
+		}
+		m.usage(m.Stdout)
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(m.Stderr, "daihou: unknown command %q\n\n", args[0])
+		m.usage(m.Stderr)
+		return 2
+	}
+	err := c.run(m, ctx, args[1:])
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	fmt.Fprintf(m.Stderr, "daihou %s: %s\n", args[0], errorText(err))
+	return exitCode(err)
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, "daihou (贷后) — post-loan management")
+	fmt.Fprintln(w, "\nUsage: daihou COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nEvery command that uses a database finds it by --db, else $DAIHOU_DB, else ./daihou.db.")
+	fmt.Fprintln(w, "Run 'daihou help COMMAND' for a command's flags.")
+}
+
+// exitCode maps an error to the process exit code, in one place: 1 for
+// internal failures, 2 for bad usage, 3 invalid input, 4 not found,
+// 5 conflict, 6 unauthorised.
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	switch daihou.ErrorCode(err) {
+	case daihou.EINVALID:
+		return 3
+	case daihou.ENOTFOUND:
+		return 4
+	case daihou.ECONFLICT:
+		return 5
+	case daihou.EUNAUTHORIZED:
+		return 6
+	}
+	return 1
+}
+
+func errorText(err error) string {
+	var e *daihou.Error
+	if errors.As(err, &e) {
+		return e.Error()
+	}
+	return err.Error()
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// newFlagSet returns a FlagSet that writes its help to m.Stderr with the
+// command's summary and an example.
+func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stderr, "Usage: daihou %s\n\n%s\n\nFlags:\n", name, strings.TrimSpace(usage))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// dbFlag registers --db on fs and returns a function that resolves the
+// database the way every command does: --db, else $DAIHOU_DB, else
+// ./daihou.db.
+func (m *Main) dbFlag(fs *flag.FlagSet) func() string {
+	p := fs.String("db", "", "database path or DSN (default $DAIHOU_DB, else ./daihou.db)")
+	return func() string {
+		if *p != "" {
+			return *p
+		}
+		if v := m.Getenv("DAIHOU_DB"); v != "" {
+			return v
+		}
+		return "daihou.db"
+	}
+}
+
+// now is the wall clock; commands that default to "today" read it here.
+var now = time.Now

@@ -1,0 +1,411 @@
+package imports
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"daihou/civil"
+	"daihou/money"
+)
+
+// kind is what a column holds; it decides which JSON value types a key
+// may carry (text must be a JSON string; an amount or a whole number may
+// also be a JSON number, read from its literal text).
+type kind uint8
+
+const (
+	kindText kind = iota
+	kindAmount
+	kindRate
+	kindInt
+	kindDate
+)
+
+// maxFields bounds the columns of any schema so that a row's values fit
+// in a fixed array and a bit mask, with no allocation per row.
+const maxFields = 16
+
+// schema describes one import file type: its columns, in the order the
+// expected-columns message lists them, and which are required.
+type schema struct {
+	what     string // "loans" or "payments", for messages
+	names    []string
+	kinds    []kind
+	required uint32 // bit i set: names[i] is required
+	index    map[string]int
+}
+
+func newSchema(what string, cols []column) *schema {
+	if len(cols) > maxFields {
+		panic("imports: too many columns")
+	}
+	s := &schema{what: what, index: make(map[string]int, len(cols))}
+	for i, c := range cols {
+		s.names = append(s.names, c.name)
+		s.kinds = append(s.kinds, c.kind)
+		if c.required {
+			s.required |= 1 << i
+		}
+		s.index[c.name] = i
+	}
+	return s
+}
+
+type column struct {
+	name     string
+	kind     kind
+	required bool
+}
+
+// expected lists the columns for a header error message.
+func (s *schema) expected() string {
+	var req, opt []string
+	for i, n := range s.names {
+		if s.required&(1<<i) != 0 {
+			req = append(req, n)
+		} else {
+			opt = append(opt, n)
+		}
+	}
+	return "expected columns: " + strings.Join(req, ", ") + " (required); " + strings.Join(opt, ", ") + " (optional)"
+}
+
+// row is one row on its way from the file to a typed struct: the trimmed
+// text of each column, and the reasons collected so far. It is reused for
+// every row of a file.
+type row struct {
+	s    *schema
+	line int
+	val  [maxFields]string
+	bad  uint32 // columns already reported (a JSON type error); not validated again
+	errs []string
+}
+
+func (r *row) reset(line int) {
+	r.line = line
+	r.val = [maxFields]string{}
+	r.bad = 0
+	r.errs = r.errs[:0]
+}
+
+// ok reports whether the row has no reasons to be rejected so far.
+func (r *row) ok() bool { return len(r.errs) == 0 }
+
+func (r *row) failf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func (r *row) fail(col int, msg string) {
+	r.errs = append(r.errs, r.s.names[col]+": "+msg)
+}
+
+// get returns the column's text and whether it should be validated: it is
+// present, or it is required (then "required" has been reported).
+func (r *row) get(col int) (string, bool) {
+	if r.bad&(1<<col) != 0 {
+		return "", false
+	}
+	v := r.val[col]
+	if v == "" {
+		if r.s.required&(1<<col) != 0 {
+			r.fail(col, "required")
+		}
+		return "", false
+	}
+	return v, true
+}
+
+// Length limits of free-text columns, in characters. They are generous for
+// real data and stop a misaligned column or a pasted paragraph from being
+// stored as a name.
+const (
+	maxIDLen        = 64  // loan_id, borrower_id, product and other codes
+	maxNameLen      = 100 // borrower_name
+	maxReferenceLen = 128 // reference, the payment's idempotency key
+)
+
+// code validates an identifier that must match between systems (loan
+// number, product code): letters, digits, '_', '-' and '.', nothing that
+// an export could mangle or a lookup could trip over.
+func (r *row) code(col int) string {
+	v, ok := r.get(col)
+	if !ok {
+		return ""
+	}
+	if len(v) > maxIDLen {
+		r.fail(col, fmt.Sprintf("longer than %d characters: %q", maxIDLen, v))
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			r.fail(col, fmt.Sprintf("may contain only letters, digits, '_', '-' and '.': %q", v))
+			return ""
+		}
+	}
+	return v
+}
+
+// text validates free text: any printable characters up to max. Control
+// characters (a line break inside a quoted field, a NUL) are refused
+// because they would corrupt the console, exports and reports. If personal
+// is set the value is personal data and is not quoted in the reason.
+func (r *row) text(col int, max int, personal bool) string {
+	v, ok := r.get(col)
+	if !ok {
+		return ""
+	}
+	n := 0
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				r.fail(col, "contains a control character (a line break, tab or similar)")
+				return ""
+			}
+			i++
+		} else {
+			rn, size := utf8.DecodeRuneInString(v[i:])
+			if unicode.IsControl(rn) {
+				r.fail(col, "contains a control character")
+				return ""
+			}
+			i += size
+		}
+		n++
+	}
+	if n > max {
+		if personal {
+			r.fail(col, fmt.Sprintf("longer than %d characters", max))
+		} else {
+			r.fail(col, fmt.Sprintf("longer than %d characters: %q", max, v))
+		}
+		return ""
+	}
+	return v
+}
+
+// amount validates a positive money amount in major units. Zero and
+// negative amounts are refused: a repayment or principal of zero is an
+// export error, and reversals are their own transaction type.
+func (r *row) amount(col int) money.Amount {
+	v, ok := r.get(col)
+	if !ok {
+		return 0
+	}
+	a, ok := fastAmount(v)
+	if ok {
+		if a > 0 {
+			return a
+		}
+		r.fail(col, fmt.Sprintf("must be greater than zero: %q", v))
+		return 0
+	}
+	a, err := money.ParseAmount(v)
+	if err != nil {
+		r.fail(col, err.Error())
+		return 0
+	}
+	if a <= 0 {
+		r.fail(col, fmt.Sprintf("must be greater than zero: %q", v))
+		return 0
+	}
+	return a
+}
+
+// maxRate is the highest annual rate accepted: 36 % is China's ceiling for
+// any interest a court will support, and above it the likeliest cause by
+// far is a percentage typed where a fraction belongs (4.35 for 0.0435).
+var maxRate = money.MustParseRate("0.36")
+
+func (r *row) rate(col int) money.Rate {
+	v, ok := r.get(col)
+	if !ok {
+		return 0
+	}
+	if strings.HasPrefix(v, "-") {
+		r.fail(col, fmt.Sprintf("must not be negative: %q", v))
+		return 0
+	}
+	if strings.HasSuffix(v, "%") {
+		r.fail(col, fmt.Sprintf("write the rate as a decimal fraction without %%, e.g. 0.0435 for 4.35 %%: %q", v))
+		return 0
+	}
+	x, err := money.ParseRate(v)
+	if err != nil && !errors.Is(err, money.ErrRateRange) {
+		r.fail(col, err.Error())
+		return 0
+	}
+	if err != nil || x > maxRate {
+		r.fail(col, fmt.Sprintf("above 0.36 (36 %% a year); rates are decimal fractions, e.g. 0.0435 for 4.35 %%: %q", v))
+		return 0
+	}
+	return x
+}
+
+// Term limits, in months: 480 is a 40-year mortgage.
+const (
+	minTerm = 1
+	maxTerm = 480
+)
+
+func (r *row) term(col int) int {
+	v, ok := r.get(col)
+	if !ok {
+		return 0
+	}
+	digits := strings.TrimLeft(v, "0")
+	if !allDigits(v) || len(digits) > 3 || atoi(digits) < minTerm || atoi(digits) > maxTerm {
+		r.fail(col, fmt.Sprintf("must be a whole number of months from %d to %d: %q", minTerm, maxTerm, v))
+		return 0
+	}
+	return atoi(digits)
+}
+
+func (r *row) date(col int) civil.Date {
+	v, ok := r.get(col)
+	if !ok {
+		return 0
+	}
+	if d, ok := fastDate(v); ok {
+		return d
+	}
+	d, err := civil.Parse(v)
+	if err != nil {
+		r.fail(col, err.Error())
+		return 0
+	}
+	return d
+}
+
+// Repayment methods (还款方式), as the schedule package names them.
+const (
+	MethodEqualInstallment = "equal-installment" // 等额本息
+	MethodEqualPrincipal   = "equal-principal"   // 等额本金
+	MethodInterestOnly     = "interest-only"     // 先息后本
+	MethodBullet           = "bullet"            // 到期一次还本付息
+)
+
+// methodNames maps every accepted spelling to the canonical name; the
+// Chinese names are what core-banking exports in China usually carry.
+var methodNames = map[string]string{
+	MethodEqualInstallment: MethodEqualInstallment,
+	MethodEqualPrincipal:   MethodEqualPrincipal,
+	MethodInterestOnly:     MethodInterestOnly,
+	MethodBullet:           MethodBullet,
+	"等额本息":                 MethodEqualInstallment,
+	"等额本金":                 MethodEqualPrincipal,
+	"先息后本":                 MethodInterestOnly,
+	"按月付息到期还本":             MethodInterestOnly,
+	"到期一次还本付息":             MethodBullet,
+}
+
+func (r *row) method(col int) string {
+	v, ok := r.get(col)
+	if !ok {
+		return ""
+	}
+	m, ok := methodNames[v]
+	if !ok {
+		r.fail(col, fmt.Sprintf("must be one of %s, %s, %s, %s (or 等额本息, 等额本金, 先息后本, 到期一次还本付息): %q",
+			MethodEqualInstallment, MethodEqualPrincipal, MethodInterestOnly, MethodBullet, v))
+		return ""
+	}
+	return m
+}
+
+// idNumber validates an 18-character resident identity number (居民身份证
+// 号码, GB 11643-1999): 17 digits, the holder's birth date in digits 7–14,
+// and a check digit (0–9 or X) over the first 17. A lower-case x is
+// accepted and stored upper-case. The number is personal data, so reasons
+// never quote it.
+func (r *row) idNumber(col int) string {
+	v, ok := r.get(col)
+	if !ok {
+		return ""
+	}
+	if len(v) == 15 && allDigits(v) {
+		r.fail(col, "a 15-digit identity number from before 1999 is not accepted: give the 18-character number")
+		return ""
+	}
+	if len(v) != 18 {
+		r.fail(col, fmt.Sprintf("must be 18 characters, got %d", utf8.RuneCountInString(v)))
+		return ""
+	}
+	if !allDigits(v[:17]) {
+		r.fail(col, "the first 17 characters must be digits")
+		return ""
+	}
+	y := atoi(v[6:10])
+	m := atoi(v[10:12])
+	d := atoi(v[12:14])
+	if y < 1900 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, time.Month(m)) {
+		r.fail(col, "digits 7 to 14 are not a valid birth date (YYYYMMDD)")
+		return ""
+	}
+	last := v[17]
+	if last == 'x' {
+		last = 'X'
+	}
+	if want := idCheckDigit(v[:17]); last != want {
+		r.fail(col, "check digit is wrong (GB 11643): the number is mistyped")
+		return ""
+	}
+	if v[17] == 'x' {
+		return v[:17] + "X"
+	}
+	return v
+}
+
+// idCheckDigit computes the ISO 7064 MOD 11-2 check character used by
+// GB 11643.
+func idCheckDigit(d17 string) byte {
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(d17[i]-'0') * w
+	}
+	return "10X98765432"[sum%11]
+}
+
+// phone validates a mainland mobile number: 11 digits starting 13 to 19.
+// A leading "+86" country code, with or without a space or hyphen, is
+// accepted and dropped, because exports from international systems add it.
+// The number is personal data, so reasons never quote it.
+func (r *row) phone(col int) string {
+	v, ok := r.get(col)
+	if !ok {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(v, "+86"); ok {
+		rest = strings.TrimLeft(rest, " -")
+		v = rest
+	}
+	if len(v) != 11 || !allDigits(v) || v[0] != '1' || v[1] < '3' {
+		r.fail(col, "must be an 11-digit mainland mobile number starting with 13 to 19")
+		return ""
+	}
+	return v
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// atoi converts a short run of digits already checked by allDigits.
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}

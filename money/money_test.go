@@ -1,0 +1,158 @@
+package money_test
+
+import (
+	"errors"
+	"math/big"
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"daihou/money"
+)
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want money.Amount
+		err  error
+	}{
+		{"0", 0, nil},
+		{"1", 100, nil},
+		{"5307.27", 530727, nil},
+		{"5307.2", 530720, nil},
+		{"-0.01", -1, nil},
+		{"+12.00", 1200, nil},
+		{"10.005", 0, money.ErrAmountPrecision},
+		{"1e3", 0, money.ErrAmountSyntax},
+		{"", 0, money.ErrAmountSyntax},
+		{".5", 0, money.ErrAmountSyntax},
+		{"5.", 0, money.ErrAmountSyntax},
+		{"1,000", 0, money.ErrAmountSyntax},
+		{"99999999999999999", 0, money.ErrAmountRange},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := money.ParseAmount(tt.in)
+			if !errors.Is(err, tt.err) || (err == nil && got != tt.want) {
+				t.Errorf("ParseAmount(%q) = %v, %v; want %v, %v", tt.in, got, err, tt.want, tt.err)
+			}
+		})
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, tt := range []struct {
+		a       money.Amount
+		s, grpd string
+	}{
+		{0, "0.00", "0.00"},
+		{-1, "-0.01", "-0.01"},
+		{100000000, "1000000.00", "1,000,000.00"},
+		{-123456789, "-1234567.89", "-1,234,567.89"},
+	} {
+		if got := tt.a.String(); got != tt.s {
+			t.Errorf("String(%d) = %q, want %q", tt.a, got, tt.s)
+		}
+		if got := tt.a.Grouped(); got != tt.grpd {
+			t.Errorf("Grouped(%d) = %q, want %q", tt.a, got, tt.grpd)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want money.Rate
+		bad  bool
+	}{
+		{"0.0435", 435_000_000, false},
+		{"0.049", 490_000_000, false},
+		{"1", money.RateScale, false},
+		{"0.00000000001", 0, true},
+		{"-0.1", 0, true},
+		{"11", 0, true},
+		{"4.35%", 0, true},
+	} {
+		got, err := money.ParseRate(tt.in)
+		if (err != nil) != tt.bad || got != tt.want {
+			t.Errorf("ParseRate(%q) = %v, %v", tt.in, got, err)
+		}
+		if !tt.bad && got.String() != tt.in {
+			t.Errorf("Rate(%q).String() = %q", tt.in, got.String())
+		}
+	}
+}
+
+// Property: MulDiv equals exact big-integer arithmetic with the same rounding.
+func TestMulDivMatchesBigInt(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a := rapid.Int64Range(-1e15, 1e15).Draw(t, "a")
+		b := rapid.Int64Range(0, 1e11).Draw(t, "b")
+		c := rapid.Int64Range(1e9, 1e13).Draw(t, "c") // keeps a·b/c within int64
+		got := money.MulDiv(a, b, c, money.HalfUp)
+		num := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+		neg := num.Sign() < 0
+		num.Abs(num)
+		q, r := new(big.Int).QuoRem(num, big.NewInt(c), new(big.Int))
+		if new(big.Int).Lsh(r, 1).Cmp(big.NewInt(c)) >= 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		if neg {
+			q.Neg(q)
+		}
+		if got != q.Int64() {
+			t.Fatalf("MulDiv(%d, %d, %d) = %d, want %d", a, b, c, got, q.Int64())
+		}
+	})
+}
+
+func TestMulDivModes(t *testing.T) {
+	for _, tt := range []struct {
+		a, b, c int64
+		mode    money.Rounding
+		want    int64
+	}{
+		{5, 1, 2, money.HalfUp, 3},
+		{-5, 1, 2, money.HalfUp, -3},
+		{5, 1, 2, money.Down, 2},
+		{4, 1, 3, money.Up, 2},
+		{7, 1, 2, money.HalfUp, 4},
+		{1, 1, 3, money.HalfUp, 0},
+	} {
+		if got := money.MulDiv(tt.a, tt.b, tt.c, tt.mode); got != tt.want {
+			t.Errorf("MulDiv(%d,%d,%d,%v) = %d, want %d", tt.a, tt.b, tt.c, tt.mode, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"0", "5307.27", "-0.01", "1e3", "10.005", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := money.ParseAmount(s)
+		if err != nil {
+			return
+		}
+		back, err := money.ParseAmount(a.String())
+		if err != nil || back != a {
+			t.Fatalf("round trip of %q: %v → %q → %v, %v", s, a, a.String(), back, err)
+		}
+	})
+}
+
+func FuzzParseRate(f *testing.F) {
+	for _, s := range []string{"0.0435", "1", "0.1234567891", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := money.ParseRate(s)
+		if err != nil {
+			return
+		}
+		back, err := money.ParseRate(r.String())
+		if err != nil || back != r {
+			t.Fatalf("round trip of %q: %v → %v, %v", s, r, back, err)
+		}
+	})
+}

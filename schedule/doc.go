@@ -1,0 +1,11 @@
+// Package schedule computes repayment schedules (还款计划) for the four
+// repayment methods daihou supports: 等额本息 equal installment (annuity),
+// 等额本金 equal principal, 先息后本 interest-only with principal at
+// maturity, and 到期一次还本付息 bullet.
+//
+// A schedule is a pure function of the loan's terms. Interest per monthly
+// period is the opening balance × annual rate / 12 (the Chinese bank
+// convention), rounded half-up to the fen once per installment; the last
+// installment absorbs every rounding remainder so that the principal parts
+// sum exactly to the principal.
+package schedule

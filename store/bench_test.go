@@ -1,0 +1,35 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"daihou/civil"
+	"daihou/servicing"
+	"daihou/store"
+)
+
+// BenchmarkImportPayments posts a month's repayments for 20,000 loans (each
+// with its prior history) into SQLite, state refresh included.
+func BenchmarkImportPayments(b *testing.B) {
+	const loans = 20000
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		db := MustOpenDB(b)
+		MustAddLoans(b, db, servicing.DefaultProduct("CL"), loans)
+		if err := db.SetBusinessDate(ctx, civil.MustParse("2026-02-12")); err != nil {
+			b.Fatal(err)
+		}
+		pays := make([]store.Payment, loans)
+		for i := range pays {
+			pays[i] = store.Payment{Line: i + 2, LoanRef: "L" + itoa(i), ValueDate: civil.MustParse("2026-02-10"), Amount: 106619, Reference: "P" + itoa(i)}
+		}
+		b.StartTimer()
+		res, err := db.ImportPayments(ctx, pays, nil)
+		if err != nil || res.Posted != loans {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+	b.ReportMetric(float64(loans*b.N)/b.Elapsed().Seconds(), "payments/s")
+}

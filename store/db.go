@@ -1,0 +1,177 @@
+// Package store persists the servicing ledger in SQL: SQLite through the
+// pure-Go modernc.org/sqlite driver by default, with the SQL kept portable
+// to PostgreSQL. Schema migrations are embedded in the binary and applied on
+// open; the program refuses a schema newer than it knows.
+//
+// Writes go through one connection (SQLite allows one writer at a time;
+// queueing in Go is cheaper than busy-waiting in the driver); reads use a
+// separate pool so that queries never wait behind a bulk import.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the embedded database driver
+
+	"daihou"
+	"daihou/civil"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is a daihou database.
+type DB struct {
+	read  *sql.DB
+	write *sql.DB
+	// Now is the wall clock, injected so tests control posted_at stamps.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the database named by dsn — a file path
+// for SQLite — and applies pending migrations.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, daihou.Errorf(daihou.EINVALID, "PostgreSQL is not supported by this build yet: use a SQLite file path")
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"} {
+		q.Add("_pragma", p)
+	}
+	conn := "file:" + path + "?" + q.Encode()
+	write, err := sql.Open("sqlite", conn)
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	read, err := sql.Open("sqlite", conn)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	db := &DB{read: read, write: write, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err1 := db.read.Close()
+	err2 := db.write.Close()
+	if err1 != nil {
+		return err1
+	}
+	return err2
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations(dialect string) ([]migration, error) {
+	dir := "migrations/" + dialect
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %s: want NNNN_name.sql", e.Name())
+		}
+		b, err := fs.ReadFile(migrations, dir+"/"+e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{v, name, string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// migrate applies every embedded migration not yet recorded, each in its
+// own transaction, and refuses a database migrated by a newer daihou.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := loadMigrations("sqlite")
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	var current int
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return daihou.Errorf(daihou.ECONFLICT, "database schema version %d is newer than this daihou knows (%d): upgrade daihou", current, latest)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, db.Now().UTC().Format(time.RFC3339)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// BusinessDate returns the current business date: the last date close of
+// business ran to, or today when it has never run.
+func (db *DB) BusinessDate(ctx context.Context) (civil.Date, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'business_date'`).Scan(&v)
+	if err == sql.ErrNoRows {
+		return civil.FromTime(db.Now()), nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return civil.Parse(v)
+}
+
+// SetBusinessDate records d as the business date.
+func (db *DB) SetBusinessDate(ctx context.Context, d civil.Date) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('business_date', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, d.String())
+	return err
+}
+
+func (db *DB) stamp() string { return db.Now().UTC().Format(time.RFC3339Nano) }
