@@ -169,4 +169,3 @@ func writeRejectFile(rejectPath, input string, rejects []imports.Reject) error {
 	}
 	return f.Close()
 }
-

@@ -175,7 +175,7 @@ func AnnuityPayment(principal money.Amount, rate money.Rate, n int) money.Amount
 	b := big.NewInt(12 * money.RateScale)
 	nn := big.NewInt(int64(n))
 	q := new(big.Int).Exp(new(big.Int).Add(a, b), nn, nil) // (b+a)^n
-	bn := new(big.Int).Exp(b, nn, nil)                      // b^n
+	bn := new(big.Int).Exp(b, nn, nil)                     // b^n
 	num := new(big.Int).Mul(big.NewInt(int64(principal)), a)
 	num.Mul(num, q)
 	den := new(big.Int).Sub(q, bn)
