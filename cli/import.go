@@ -25,7 +25,7 @@ Loans columns:    loan_id, borrower_id, product, principal, rate, term, disburse
 Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 	db := m.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || (fs.Arg(0) != "loans" && fs.Arg(0) != "payments") {

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"daihou"
 	"daihou/civil"
@@ -27,7 +29,7 @@ shows the loan as it stood then, given everything known now.`)
 	db := m.dbFlag(fs)
 	asOf := fs.String("as-of", "", "date to derive the state at (default: the business date)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(reorder(args[1:])); err != nil {
+	if err := fs.Parse(reorder(fs, args[1:])); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -155,31 +157,36 @@ shows the loan as it stood then, given everything known now.`)
 }
 
 // reorder moves flags before positional arguments so that
-// "loan show 42 --as-of D" works as well as "loan show --as-of D 42".
-func reorder(args []string) []string {
+// "loan show 42 --as-of D" works as well as "loan show --as-of D 42"
+// (the standard flag package stops at the first positional argument).
+func reorder(fs *flag.FlagSet, args []string) []string {
 	var flags, pos []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if len(a) > 1 && a[0] == '-' {
-			flags = append(flags, a)
-			if !containsEq(a) && i+1 < len(args) && a != "--json" && a != "-json" {
-				flags = append(flags, args[i+1])
-				i++
-			}
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
 			continue
 		}
-		pos = append(pos, a)
-	}
-	return append(flags, pos...)
-}
-
-func containsEq(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '=' {
-			return true
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				continue
+			}
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
 		}
 	}
-	return false
+	return append(flags, pos...)
 }
 
 // maskName shows a name's first character only (张**), per 《个人信息保护法》

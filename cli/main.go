@@ -43,6 +43,7 @@ var commands = map[string]command{
 	"schedule": {"loan calculator: print a repayment schedule", (*Main).runSchedule},
 	"import":   {"import loans or payments from CSV or JSON Lines", (*Main).runImport},
 	"loan":     {"show a loan's schedule, transactions and state", (*Main).runLoan},
+	"product":  {"create, replace and list products", (*Main).runProduct},
 	"model":    {"train, evaluate and apply scoring models", (*Main).runModel},
 }
 

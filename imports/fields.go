@@ -236,6 +236,11 @@ func (r *row) rate(col int) money.Rate {
 		return 0
 	}
 	x, err := money.ParseRate(v)
+	if errors.Is(err, money.ErrRateRange) && !isDecimal(v) {
+		// ParseRate checks the range before the syntax; "0,0435" is a
+		// typo, not a rate above 10.
+		err = fmt.Errorf("%w: %q", money.ErrRateSyntax, v)
+	}
 	if err != nil && !errors.Is(err, money.ErrRateRange) {
 		r.fail(col, err.Error())
 		return 0
@@ -390,6 +395,12 @@ func (r *row) phone(col int) string {
 		return ""
 	}
 	return v
+}
+
+// isDecimal reports whether s is digits with at most one decimal point.
+func isDecimal(s string) bool {
+	intPart, frac, _ := strings.Cut(s, ".")
+	return intPart != "" && allDigits(intPart) && allDigits(frac)
 }
 
 func allDigits(s string) bool {

@@ -71,16 +71,18 @@ func (lr *lineReader) next() ([]byte, error) {
 }
 
 // chomp removes the line ending, LF or CRLF, and reports whether there was
-// one: a last line without one is how a truncated file looks.
+// one: a last line without one is how a truncated file looks. A CR alone
+// at the very end is half a CRLF and is removed too.
 func chomp(b []byte) ([]byte, bool) {
+	terminated := false
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
-		return b, true
+		terminated = true
 	}
-	return b, false
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b, terminated
 }
 
 // checkUTF8 returns ErrBadEncoding for text that is not UTF-8, naming the

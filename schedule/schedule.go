@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 
 	"daihou/civil"
 	"daihou/money"
@@ -171,6 +172,16 @@ func AnnuityPayment(principal money.Amount, rate money.Rate, n int) money.Amount
 	if rate == 0 {
 		return money.Amount(money.MulDiv(int64(principal), 1, int64(n), money.HalfUp))
 	}
+	key := annuityKey{principal, rate, n}
+	if v, ok := annuities.get(key); ok {
+		return v
+	}
+	v := annuityExact(principal, rate, n)
+	annuities.put(key, v)
+	return v
+}
+
+func annuityExact(principal money.Amount, rate money.Rate, n int) money.Amount {
 	a := big.NewInt(int64(rate))
 	b := big.NewInt(12 * money.RateScale)
 	nn := big.NewInt(int64(n))
@@ -184,4 +195,38 @@ func AnnuityPayment(principal money.Amount, rate money.Rate, n int) money.Amount
 	num.Lsh(num, 1).Add(num, den)
 	den.Lsh(den, 1)
 	return money.Amount(num.Quo(num, den).Int64())
+}
+
+// annuities caches AnnuityPayment: the exact big-integer computation is
+// the most expensive step of a replay, and a batch replays the same loan
+// terms again and again. The cache is bounded by clearing it when full.
+var annuities = annuityCache{m: map[annuityKey]money.Amount{}}
+
+type annuityKey struct {
+	p money.Amount
+	r money.Rate
+	n int
+}
+
+type annuityCache struct {
+	mu sync.RWMutex
+	m  map[annuityKey]money.Amount
+}
+
+const annuityCacheMax = 1 << 20
+
+func (c *annuityCache) get(k annuityKey) (money.Amount, bool) {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *annuityCache) put(k annuityKey, v money.Amount) {
+	c.mu.Lock()
+	if len(c.m) >= annuityCacheMax {
+		c.m = make(map[annuityKey]money.Amount)
+	}
+	c.m[k] = v
+	c.mu.Unlock()
 }

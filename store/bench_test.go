@@ -9,10 +9,10 @@ import (
 	"daihou/store"
 )
 
-// BenchmarkImportPayments posts a month's repayments for 20,000 loans (each
+// BenchmarkImportPayments posts a month's repayments for 60,000 loans (each
 // with its prior history) into SQLite, state refresh included.
 func BenchmarkImportPayments(b *testing.B) {
-	const loans = 20000
+	const loans = 60000
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()

@@ -270,18 +270,38 @@ func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]loans
 	return out, err
 }
 
+// loadClasses returns the cached class of each loan that has a snapshot.
+func loadClasses(ctx context.Context, q querier, ids []int64) (map[int64]classification.Class, error) {
+	out := make(map[int64]classification.Class, len(ids))
+	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
+		rows, err := q.QueryContext(ctx, `SELECT loan_id, class FROM loan_state WHERE loan_id IN (`+marks+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var c classification.Class
+			if err := rows.Scan(&id, &c); err != nil {
+				return err
+			}
+			out[id] = c
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
 // snapshotWriter upserts snapshots in multi-row statements and records
 // class changes.
 type snapshotWriter struct {
 	upsert, history *batcher
-	prev            map[int64]loanstate.Snapshot
+	prev            map[int64]classification.Class
 }
 
-func newSnapshotWriter(ctx context.Context, tx *sql.Tx, ids []int64) (*snapshotWriter, error) {
-	prev, err := loadSnapshots(ctx, tx, ids)
-	if err != nil {
-		return nil, err
-	}
+// newSnapshotWriter returns a writer into tx; prev holds the snapshots
+// the loans had before, to detect class changes.
+func newSnapshotWriter(tx *sql.Tx, prev map[int64]classification.Class) *snapshotWriter {
 	cols := strings.Fields(strings.ReplaceAll(snapshotColumns, ",", " "))
 	sets := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
@@ -291,7 +311,7 @@ func newSnapshotWriter(ctx context.Context, tx *sql.Tx, ids []int64) (*snapshotW
 		upsert:  newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, `ON CONFLICT (loan_id) DO UPDATE SET `+strings.Join(sets, ", "), len(cols)),
 		history: newBatcher(tx, `INSERT INTO classification_history (loan_id, seq, as_of, from_class, to_class, cause) VALUES`, "", 6),
 		prev:    prev,
-	}, nil
+	}
 }
 
 // write queues s; a loan must be written at most once per writer, as one
@@ -300,12 +320,8 @@ func (w *snapshotWriter) write(ctx context.Context, s *loanstate.Snapshot) error
 	if err := w.upsert.add(ctx, snapshotArgs(s)...); err != nil {
 		return err
 	}
-	old, had := w.prev[s.LoanID]
-	if !had || old.Class != s.Class {
-		from := classification.Class(0)
-		if had {
-			from = old.Class
-		}
+	from, had := w.prev[s.LoanID]
+	if !had || from != s.Class {
 		if err := w.history.add(ctx, s.LoanID, nextHistorySeq(s.AsOf), s.AsOf, int(from), int(s.Class), s.ClassCause); err != nil {
 			return err
 		}

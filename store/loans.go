@@ -22,6 +22,7 @@ type NewLoan struct {
 // are invalid is rejected with its line and reason; the rest are added.
 // It returns the ids given to the added loans, in input order.
 func (db *DB) AddLoans(ctx context.Context, in []NewLoan) (ids []int64, rejects []Reject, err error) {
+	defer bulkGC()()
 	business, err := db.BusinessDate(ctx)
 	if err != nil {
 		return nil, nil, err

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"daihou"
+	"daihou/money"
+	"daihou/schedule"
+	"daihou/servicing"
+	"daihou/store"
+)
+
+func (m *Main) runProduct(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "put" && args[0] != "list") {
+		fmt.Fprintln(m.Stderr, "Usage: daihou product put CODE [flags] | daihou product list [--json]\nRun 'daihou product put -h' for the product parameters.")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return usagef("want: product put|list")
+	}
+	if args[0] == "list" {
+		return m.productList(ctx, args[1:])
+	}
+	fs := m.newFlagSet("product put CODE [flags]", `Create or replace a product: the parameters every loan of the product is
+serviced by. Loans name their product by code when imported.
+
+Example:
+  daihou product put CONS-36 --name "消费分期" --method equal-installment --grace 3`)
+	db := m.dbFlag(fs)
+	d := servicing.DefaultProduct("")
+	name := fs.String("name", "", "display name")
+	method := fs.String("method", string(d.Method), "default repayment method: equal-installment, equal-principal, interest-only, bullet")
+	dayCount := fs.String("day-count", string(d.DayCount), "day count for penalty interest: ACT/360 or ACT/365")
+	penalty := fs.String("penalty-rate", "", "annual penalty rate (罚息利率); default: contract rate × 1.5")
+	compound := fs.Bool("compound", false, "accrue compound interest (复利) on overdue interest")
+	grace := fs.Int("grace", 0, "grace days (宽限期) before penalty accrues; DPD is unaffected")
+	tolerance := fs.String("tolerance", "0", "an installment owing no more than this is not overdue (DPD tolerance)")
+	alloc := fs.String("allocation", "penalty,interest,principal", "repayment waterfall, oldest installment first")
+	prepay := fs.String("prepayment", string(d.Prepayment), "overpayment rule: credit, reduce-term or reduce-installment")
+	lgd := fs.String("lgd", d.LGD.String(), "loss given default, a fraction")
+	if err := fs.Parse(reorder(fs, args[1:])); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("want exactly one product code")
+	}
+	p := servicing.DefaultProduct(fs.Arg(0))
+	p.Name = *name
+	if p.Name == "" {
+		p.Name = p.Code
+	}
+	var err error
+	if p.Method, err = schedule.ParseMethod(*method); err != nil {
+		return daihou.Errorf(daihou.EINVALID, "--method: %w", err)
+	}
+	p.DayCount, p.Compound, p.GraceDays, p.Prepayment = servicing.DayCount(*dayCount), *compound, *grace, servicing.PrepaymentRule(*prepay)
+	if *penalty != "" {
+		if p.PenaltyRate, err = money.ParseRate(*penalty); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--penalty-rate: %w", err)
+		}
+	}
+	if p.Tolerance, err = money.ParseAmount(*tolerance); err != nil {
+		return daihou.Errorf(daihou.EINVALID, "--tolerance: %w", err)
+	}
+	if p.Allocation, err = servicing.ParseAllocation(*alloc); err != nil {
+		return daihou.Errorf(daihou.EINVALID, "--allocation: %w", err)
+	}
+	if p.LGD, err = money.ParseRate(*lgd); err != nil {
+		return daihou.Errorf(daihou.EINVALID, "--lgd: %w", err)
+	}
+	s, err := store.Open(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.PutProduct(ctx, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "product %s saved\n", p.Code)
+	return nil
+}
+
+func (m *Main) productList(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("product list [--json]", "List the products.")
+	db := m.dbFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	prods, err := s.Products(ctx)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, 0, len(prods))
+	for c := range prods {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	if *asJSON {
+		out := make([]servicing.Product, len(codes))
+		for i, c := range codes {
+			out[i] = prods[c]
+		}
+		return writeJSON(m.Stdout, out)
+	}
+	tw := table(m.Stdout)
+	fmt.Fprintln(tw, "code\tname\tmethod\tday count\tpenalty\tcompound\tgrace\tallocation\tprepayment\tLGD\t")
+	for _, c := range codes {
+		p := prods[c]
+		pen := "rate × 1.5"
+		if p.PenaltyRate > 0 {
+			pen = p.PenaltyRate.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%v\t%d\t%s\t%s\t%s\t\n", p.Code, p.Name, p.Method, p.DayCount, pen, p.Compound, p.GraceDays, servicing.FormatAllocation(p.Allocation), p.Prepayment, p.LGD)
+	}
+	return tw.Flush()
+}
