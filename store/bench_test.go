@@ -16,7 +16,7 @@ func BenchmarkImportPayments(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		db := MustOpenDB(b)
+		db := MustOpenDB(b, "sqlite")
 		MustAddLoans(b, db, servicing.DefaultProduct("CL"), loans)
 		if err := db.SetBusinessDate(ctx, civil.MustParse("2026-02-12")); err != nil {
 			b.Fatal(err)

@@ -31,17 +31,19 @@ var migrations embed.FS
 
 // DB is a daihou database.
 type DB struct {
-	read  *sql.DB
-	write *sql.DB
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
 	// Now is the wall clock, injected so tests control posted_at stamps.
 	Now func() time.Time
 }
 
-// Open opens (creating if needed) the database named by dsn — a file path
-// for SQLite — and applies pending migrations.
+// Open opens the database named by dsn — a postgres:// URL for
+// PostgreSQL, otherwise a SQLite file path, created if needed — and applies
+// pending migrations.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, daihou.Errorf(daihou.EINVALID, "PostgreSQL is not supported by this build yet: use a SQLite file path")
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn)
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	q := url.Values{}
@@ -60,13 +62,43 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	db := &DB{read: read, write: write, Now: time.Now}
+	db := &DB{dialect: SQLite, read: read, write: write, Now: time.Now}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
+
+// openPostgres opens a PostgreSQL database. Reads and writes share one
+// server but use separate pools, so a long bulk write never starves the
+// queries of a console or an API.
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	write, err := sql.Open(pgDriverName, dsn)
+	if err != nil {
+		return nil, daihou.Errorf(daihou.EINVALID, "%v", err)
+	}
+	write.SetMaxOpenConns(8)
+	read, err := sql.Open(pgDriverName, dsn)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(8)
+	db := &DB{dialect: Postgres, read: read, write: write, Now: time.Now}
+	if err := write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect returns the database's dialect.
+func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the database.
 func (db *DB) Close() error {
@@ -110,9 +142,22 @@ func loadMigrations(dialect string) ([]migration, error) {
 // migrate applies every embedded migration not yet recorded, each in its
 // own transaction, and refuses a database migrated by a newer daihou.
 func (db *DB) migrate(ctx context.Context) error {
-	ms, err := loadMigrations("sqlite")
+	ms, err := loadMigrations(string(db.dialect))
 	if err != nil {
 		return err
+	}
+	if db.dialect == Postgres {
+		// Many serve and eod processes may start at once: one migrates,
+		// the others wait on the lock and then find nothing to do.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7261001)`); err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7261001)`)
 	}
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("open database: %w", err)

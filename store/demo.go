@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+
+	"daihou"
+)
+
+// ResetDemo empties a database that `daihou demo` created, so the demo can
+// be run again. Any other database that holds loans is refused with
+// ECONFLICT: a demo must never wipe a real book.
+func (db *DB) ResetDemo(ctx context.Context) error {
+	demo, err := db.Setting(ctx, "demo")
+	if err != nil {
+		return err
+	}
+	if demo != "1" {
+		var n int
+		if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM loans`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return daihou.Errorf(daihou.ECONFLICT, "this database holds loans and was not made by the demo; pass --db with a new path")
+		}
+	}
+	tables, err := db.tables(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Children before parents, so foreign keys hold throughout.
+	order := []string{"transactions", "loan_state", "classification_overrides", "classification_history", "loans", "borrowers", "products"}
+	done := map[string]bool{"schema_migrations": true}
+	for _, t := range append(others(tables, order), order...) {
+		if done[t] {
+			continue
+		}
+		done[t] = true
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// others returns the tables not in known, so tables added by later
+// migrations are emptied first.
+func others(tables, known []string) []string {
+	k := map[string]bool{}
+	for _, t := range known {
+		k[t] = true
+	}
+	var out []string
+	for _, t := range tables {
+		if !k[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// tables lists the tables of the database's current schema.
+func (db *DB) tables(ctx context.Context) ([]string, error) {
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	if db.dialect == Postgres {
+		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
+	}
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,99 @@
+// Package storetest runs daihou's tests against every database backend:
+// SQLite always, and PostgreSQL when the environment variable
+// DAIHOU_TEST_POSTGRES names a database (a postgres:// URL). Each test gets
+// a database of its own — a temporary SQLite file, or a fresh PostgreSQL
+// schema dropped when the test ends.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // for creating and dropping test schemas
+
+	"daihou/store"
+)
+
+// EnvPostgres is the environment variable naming the PostgreSQL test database.
+const EnvPostgres = "DAIHOU_TEST_POSTGRES"
+
+// Backends lists the backends to test: "sqlite", and "postgres" when
+// DAIHOU_TEST_POSTGRES is set.
+func Backends() []string {
+	if os.Getenv(EnvPostgres) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}
+
+// Each runs fn as a subtest per backend. Without DAIHOU_TEST_POSTGRES the
+// postgres subtest is skipped with a one-line notice, so the gap is
+// visible rather than silent.
+func Each(t *testing.T, fn func(t *testing.T, backend string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, "sqlite") })
+	t.Run("postgres", func(t *testing.T) {
+		if os.Getenv(EnvPostgres) == "" {
+			t.Skip("PostgreSQL not tested: set " + EnvPostgres + "=postgres://… to run this against it")
+		}
+		fn(t, "postgres")
+	})
+}
+
+// DSN returns the data source name of a new, empty database on backend,
+// removed when tb ends.
+func DSN(tb testing.TB, backend string) string {
+	tb.Helper()
+	if backend != "postgres" {
+		return filepath.Join(tb.TempDir(), "test.db")
+	}
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		tb.Fatal(EnvPostgres + " is not set")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	_, err = admin.Exec(`CREATE SCHEMA ` + schema)
+	admin.Close()
+	if err != nil {
+		tb.Fatalf("PostgreSQL at %s: %v", EnvPostgres, err)
+	}
+	tb.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Open opens a new, empty database on backend, closed when tb ends.
+func Open(tb testing.TB, backend string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), DSN(tb, backend))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
