@@ -289,4 +289,3 @@ func validID(s string) bool {
 	}
 	return s[17] == "10X98765432"[sum%11]
 }
-

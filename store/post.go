@@ -521,6 +521,7 @@ func uniq(ids []int64) []int64 {
 	}
 	return out
 }
+
 // refreshLoans derives the snapshots of ids as of asOf from loans and txs
 // already in memory and writes them in tx.
 func refreshLoans(ctx context.Context, tx *sql.Tx, ids []int64, prods map[string]servicing.Product, loans map[int64]servicing.Loan, txs map[int64][]servicing.Tx, asOf civil.Date) error {
