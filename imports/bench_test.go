@@ -38,7 +38,8 @@ func bigFile(tb testing.TB, sample string, n int) []byte {
 	}
 	for i := 0; i < n; i++ {
 		l := body[i%len(body)]
-		// Each sample reference ends in six digits; make it unique.
+		// The last '0' of a sample line is in its reference, the last
+		// field; the row number put there makes every reference unique.
 		j := strings.LastIndex(l, "0")
 		fmt.Fprintf(&b, "%s%08d%s\n", l[:j], i, l[j+1:])
 	}

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -54,7 +55,7 @@ func (c *csvReader) next() (rec []byte, start int, terminated bool, err error) {
 // splitCSV: a quote opens a field only at the field's start (after
 // spaces), and "" inside a quoted field is a literal quote.
 func inQuote(line []byte, open bool) bool {
-	if !open && indexQuote(line) < 0 {
+	if !open && bytes.IndexByte(line, '"') < 0 {
 		return false
 	}
 	const (
@@ -93,15 +94,6 @@ func inQuote(line []byte, open bool) bool {
 		}
 	}
 	return st == quoted
-}
-
-func indexQuote(b []byte) int {
-	for i, c := range b {
-		if c == '"' {
-			return i
-		}
-	}
-	return -1
 }
 
 // csvSyntaxError is a record whose quoting is wrong; col is the 0-based

@@ -17,6 +17,20 @@
 //     ErrBadEncoding, ErrTruncated and ErrEmpty and carry the
 //     daihou.EINVALID code.
 //
+// The formats, as core banking should produce them:
+//
+//   - CSV (.csv): UTF-8, a header line naming the columns in any order
+//     (exact lower-case names; LoanRow and PaymentRow list them), RFC 4180
+//     quoting, LF or CRLF line endings. Blank lines, and the ",,,," rows
+//     Excel leaves behind, carry no data and are skipped.
+//   - JSON Lines (.jsonl, .ndjson): one object per line keyed by the same
+//     names. Text, dates and rates are JSON strings; an amount or the term
+//     may also be a JSON number, read from its literal text, never through
+//     a float. null means absent; keys not in the list reject the row.
+//
+// Fields are trimmed of surrounding white space (including the full-width
+// space U+3000) before they are checked.
+//
 // Validation here is what can be checked from the file alone: syntax,
 // ranges, identity-number check digits, and duplicate loan numbers within
 // one loans file. Whether a loan exists, or a payment reference was already

@@ -103,8 +103,9 @@ func (r *row) fail(col int, msg string) {
 	r.errs = append(r.errs, r.s.names[col]+": "+msg)
 }
 
-// get returns the column's text and whether it should be validated: it is
-// present, or it is required (then "required" has been reported).
+// get returns the column's text and whether there is a value to validate.
+// A missing required value is reported here, so every kind of column
+// reports it the same way.
 func (r *row) get(col int) (string, bool) {
 	if r.bad&(1<<col) != 0 {
 		return "", false
@@ -287,7 +288,9 @@ func (r *row) date(col int) civil.Date {
 	return d
 }
 
-// Repayment methods (还款方式), as the schedule package names them.
+// Repayment methods (还款方式) a loans file may name in its method column
+// to override the product's; LoanRow.Method is always one of these, the
+// Chinese names being mapped to them.
 const (
 	MethodEqualInstallment = "equal-installment" // 等额本息
 	MethodEqualPrincipal   = "equal-principal"   // 等额本金

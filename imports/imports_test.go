@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -449,4 +450,24 @@ func mustParsePaymentsFile(t *testing.T, name string) ([]imports.PaymentRow, []i
 		t.Fatalf("%s: %v", name, err)
 	}
 	return rows, rejects
+}
+
+// TestManyRows crosses the collector's chunk boundaries: every row comes
+// back once, in file order.
+func TestManyRows(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(paymentHeader + "\n")
+	const n = 5000
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "LN%d,2024-03-15,%d.00,withholding,WH%06d\n", i, i+1, i)
+	}
+	rows, rejects, err := parsePayments(t, imports.FormatCSV, b.String())
+	if err != nil || len(rejects) != 0 || len(rows) != n {
+		t.Fatalf("got %d rows, %d rejects, error %v; want %d rows", len(rows), len(rejects), err, n)
+	}
+	for i, r := range rows {
+		if r.Line != i+2 || r.Reference != fmt.Sprintf("WH%06d", i) || r.Amount != money.Amount((i+1)*100) {
+			t.Fatalf("row %d: got %+v", i, r)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package imports
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -133,7 +134,7 @@ func FuzzJSONScanner(f *testing.F) {
 		f.Add(s)
 	}
 	for _, name := range []string{"testdata/loans_good.jsonl", "testdata/loans_bad.jsonl", "testdata/payments_bad.jsonl"} {
-		data, err := readTestdata(name)
+		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}

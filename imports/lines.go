@@ -28,7 +28,7 @@ const readBufferSize = 64 << 10
 func newLineReader(r io.Reader) (*lineReader, error) {
 	lr := &lineReader{br: bufio.NewReaderSize(r, readBufferSize)}
 	head, err := lr.br.Peek(3)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("reading: %w", err)
 	}
 	switch {

@@ -12,8 +12,8 @@ import (
 // row's text in place. build validates every field, so that a reject
 // lists all that is wrong with a row at once, and keeps the row only if
 // row.ok() at the end; parseFile turns every row that is not ok into a
-// Reject. On a file-level error it returns only the
-// error, and the caller must drop whatever build kept.
+// Reject. On a file-level error it returns only the error, and the caller
+// must drop whatever build kept.
 func parseFile(r io.Reader, f Format, s *schema, build func(*row)) ([]Reject, error) {
 	switch f {
 	case FormatCSV, FormatJSONL:
@@ -225,7 +225,7 @@ func isJSONSpace(b []byte) bool {
 	return true
 }
 
-// column is the 1-based character (not byte) position of off in s, the
+// charColumn is the 1-based character (not byte) position of off in s, the
 // number an editor shows.
 func charColumn(s string, off int) int {
 	if off > len(s) {

@@ -32,9 +32,11 @@ func (r Reject) String() string {
 // ParsePayments accept and strip it.
 const utf8BOM = "\uFEFF"
 
-// WriteRejects writes rejects as the reject file: CSV with a header line
-// and the columns line, reason and raw. Raw is written as one field, quoted
-// as CSV requires, so a row's own commas and quotes survive intact.
+// WriteRejects writes rejects as the reject file (written to
+// RejectPath(input)): UTF-8 CSV, starting with a byte-order mark so that
+// Excel shows Chinese text, with a header line and the columns line,
+// reason and raw. Raw is written as one field, quoted as CSV requires, so a
+// row's own commas, quotes and line breaks survive intact.
 func WriteRejects(w io.Writer, rejects []Reject) error {
 	if _, err := w.Write([]byte(utf8BOM)); err != nil {
 		return err

@@ -1,5 +1,0 @@
-package imports
-
-import "os"
-
-func readTestdata(name string) ([]byte, error) { return os.ReadFile(name) }
