@@ -14,13 +14,31 @@ import (
 	"daihou/store"
 )
 
+const loanUsage = `Usage:
+  daihou loan show ID|LOAN_NUMBER [--as-of DATE] [--json]   schedule, transactions and state
+  daihou loan post ID|LOAN_NUMBER --kind KIND [flags]       post a repayment, reversal, waiver, write-off, recovery, fee or restructuring
+  daihou loan override ID|LOAN_NUMBER --class CLASS --reason TEXT --as USER   propose a class above the floor
+  daihou loan decide ID|LOAN_NUMBER --override N --approve|--reject --as USER  the second pair of eyes
+Run 'daihou loan SUBCOMMAND -h' for flags.`
+
 func (m *Main) runLoan(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "post":
+			return m.loanPost(ctx, args[1:])
+		case "override":
+			return m.loanOverride(ctx, args[1:])
+		case "decide":
+			return m.loanDecide(ctx, args[1:])
+		}
+	}
 	if len(args) == 0 || args[0] != "show" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(m.Stderr, "Usage: daihou loan show ID|LOAN_NUMBER [--as-of YYYY-MM-DD] [--json] [--db PATH]")
+			fmt.Fprintln(m.Stderr, loanUsage)
 			return nil
 		}
-		return usagef("want: loan show ID|LOAN_NUMBER (see daihou help loan)")
+		fmt.Fprintln(m.Stderr, loanUsage)
+		return usagef("want: loan show|post|override|decide")
 	}
 	fs := m.newFlagSet("loan show ID|LOAN_NUMBER [--as-of DATE] [--json]", `Show a loan's schedule, transactions and state (DPD, bucket, five-tier class,
 IFRS 9 stage) as of the business date or any other date. The state is
@@ -41,15 +59,7 @@ shows the loan as it stood then, given everything known now.`)
 		return err
 	}
 	defer s.Close()
-	var l servicing.Loan
-	if id, perr := strconv.ParseInt(fs.Arg(0), 10, 64); perr == nil {
-		l, err = s.Loan(ctx, id)
-		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
-			l, err = s.LoanByExternalID(ctx, fs.Arg(0))
-		}
-	} else {
-		l, err = s.LoanByExternalID(ctx, fs.Arg(0))
-	}
+	l, err := findLoan(ctx, s, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -154,6 +164,17 @@ shows the loan as it stood then, given everything known now.`)
 		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t\n", t.Seq, t.ValueDate, t.Kind, t.Amount.Grouped(), t.Reference, detail)
 	}
 	return tw.Flush()
+}
+
+// findLoan finds a loan by id or by the lender's loan number.
+func findLoan(ctx context.Context, s *store.DB, ref string) (servicing.Loan, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		l, err := s.Loan(ctx, id)
+		if daihou.ErrorCode(err) != daihou.ENOTFOUND {
+			return l, err
+		}
+	}
+	return s.LoanByExternalID(ctx, ref)
 }
 
 // reorder moves flags before positional arguments so that

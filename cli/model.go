@@ -1,7 +1,498 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"daihou"
+	"daihou/scoring"
+	"daihou/scoring/artefact"
+	"daihou/scoring/dataset"
+	"daihou/scoring/gbdt"
+	"daihou/scoring/scorecard"
+	"daihou/scoring/trainer"
+)
+
+// modelCommands are the subcommands of `daihou model`, each with its own
+// flag set.
+var modelCommands = []struct {
+	name, summary string
+	run           func(m *Main, ctx context.Context, args []string) error
+}{
+	{"train", "fit a scorecard or boosted trees on a CSV and save the model", (*Main).runModelTrain},
+	{"eval", "measure a model on a labelled CSV: AUC, KS, Gini, calibration", (*Main).runModelEval},
+	{"score", "score every row of a CSV: score, PD and reason codes", (*Main).runModelScore},
+	{"table", "print a scorecard's points table", (*Main).runModelTable},
+}
+
+// modelShownIssues is how many rejected rows are listed before a count.
+const modelShownIssues = 20
 
 func (m *Main) runModel(ctx context.Context, args []string) error {
-	return usagef("model: not built yet")
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := m.Stderr
+		if len(args) > 0 {
+			w = m.Stdout
+		}
+		fmt.Fprintln(w, "Usage: daihou model SUBCOMMAND [flags]\n\nSubcommands:")
+		for _, c := range modelCommands {
+			fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintln(w, "\nRun 'daihou model SUBCOMMAND -h' for its flags.")
+		if len(args) == 0 {
+			return usagef("missing subcommand")
+		}
+		return flag.ErrHelp
+	}
+	for _, c := range modelCommands {
+		if c.name == args[0] {
+			return c.run(m, ctx, args[1:])
+		}
+	}
+	return usagef("unknown subcommand %q (want train, eval, score or table)", args[0])
+}
+
+func (m *Main) runModelTrain(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("model train --data FILE.csv --target COLUMN --out MODEL.json [flags]", `
+Fit a behaviour-scoring model on any CSV with a 0/1 target column (1 = bad)
+and write it as a versioned JSON artefact. Column types are inferred: a
+column is numeric when its values parse as numbers. Rows with the wrong
+number of fields, text in a numeric column or a target other than 0/1 are
+reported by line and skipped.
+
+  --kind scorecard  the champion: monotone WOE binning, IV selection,
+                    logistic regression, points (default)
+  --kind gbdt       the challenger: histogram gradient-boosted trees
+
+Example:
+  daihou model train --data loans.csv --target default_next_month \
+      --exclude ID --kind scorecard --out model.json`)
+	data := fs.String("data", "", "training CSV with a header row")
+	target := fs.String("target", "", "name of the 0/1 target column (1 = bad)")
+	exclude := fs.String("exclude", "", "comma-separated columns that are not features (ids, dates)")
+	kind := fs.String("kind", string(scoring.KindScorecard), "model kind: scorecard or gbdt")
+	out := fs.String("out", "", "where to write the model artefact (JSON)")
+	id := fs.String("id", "", "id column to carry into score output (default: the first excluded column, else ID/id if present)")
+	minIV := fs.Float64("min-iv", 0, "scorecard: drop features with IV below this (default 0.002; negative keeps all)")
+	dropWrongSign := fs.Bool("drop-wrong-sign", false, "scorecard: drop features whose coefficient runs against their WOE")
+	basePoints := fs.Float64("base-points", 600, "points at the base odds")
+	baseOdds := fs.Float64("base-odds", 50, "good:bad odds that score the base points")
+	pdo := fs.Float64("pdo", 20, "points to double the odds")
+	reasons := fs.Int("reasons", 4, "reason codes per scored row")
+	seed := fs.Uint64("seed", 0, "gbdt: seed for subsampling and the validation split")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("train: unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case *data == "":
+		return usagef("train: --data is required")
+	case *target == "":
+		return usagef("train: --target is required")
+	case *out == "":
+		return usagef("train: --out is required")
+	}
+	k, err := scoring.ParseKind(*kind)
+	if err != nil {
+		return usagef("train: %v", err)
+	}
+	if *reasons < 0 {
+		return usagef("train: --reasons must not be negative")
+	}
+	scale := scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}
+	if err := scale.Validate(); err != nil {
+		return usagef("train: %v", err)
+	}
+	excluded := modelSplitList(*exclude)
+
+	ds, err := modelTrainingSet(*data, *target, excluded)
+	if err != nil {
+		return err
+	}
+	idCol := *id
+	if idCol == "" {
+		idCol = modelIDColumn(ds.Header, excluded)
+	} else if !slices.Contains(ds.Header, idCol) {
+		return daihou.Errorf(daihou.EINVALID, "%s: no column %q to use as the id", *data, idCol)
+	}
+	opts := trainer.Options{
+		Kind:      k,
+		Target:    *target,
+		IDColumn:  idCol,
+		Scaling:   scale,
+		Reasons:   *reasons,
+		Scorecard: scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign},
+		GBDT:      gbdt.Config{Seed: *seed},
+	}
+	if *reasons == 0 {
+		opts.Reasons = -1 // to the trainer, 0 means its default
+	}
+	a, rep, err := trainer.Train(ctx, ds, opts)
+	if err != nil {
+		if errors.Is(err, trainer.ErrData) {
+			return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+		}
+		return err
+	}
+	if err := a.Save(*out); err != nil {
+		return fmt.Errorf("writing the model: %w", err)
+	}
+	m.printModelTrainSummary(*data, *out, a, rep)
+	if sc, ok := a.Model().(*scorecard.Model); ok {
+		fmt.Fprintln(m.Stdout)
+		return sc.WriteTable(m.Stdout)
+	}
+	return nil
+}
+
+// modelTrainingSet returns the table to train on: today the CSV named by
+// --data. This is the hook for portfolio training (DESIGN §5): a
+// --portfolio flag will build the same *dataset.Dataset — behaviour
+// features and observed defaults per loan — from the servicing ledger, and
+// everything after this call (the trainer, the artefact, the summary)
+// stays as it is. The flag is not offered yet because the ledger it reads
+// does not exist.
+func modelTrainingSet(data, target string, excluded []string) (*dataset.Dataset, error) {
+	return modelReadData(data, dataset.Options{Target: target, Exclude: excluded})
+}
+
+func (m *Main) printModelTrainSummary(data, out string, a *artefact.Artefact, rep *trainer.Report) {
+	w := m.Stdout
+	fmt.Fprintf(w, "Trained %s on %s: %d rows used (%d bad, %.1f%%), %d rejected.\n",
+		rep.Kind, data, rep.Rows, rep.Bads, 100*float64(rep.Bads)/float64(max(rep.Rows, 1)), len(rep.Rejected))
+	m.printModelIssues(w, "Rejected rows:", rep.Rejected)
+	if len(rep.Notes) > 0 {
+		fmt.Fprintln(w, "Notes:")
+		for _, n := range rep.Notes {
+			fmt.Fprintf(w, "  %s\n", n)
+		}
+	}
+	fmt.Fprintln(w, "Features (* = in the model):")
+	width := 0
+	for _, c := range rep.Candidates {
+		width = max(width, len(c.Feature))
+	}
+	for _, c := range rep.Candidates {
+		mark := " "
+		if c.Selected {
+			mark = "*"
+		}
+		fmt.Fprintf(w, "  %s %-*s  %-11s  IV %6.4f  %s\n", mark, width, c.Feature, c.Type, c.IV, c.Note)
+	}
+	t := rep.Train
+	fmt.Fprintf(w, "Training metrics: AUC %.4f  KS %.4f  Gini %.4f\n", t.AUC, t.KS, t.Gini)
+	if g := rep.GBDT; g != nil && a.GBDT != nil {
+		fmt.Fprintf(w, "Trees: %d in %d bags (each stopped early on %d held-out rows; mean log-loss %.4f)\n",
+			g.Trees, a.GBDT.Config.Bags, g.ValidationRows, g.ValidationLoss)
+	}
+	fmt.Fprintf(w, "Fit time: %v\n", rep.FitTime.Round(time.Millisecond))
+	fmt.Fprintf(w, "Model written to %s (%s, %d features).\n", out, a.Kind, len(a.Features))
+}
+
+func (m *Main) printModelIssues(w io.Writer, title string, issues []dataset.Issue) {
+	if len(issues) == 0 {
+		return
+	}
+	fmt.Fprintln(w, title)
+	for i, is := range issues {
+		if i == modelShownIssues {
+			fmt.Fprintf(w, "  … and %d more\n", len(issues)-modelShownIssues)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", is)
+	}
+}
+
+func (m *Main) runModelEval(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("model eval --model MODEL.json --data FILE.csv [--target COLUMN] [--json]", `
+Measure a model on a labelled CSV: AUC, KS, Gini, the population
+stability index (PSI) against the training scores, and calibration by
+score band (the training score deciles): rows, bads, observed bad rate and
+mean predicted PD per band.
+
+Example:
+  daihou model eval --model model.json --data holdout.csv --target default_next_month`)
+	model := fs.String("model", "", "model artefact written by 'model train'")
+	data := fs.String("data", "", "labelled CSV to evaluate on")
+	target := fs.String("target", "", "0/1 target column (default: the model's target)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("eval: unexpected argument %q", fs.Arg(0))
+	}
+	if *model == "" || *data == "" {
+		return usagef("eval: --model and --data are required")
+	}
+	a, err := modelLoad(*model)
+	if err != nil {
+		return err
+	}
+	if *target == "" {
+		*target = a.Target
+	}
+	ds, err := modelReadData(*data, dataset.Options{Target: *target, Schema: a.Features})
+	if err != nil {
+		return err
+	}
+	ev, err := trainer.Evaluate(a, ds)
+	if err != nil {
+		if errors.Is(err, trainer.ErrData) {
+			return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+		}
+		return err
+	}
+	if *asJSON {
+		if len(ds.Issues) > 0 {
+			m.printModelIssues(m.Stderr, "Rejected rows:", ds.Issues)
+		}
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ev)
+	}
+	w := m.Stdout
+	fmt.Fprintf(w, "Model %s (%s) on %s: %d rows (%d bad, %.1f%%), %d rejected.\n",
+		*model, a.Kind, *data, ev.Rows, ev.Bads, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)), ev.Rejected)
+	m.printModelIssues(w, "Rejected rows:", ds.Issues)
+	fmt.Fprintf(w, "AUC %.4f  KS %.4f  Gini %.4f  PSI vs training %.4f\n\n", ev.AUC, ev.KS, ev.Gini, ev.PSI)
+	fmt.Fprintln(w, "Calibration by score band (low score = high risk):")
+	fmt.Fprintf(w, "  %17s  %7s  %6s  %8s  %8s\n", "score", "rows", "bads", "bad rate", "mean PD")
+	for _, b := range ev.Bands {
+		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD)
+	}
+	return nil
+}
+
+func (m *Main) runModelScore(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("model score --model MODEL.json --data FILE.csv [--out FILE.csv]", `
+Score every row of a CSV and write CSV: the id column, score (points), PD
+and the reason codes — the features that cost the customer most points.
+The id is --id, else the model's id column, else a column named ID/id,
+else the first column. Rows that cannot be read are reported by line on
+stderr and left out.
+
+Example:
+  daihou model score --model model.json --data loans.csv --out scores.csv`)
+	model := fs.String("model", "", "model artefact written by 'model train'")
+	data := fs.String("data", "", "CSV to score; needs the model's feature columns")
+	out := fs.String("out", "", "output CSV (default: standard output)")
+	id := fs.String("id", "", "id column to copy into the output")
+	reasons := fs.Int("reasons", -1, "reason codes per row (default: the model's setting)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("score: unexpected argument %q", fs.Arg(0))
+	}
+	if *model == "" || *data == "" {
+		return usagef("score: --model and --data are required")
+	}
+	a, err := modelLoad(*model)
+	if err != nil {
+		return err
+	}
+	header, err := modelReadHeader(*data)
+	if err != nil {
+		return err
+	}
+	idCol := *id
+	if idCol == "" {
+		idCol = modelIDColumn(header, []string{a.IDColumn})
+	}
+	if idCol != "" && !slices.Contains(header, idCol) {
+		return daihou.Errorf(daihou.EINVALID, "%s: no column %q to use as the id", *data, idCol)
+	}
+	if idCol == "" && len(header) > 0 {
+		idCol = header[0]
+	}
+	ds, err := modelReadData(*data, dataset.Options{Schema: a.Features, Keep: []string{idCol}})
+	if err != nil {
+		return err
+	}
+	n := a.Reasons
+	if *reasons >= 0 {
+		n = *reasons
+	}
+
+	w := m.Stdout
+	var file *os.File
+	if *out != "" {
+		if file, err = os.Create(*out); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "cannot create %s: %v", *out, err)
+		}
+		defer file.Close()
+		w = file
+	}
+	cw := csv.NewWriter(w)
+	rec := []string{idCol, "score", "pd"}
+	for k := 1; k <= n; k++ {
+		rec = append(rec, "reason_"+strconv.Itoa(k))
+	}
+	cw.Write(rec)
+
+	mdl := a.Model()
+	cols, err := ds.Encode(mdl.Features())
+	if err != nil {
+		return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+	}
+	x := make([]float64, len(cols))
+	buf := make([]scoring.Reason, n)
+	ids := ds.Text[idCol]
+	for i := 0; i < ds.Rows(); i++ {
+		if i%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		for j, c := range cols {
+			x[j] = c[i]
+		}
+		r := mdl.ScoreRow(x, buf)
+		rec = rec[:0]
+		rec = append(rec, ids[i], strconv.FormatFloat(r.Score, 'f', 2, 64), strconv.FormatFloat(r.PD, 'g', 6, 64))
+		for k := 0; k < n; k++ {
+			reason := ""
+			if k < len(r.Reasons) {
+				reason = r.Reasons[k].Feature
+			}
+			rec = append(rec, reason)
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("writing scores: %w", err)
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("writing scores: %w", err)
+		}
+		fmt.Fprintf(m.Stderr, "Scored %d rows into %s.\n", ds.Rows(), *out)
+	}
+	if len(ds.Issues) > 0 {
+		m.printModelIssues(m.Stderr, fmt.Sprintf("%d row(s) not scored:", len(ds.Issues)), ds.Issues)
+	}
+	return nil
+}
+
+func (m *Main) runModelTable(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("model table --model MODEL.json", `
+Print a scorecard's points table: every characteristic with its bins,
+training rows, bad rate, WOE and points. A customer's score is the sum of
+the points of their bin in each characteristic.
+
+Example:
+  daihou model table --model model.json`)
+	model := fs.String("model", "", "scorecard artefact written by 'model train'")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("table: unexpected argument %q", fs.Arg(0))
+	}
+	if *model == "" {
+		return usagef("table: --model is required")
+	}
+	a, err := modelLoad(*model)
+	if err != nil {
+		return err
+	}
+	sc, ok := a.Model().(*scorecard.Model)
+	if !ok {
+		return daihou.Errorf(daihou.EINVALID, "%s is a %s model; only scorecards have a points table", *model, a.Kind)
+	}
+	return sc.WriteTable(m.Stdout)
+}
+
+// modelReadData reads a CSV dataset, mapping problems with the file to the
+// application's error codes.
+func modelReadData(path string, opts dataset.Options) (*dataset.Dataset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, modelOpenError(path, err)
+	}
+	defer f.Close()
+	ds, err := dataset.Read(f, opts)
+	if err != nil {
+		if errors.Is(err, dataset.ErrFile) {
+			return nil, daihou.Errorf(daihou.EINVALID, "%s: %v", path, err)
+		}
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return ds, nil
+}
+
+// modelReadHeader returns the column names of a CSV file.
+func modelReadHeader(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, modelOpenError(path, err)
+	}
+	defer f.Close()
+	h, err := csv.NewReader(f).Read()
+	if err != nil {
+		return nil, daihou.Errorf(daihou.EINVALID, "%s: cannot read the header row: %v", path, err)
+	}
+	for i := range h {
+		h[i] = strings.TrimSpace(strings.TrimPrefix(h[i], "\ufeff"))
+	}
+	return h, nil
+}
+
+func modelLoad(path string) (*artefact.Artefact, error) {
+	a, err := artefact.Load(path)
+	if err != nil {
+		if errors.Is(err, artefact.ErrFormat) {
+			return nil, daihou.Errorf(daihou.EINVALID, "%v", err)
+		}
+		return nil, modelOpenError(path, err)
+	}
+	return a, nil
+}
+
+func modelOpenError(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return daihou.Errorf(daihou.ENOTFOUND, "%s: no such file", path)
+	}
+	return daihou.Errorf(daihou.EINVALID, "%s: %v", path, err)
+}
+
+// modelIDColumn picks the id to carry into score output: the first
+// preferred column the header has, else a column named ID in any case.
+func modelIDColumn(header, preferred []string) string {
+	for _, p := range preferred {
+		if p != "" && slices.Contains(header, p) {
+			return p
+		}
+	}
+	for _, h := range header {
+		if strings.EqualFold(h, "id") {
+			return h
+		}
+	}
+	return ""
+}
+
+func modelSplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,0 +1,246 @@
+package gbdt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"daihou/scoring"
+	"daihou/scoring/metrics"
+)
+
+// interaction returns data whose risk is an XOR of two features — which
+// no additive model can learn — plus an informative missing pattern in a
+// third and a categorical fourth.
+func interaction(n int, seed uint64) ([]scoring.Feature, [][]float64, []uint8) {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	features := []scoring.Feature{
+		{Name: "a", Type: scoring.Numeric},
+		{Name: "b", Type: scoring.Numeric},
+		{Name: "c", Type: scoring.Numeric},
+		{Name: "d", Type: scoring.Categorical, Categories: []string{"x", "y", "z"}},
+	}
+	cols := make([][]float64, 4)
+	for j := range cols {
+		cols[j] = make([]float64, n)
+	}
+	bad := make([]uint8, n)
+	for i := 0; i < n; i++ {
+		a, b := rng.NormFloat64(), rng.NormFloat64()
+		c := rng.NormFloat64()
+		d := float64(rng.IntN(3))
+		logit := -1.0
+		if (a > 0) != (b > 0) {
+			logit += 2.5
+		}
+		if rng.Float64() < 0.1 {
+			c = math.NaN()
+			logit += 1.5
+		} else {
+			logit += 0.3 * c
+		}
+		logit += 0.5 * d
+		cols[0][i], cols[1][i], cols[2][i], cols[3][i] = a, b, c, d
+		if rng.Float64() < scoring.Sigmoid(logit) {
+			bad[i] = 1
+		}
+	}
+	return features, cols, bad
+}
+
+func fit(t testing.TB, cfg Config, seed uint64) (*Model, []scoring.Feature, [][]float64, []uint8) {
+	t.Helper()
+	features, cols, bad := interaction(4000, seed)
+	m, _, err := Fit(context.Background(), features, cols, bad, scoring.DefaultScaling(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, features, cols, bad
+}
+
+func TestLearnsInteractionAndMissing(t *testing.T) {
+	m, _, _, _ := fit(t, Config{}, 1)
+	_, hold, bad := interaction(4000, 99)
+	score := make([]float64, len(bad))
+	pd := make([]float64, len(bad))
+	if err := m.ScoreColumns(hold, score, pd); err != nil {
+		t.Fatal(err)
+	}
+	// The true model's AUC on this data is about 0.80; an additive model
+	// gets about 0.64.
+	if auc := metrics.AUC(pd, bad); auc < 0.77 {
+		t.Errorf("holdout AUC: got %.4f, want at least 0.77", auc)
+	}
+	present := m.ScoreRow([]float64{1, 1, 0, 0}, nil)
+	missing := m.ScoreRow([]float64{1, 1, math.NaN(), 0}, nil)
+	if !(missing.PD > present.PD) {
+		t.Errorf("missing c: PD %v, want above %v (missing is risky in this data)", missing.PD, present.PD)
+	}
+	unseen := m.ScoreRow([]float64{1, 1, 0, scoring.Unseen}, nil)
+	if math.IsNaN(unseen.PD) {
+		t.Error("unseen category gave NaN")
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, _, _, _ := fit(t, Config{Seed: 5, Workers: 1}, 1)
+	b, _, _, _ := fit(t, Config{Seed: 5, Workers: 4}, 1)
+	ja, _ := json.Marshal(a.Params().Trees)
+	jb, _ := json.Marshal(b.Params().Trees)
+	if string(ja) != string(jb) {
+		t.Error("same data and seed with different worker counts gave different trees")
+	}
+	c, _, _, _ := fit(t, Config{Seed: 6}, 1)
+	jc, _ := json.Marshal(c.Params().Trees)
+	if string(ja) == string(jc) {
+		t.Error("different seeds gave identical trees")
+	}
+}
+
+// TestContributionsAddUp: Saabas contributions are a decomposition, so the
+// score with reason codes equals the score without, the path walk equals
+// the batch walk, and each reason's points are factor × its contribution.
+func TestContributionsAddUp(t *testing.T) {
+	m, _, cols, bad := fit(t, Config{}, 3)
+	score := make([]float64, len(bad))
+	if err := m.ScoreColumns(cols, score, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float64, len(cols))
+	buf := make([]scoring.Reason, len(cols))
+	for i := 0; i < 300; i++ {
+		for j := range cols {
+			x[j] = cols[j][i]
+		}
+		with := m.ScoreRow(x, buf)
+		without := m.ScoreRow(x, nil)
+		if math.Abs(with.Score-without.Score) > 1e-9 || math.Abs(with.Score-score[i]) > 1e-9 {
+			t.Fatalf("row %d: scores %v (reasons) %v (plain) %v (batch)", i, with.Score, without.Score, score[i])
+		}
+		var lost float64
+		for k, r := range with.Reasons {
+			if r.PointsLost <= 0 {
+				t.Fatalf("row %d: reason %+v with no points lost", i, r)
+			}
+			if k > 0 && r.PointsLost > with.Reasons[k-1].PointsLost {
+				t.Fatalf("row %d: reasons out of order: %+v", i, with.Reasons)
+			}
+			lost += r.PointsLost
+		}
+		// score = FromLogit(bias + Σ contributions), and the reasons hold
+		// every positive contribution, so together they cost at least the
+		// gap between the bias-only score and this one.
+		if floor := m.scaling.FromLogit(m.bias) - with.Score; lost < floor-1e-9 {
+			t.Fatalf("row %d: reasons cost %v points, want at least %v", i, lost, floor)
+		}
+	}
+	// On the XOR rows, a and b must be the main reasons for a risky row.
+	r := m.ScoreRow([]float64{2, -2, 0, 0}, make([]scoring.Reason, 2))
+	for _, reason := range r.Reasons {
+		if reason.Feature != "a" && reason.Feature != "b" {
+			t.Errorf("risky XOR row: reasons %+v, want a and b", r.Reasons)
+		}
+	}
+	if a := testing.AllocsPerRun(100, func() { m.ScoreRow(x, buf) }); a != 0 {
+		t.Errorf("ScoreRow allocations: got %v, want 0", a)
+	}
+}
+
+func TestConfigAndInputErrors(t *testing.T) {
+	features, cols, bad := interaction(500, 1)
+	tests := []struct {
+		name string
+		cfg  Config
+		cols [][]float64
+	}{
+		{"learning rate above one", Config{LearningRate: 2}, cols},
+		{"too many bins", Config{MaxBins: 300}, cols},
+		{"validation share too large", Config{Validation: 0.6}, cols},
+		{"column count", Config{}, cols[:2]},
+		{"ragged column", Config{}, [][]float64{cols[0], cols[1][:10], cols[2], cols[3]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, _, err := Fit(context.Background(), features, tt.cols, bad, scoring.DefaultScaling(), tt.cfg); err == nil {
+				t.Error("got no error, want one")
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := Fit(ctx, features, cols, bad, scoring.DefaultScaling(), Config{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: got %v, want context.Canceled", err)
+	}
+}
+
+func TestNewRejectsDamagedTrees(t *testing.T) {
+	features := []scoring.Feature{{Name: "a", Type: scoring.Numeric}}
+	leafy := func() Tree {
+		return Tree{
+			Feature: []int32{0, -1, -1}, Threshold: []float64{0.5, 0, 0}, MissingLeft: []bool{true, false, false},
+			Left: []int32{1, -1, -1}, Right: []int32{2, -1, -1}, Value: []float64{0, -0.1, 0.1},
+		}
+	}
+	if _, err := New(features, scoring.DefaultScaling(), Params{Trees: []Tree{leafy()}}); err != nil {
+		t.Fatalf("good tree rejected: %v", err)
+	}
+	tests := []struct {
+		name   string
+		mutate func(*Tree)
+	}{
+		{"child points back", func(tr *Tree) { tr.Left[0] = 0 }},
+		{"child out of range", func(tr *Tree) { tr.Right[0] = 9 }},
+		{"feature out of range", func(tr *Tree) { tr.Feature[0] = 3 }},
+		{"arrays differ", func(tr *Tree) { tr.Value = tr.Value[:2] }},
+		{"NaN value", func(tr *Tree) { tr.Value[1] = math.NaN() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := leafy()
+			tt.mutate(&tr)
+			if _, err := New(features, scoring.DefaultScaling(), Params{Trees: []Tree{tr}}); err == nil {
+				t.Error("got no error, want one")
+			}
+		})
+	}
+}
+
+func TestQuantileEdges(t *testing.T) {
+	// Few distinct values: one bin each, edges halfway between.
+	got := quantileEdges([]float64{3, 1, 2, 2, math.NaN(), 1}, 254)
+	want := []float64{1.5, 2.5}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("edges: got %v, want %v", got, want)
+	}
+	// Many distinct values: at most maxBins bins, increasing edges.
+	many := make([]float64, 10000)
+	for i := range many {
+		many[i] = float64(i % 997)
+	}
+	e := quantileEdges(many, 16)
+	if len(e) > 15 {
+		t.Errorf("edges for 16 bins: got %d, want at most 15", len(e))
+	}
+	for i := 1; i < len(e); i++ {
+		if e[i] <= e[i-1] {
+			t.Fatalf("edges not increasing: %v", e)
+		}
+	}
+}
+
+// BenchmarkScoreColumns measures the batch path of a default-sized
+// ensemble.
+func BenchmarkScoreColumns(b *testing.B) {
+	m, _, cols, bad := fit(b, Config{}, 1)
+	score := make([]float64, len(bad))
+	pd := make([]float64, len(bad))
+	b.ResetTimer()
+	for range b.N {
+		m.ScoreColumns(cols, score, pd)
+	}
+	perRow := float64(b.Elapsed().Nanoseconds()) / float64(b.N*len(bad))
+	b.ReportMetric(perRow, "ns/row")
+}

@@ -1,0 +1,125 @@
+package scoring
+
+import (
+	"fmt"
+)
+
+// Kind names a model family in the artefact and on the command line.
+type Kind string
+
+// The model kinds: the champion scorecard and the challenger trees.
+const (
+	KindScorecard Kind = "scorecard"
+	KindGBDT      Kind = "gbdt"
+)
+
+// ParseKind checks a kind given by a person.
+func ParseKind(s string) (Kind, error) {
+	switch Kind(s) {
+	case KindScorecard, KindGBDT:
+		return Kind(s), nil
+	}
+	return "", fmt.Errorf("unknown model kind %q (want %s or %s)", s, KindScorecard, KindGBDT)
+}
+
+// Reason is one reason code (扣分原因): a feature that cost the customer
+// points. For a scorecard the loss is measured against the best bin of the
+// feature; for trees it is the feature's contribution along the paths.
+type Reason struct {
+	Feature    string  `json:"feature"`       // the feature's name
+	Bin        string  `json:"bin,omitempty"` // the customer's bin, scorecards only
+	PointsLost float64 `json:"points_lost"`   // always positive
+}
+
+// Result is the outcome of scoring one customer.
+type Result struct {
+	Score   float64  `json:"score"`             // points on the model's Scaling
+	PD      float64  `json:"pd"`                // probability of default
+	Reasons []Reason `json:"reasons,omitempty"` // worst first
+}
+
+// Model is a fitted scoring model of either kind. Inputs are encoded rows
+// (see Encoder): x[j] is the value of Features()[j]. Implementations are
+// safe for concurrent use.
+type Model interface {
+	Kind() Kind
+	Features() []Feature
+	Scaling() Scaling
+
+	// ScoreRow scores one encoded row. It writes reason codes, worst
+	// first, into reasons (at most len(reasons) of them) and returns the
+	// filled prefix in Result.Reasons, so a caller that reuses the buffer
+	// scores without allocating. Pass nil for no reasons.
+	ScoreRow(x []float64, reasons []Reason) Result
+
+	// ScoreColumns scores a column-major batch, cols[j][i] being feature j
+	// of row i, into score and pd (pd may be nil). It does not allocate;
+	// it returns an error only when the slice shapes disagree.
+	ScoreColumns(cols [][]float64, score, pd []float64) error
+}
+
+// CheckColumns validates the shapes given to Model.ScoreColumns, so that
+// both kinds report a mismatch the same way.
+func CheckColumns(nFeatures int, cols [][]float64, score, pd []float64) error {
+	if len(cols) != nFeatures {
+		return fmt.Errorf("score: got %d columns, model has %d features", len(cols), nFeatures)
+	}
+	for j, c := range cols {
+		if len(c) != len(score) {
+			return fmt.Errorf("score: column %d has %d rows, score has %d", j, len(c), len(score))
+		}
+	}
+	if pd != nil && len(pd) != len(score) {
+		return fmt.Errorf("score: pd has %d rows, score has %d", len(pd), len(score))
+	}
+	return nil
+}
+
+// Scorer scores rows given by feature name. It owns its buffers, so one
+// Scorer must not be shared between goroutines; the Model behind it can be.
+type Scorer struct {
+	model   Model
+	enc     *Encoder
+	x       []float64
+	reasons []Reason
+}
+
+// NewScorer returns a Scorer giving up to nReasons reason codes per row.
+func NewScorer(m Model, nReasons int) *Scorer {
+	if nReasons < 0 {
+		nReasons = 0
+	}
+	return &Scorer{
+		model:   m,
+		enc:     NewEncoder(m.Features()),
+		x:       make([]float64, len(m.Features())),
+		reasons: make([]Reason, nReasons),
+	}
+}
+
+// Encoder returns the scorer's encoder, for callers that pre-encode.
+func (s *Scorer) Encoder() *Encoder { return s.enc }
+
+// ScoreStrings scores a row of raw strings by feature name. The returned
+// reasons are a fresh slice the caller may keep.
+func (s *Scorer) ScoreStrings(row map[string]string) (Result, error) {
+	if err := s.enc.Row(row, s.x); err != nil {
+		return Result{}, err
+	}
+	return s.finish(), nil
+}
+
+// ScoreValues scores a row of pre-parsed values by feature name (see
+// Encoder.Values).
+func (s *Scorer) ScoreValues(row map[string]any) (Result, error) {
+	if err := s.enc.Values(row, s.x); err != nil {
+		return Result{}, err
+	}
+	return s.finish(), nil
+}
+
+func (s *Scorer) finish() Result {
+	r := s.model.ScoreRow(s.x, s.reasons)
+	r.Reasons = append([]Reason(nil), r.Reasons...)
+	return r
+}
