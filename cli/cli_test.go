@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"daihou/civil"
+	"daihou/store"
+	"daihou/store/storetest"
 )
 
 // run runs a daihou command in process with its own output buffers and
@@ -67,8 +71,12 @@ func TestScheduleTableAndBadInput(t *testing.T) {
 // payments file with good and bad rows, the reject file, re-delivery, a
 // malformed file, and the loan view.
 func TestImportFlow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) { testImportFlow(t, backend) })
+}
+
+func testImportFlow(t *testing.T, backend string) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "d.db")
+	db := storetest.DSN(t, backend)
 	now = func() time.Time { return time.Date(2024, 3, 20, 10, 0, 0, 0, time.UTC) }
 	t.Cleanup(func() { now = time.Now })
 	for _, p := range []string{"BULLET-6", "CAR-60", "CARD-INST-12", "CONS-12", "CONS-24", "CONS-36", "CONS-6", "MORT-240", "MORT-360", "SME-OP-12", "SME-OP-24"} {
@@ -76,6 +84,7 @@ func TestImportFlow(t *testing.T) {
 			t.Fatalf("product put %s: %s", p, errs)
 		}
 	}
+	setBusinessDate(t, db, "2024-03-20")
 	loans := copyFile(t, "../imports/testdata/loans_good.csv", dir)
 	out, errs, code := run(t, db, "import", "loans", loans, "--json")
 	if code != 0 {
@@ -131,6 +140,50 @@ func TestImportFlow(t *testing.T) {
 	if code != 4 {
 		t.Errorf("unknown loan: exit %d, want 4", code)
 	}
+
+	// Corrections are reversals: reverse the first repayment, then waive
+	// some of the penalty that re-accrues, then post it again.
+	out, errs, code = run(t, db, "loan", "post", "LN202401150001", "--kind", "reversal", "--reverses", "2", "--date", "2024-03-20")
+	if code != 0 || !strings.Contains(out, "posted reversal") {
+		t.Fatalf("reversal: exit %d %s %s", code, errs, out)
+	}
+	out, _, _ = run(t, db, "loan", "show", "LN202401150001", "--json")
+	var shown struct {
+		State struct {
+			DPD        int
+			PenaltyDue string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.State.DPD != 34 {
+		t.Errorf("after reversing the only payment DPD = %d, want 34 (due 2024-02-15, as of 2024-03-20: 14 days of February 2024, 20 of March)", shown.State.DPD)
+	}
+	_, errs, code = run(t, db, "loan", "post", "LN202401150001", "--kind", "waiver", "--component", "penalty", "--amount", "99999")
+	if code != 3 || !strings.Contains(errs, "waiver exceeds") {
+		t.Errorf("waiver above the penalty due: exit %d %q, want exit 3", code, errs)
+	}
+	_, errs, code = run(t, db, "loan", "post", "LN202401150001", "--kind", "repayment", "--amount", "100", "--date", "2024-03-20", "--reference", "BT20240201001000")
+	if code != 5 {
+		t.Errorf("re-using a reference for another payment: exit %d %q, want 5 (conflict)", code, errs)
+	}
+
+	// Maker-checker: the maker cannot approve, someone else can.
+	out, errs, code = run(t, db, "loan", "override", "LN202401150002", "--class", "次级", "--reason", "borrower's business closed", "--as", "risk.li")
+	if code != 0 || !strings.Contains(out, "override 1") {
+		t.Fatalf("override: exit %d %s %s", code, errs, out)
+	}
+	if _, _, code = run(t, db, "loan", "decide", "LN202401150002", "--override", "1", "--approve", "--as", "risk.li"); code != 6 {
+		t.Errorf("maker approving own override: exit %d, want 6", code)
+	}
+	if _, errs, code = run(t, db, "loan", "decide", "LN202401150002", "--override", "1", "--approve", "--as", "risk.wang"); code != 0 {
+		t.Fatalf("checker approving: exit %d %s", code, errs)
+	}
+	out, _, _ = run(t, db, "loan", "show", "LN202401150002")
+	if !strings.Contains(out, "次级 substandard") || !strings.Contains(out, "override: borrower's business closed") {
+		t.Errorf("approved override not shown:\n%s", out)
+	}
 }
 
 func TestDemoRunsTwiceAndGuardsOtherDatabases(t *testing.T) {
@@ -162,4 +215,16 @@ func copyFile(t *testing.T, src, dir string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+func setBusinessDate(t *testing.T, dsn, date string) {
+	t.Helper()
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetBusinessDate(context.Background(), civil.MustParse(date)); err != nil {
+		t.Fatal(err)
+	}
 }
