@@ -107,7 +107,7 @@ func (e *engine) advance(to civil.Date) {
 			}
 		}
 	}
-	e.trackDPD(to.AddDays(-1))
+	e.trackDPD(e.now, to.AddDays(-1))
 	e.accrue(to)
 }
 
@@ -149,13 +149,36 @@ func (e *engine) price(in *InstallmentState) {
 			money.MulDiv(in.compoundFenDays, int64(e.penRate), den, money.HalfUp))
 }
 
-// trackDPD records the DPD at the end of day d in MaxDPD.
-func (e *engine) trackDPD(d civil.Date) {
-	if e.s.Status != StatusActive {
+// trackDPD records the DPD at the end of the days from..to, over which
+// nothing happens, in MaxDPD and in each month's maximum. With nothing
+// happening DPD only grows, so a month's maximum is its value on the
+// month's last day in the span.
+func (e *engine) trackDPD(from, to civil.Date) {
+	if e.s.Status != StatusActive || to.Before(from) {
 		return
 	}
-	if dpd, _ := e.dpd(d); dpd > e.s.MaxDPD {
+	for d := from; !d.After(to); {
+		y, m, _ := d.YMD()
+		end := min(civil.New(y, m+1, 0), to)
+		dpd, _ := e.dpd(end)
+		e.recordDPD(end, dpd)
+		d = end.AddDays(1)
+	}
+}
+
+func (e *engine) recordDPD(d civil.Date, dpd int) {
+	if dpd > e.s.MaxDPD {
 		e.s.MaxDPD = dpd
+	}
+	k := d.MonthIndex() - e.l.Disbursed.MonthIndex()
+	if k < 0 {
+		return
+	}
+	for len(e.s.MonthlyMaxDPD) <= k {
+		e.s.MonthlyMaxDPD = append(e.s.MonthlyMaxDPD, 0)
+	}
+	if int32(dpd) > e.s.MonthlyMaxDPD[k] {
+		e.s.MonthlyMaxDPD[k] = int32(dpd)
 	}
 }
 
@@ -515,6 +538,10 @@ func (e *engine) finish(asOf civil.Date) State {
 			// DPD keeps counting from the oldest unpaid installment at write-off.
 			s.DPD, s.OldestUnpaidDue = e.dpdAt(asOf)
 		}
+	}
+	if s.Status == StatusActive {
+		e.recordDPD(asOf, s.DPD)
+		s.MaxDPD, s.MonthlyMaxDPD = e.s.MaxDPD, e.s.MonthlyMaxDPD
 	}
 	if s.DPD > s.MaxDPD {
 		s.MaxDPD = s.DPD

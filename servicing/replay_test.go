@@ -275,3 +275,24 @@ func BenchmarkReplayYear(b *testing.B) {
 		servicing.Replay(p, l, txs, asOf)
 	}
 }
+
+// Monthly maximum DPD, by hand: installment 1 is due 2028-01-15, so DPD is
+// 16 on 31 January, 45 on 29 February (leap year) and 46 on 1 March. A
+// payment on 10 February clearing installment 1 makes February's maximum
+// the 25 days reached on the 9th; installment 2 (due the 15th) is then 14
+// days late on the 29th.
+func TestMonthlyMaxDPD(t *testing.T) {
+	p, l := leapLoan()
+	s := servicing.Replay(p, l, nil, day("2028-03-01"))
+	if diff := cmp.Diff([]int32{0, 16, 45, 46}, s.MonthlyMaxDPD); diff != "" {
+		t.Errorf("no payments (-want +got):\n%s", diff)
+	}
+	txs := []servicing.Tx{{Seq: 1, Kind: servicing.Repayment, ValueDate: day("2028-02-10"), Amount: amt("1050"), Reference: "x"}}
+	s = servicing.Replay(p, l, txs, day("2028-03-01"))
+	if diff := cmp.Diff([]int32{0, 16, 25, 15}, s.MonthlyMaxDPD); diff != "" {
+		t.Errorf("paid on 10 February (-want +got):\n%s", diff)
+	}
+	if s.MaxDPD != 25 {
+		t.Errorf("MaxDPD = %d, want 25", s.MaxDPD)
+	}
+}

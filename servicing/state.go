@@ -91,6 +91,10 @@ type State struct {
 
 	DPD             int        // days past due
 	MaxDPD          int        // highest DPD reached so far
+	// MonthlyMaxDPD[k] is the highest end-of-day DPD in the k-th calendar
+	// month of the loan's life (0 = the month of disbursement), through
+	// AsOf: the DPD history behind behaviour-score features.
+	MonthlyMaxDPD []int32
 	OldestUnpaidDue civil.Date // due date DPD counts from; zero when current
 	NextDueDate     civil.Date // first open installment due on or after AsOf; zero when none
 	NextDueAmount   money.Amount
