@@ -45,6 +45,9 @@ var commands = map[string]command{
 	"loan":     {"show a loan's schedule, transactions and state", (*Main).runLoan},
 	"product":  {"create, replace and list products", (*Main).runProduct},
 	"model":    {"train, evaluate and apply scoring models", (*Main).runModel},
+	"gen":      {"generate a synthetic bank portfolio (demos, benchmarks)", (*Main).runGen},
+	"eod":      {"close of business: advance the business date, update aggregates", (*Main).runEOD},
+	"report":   {"portfolio figures: NPL, ECL, roll rates, vintages", (*Main).runReport},
 }
 
 // Run runs the subcommand named by args[0] and returns the exit code.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"daihou/civil"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -34,6 +35,8 @@ var modelCommands = []struct {
 	{"eval", "measure a model on a labelled CSV: AUC, KS, Gini, calibration", (*Main).runModelEval},
 	{"score", "score every row of a CSV: score, PD and reason codes", (*Main).runModelScore},
 	{"table", "print a scorecard's points table", (*Main).runModelTable},
+	{"list", "list the models registered in the database", (*Main).runModelList},
+	{"champion", "make a registered model the champion of its segment", (*Main).runModelChampion},
 }
 
 // modelShownIssues is how many rejected rows are listed before a count.
@@ -64,7 +67,7 @@ func (m *Main) runModel(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runModelTrain(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("model train --data FILE.csv --target COLUMN --out MODEL.json [flags]", `
+	fs := m.newFlagSet("model train --data FILE.csv --target COLUMN --out MODEL.json [flags]\n       daihou model train --portfolio --as-of DATE [--horizon 6m] [--oot-as-of DATE] [--champion]", `
 Fit a behaviour-scoring model on any CSV with a 0/1 target column (1 = bad)
 and write it as a versioned JSON artefact. Column types are inferred: a
 column is numeric when its values parse as numbers. Rows with the wrong
@@ -75,9 +78,17 @@ reported by line and skipped.
                     logistic regression, points (default)
   --kind gbdt       the challenger: histogram gradient-boosted trees
 
-Example:
+With --portfolio the table comes from the servicing ledger: every loan
+active and under 90 DPD on --as-of, its behaviour features then (DPD
+history, payments against dues, months on book, utilisation …), and
+whether it reached 90+ DPD within --horizon. The model is registered in the
+database (and written to --out if given).
+
+Examples:
   daihou model train --data loans.csv --target default_next_month \
-      --exclude ID --kind scorecard --out model.json`)
+      --exclude ID --kind scorecard --out model.json
+  daihou model train --portfolio --as-of 2025-06-30 --horizon 6m \
+      --oot-as-of 2025-12-31 --champion`)
 	data := fs.String("data", "", "training CSV with a header row")
 	target := fs.String("target", "", "name of the 0/1 target column (1 = bad)")
 	exclude := fs.String("exclude", "", "comma-separated columns that are not features (ids, dates)")
@@ -91,11 +102,21 @@ Example:
 	pdo := fs.Float64("pdo", 20, "points to double the odds")
 	reasons := fs.Int("reasons", 4, "reason codes per scored row")
 	seed := fs.Uint64("seed", 0, "gbdt: seed for subsampling and the validation split")
+	portfolio := fs.Bool("portfolio", false, "train on the servicing ledger instead of a CSV: behaviour features as of --as-of, target 90+ DPD within --horizon")
+	asOf := fs.String("as-of", "", "--portfolio: the observation date")
+	horizon := fs.String("horizon", "6m", "--portfolio: months after the observation date in which 90+ DPD counts as bad")
+	ootAsOf := fs.String("oot-as-of", "", "--portfolio: a later observation date to measure out-of-time AUC on")
+	champion := fs.Bool("champion", false, "--portfolio: make the new model the champion its segment scores with")
+	db := m.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("train: unexpected argument %q", fs.Arg(0))
+	}
+	if *portfolio {
+		return m.runPortfolioTrain(ctx, db(), *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, *champion, *out,
+			scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}, scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign})
 	}
 	switch {
 	case *data == "":
@@ -199,7 +220,9 @@ func (m *Main) printModelTrainSummary(data, out string, a *artefact.Artefact, re
 			g.Trees, a.GBDT.Config.Bags, g.ValidationRows, g.ValidationLoss)
 	}
 	fmt.Fprintf(w, "Fit time: %v\n", rep.FitTime.Round(time.Millisecond))
-	fmt.Fprintf(w, "Model written to %s (%s, %d features).\n", out, a.Kind, len(a.Features))
+	if out != "" {
+		fmt.Fprintf(w, "Model written to %s (%s, %d features).\n", out, a.Kind, len(a.Features))
+	}
 }
 
 func (m *Main) printModelIssues(w io.Writer, title string, issues []dataset.Issue) {
@@ -495,4 +518,36 @@ func modelSplitList(s string) []string {
 		}
 	}
 	return out
+}
+
+func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
+	if asOf == "" {
+		return usagef("train --portfolio: --as-of is required")
+	}
+	d, err := civil.Parse(asOf)
+	if err != nil {
+		return daihou.Errorf(daihou.EINVALID, "--as-of: %w", err)
+	}
+	var oot civil.Date
+	if ootAsOf != "" {
+		if oot, err = civil.Parse(ootAsOf); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--oot-as-of: %w", err)
+		}
+	}
+	h, err := parseHorizon(horizon)
+	if err != nil {
+		return err
+	}
+	k, err := scoring.ParseKind(kind)
+	if err != nil {
+		return usagef("train: %v", err)
+	}
+	if err := scale.Validate(); err != nil {
+		return usagef("train: %v", err)
+	}
+	opts := trainer.Options{Kind: k, Scaling: scale, Reasons: reasons, Scorecard: sc, GBDT: gbdt.Config{Seed: seed}}
+	if reasons == 0 {
+		opts.Reasons = -1
+	}
+	return m.trainPortfolio(ctx, dsn, d, oot, h, opts, champion, out)
 }

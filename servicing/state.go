@@ -89,12 +89,12 @@ type State struct {
 	FeesDue              money.Amount
 	Credit               money.Amount // money held for the borrower
 
-	DPD             int        // days past due
-	MaxDPD          int        // highest DPD reached so far
+	DPD    int // days past due
+	MaxDPD int // highest DPD reached so far
 	// MonthlyMaxDPD[k] is the highest end-of-day DPD in the k-th calendar
 	// month of the loan's life (0 = the month of disbursement), through
 	// AsOf: the DPD history behind behaviour-score features.
-	MonthlyMaxDPD []int32
+	MonthlyMaxDPD   []int32
 	OldestUnpaidDue civil.Date // due date DPD counts from; zero when current
 	NextDueDate     civil.Date // first open installment due on or after AsOf; zero when none
 	NextDueAmount   money.Amount

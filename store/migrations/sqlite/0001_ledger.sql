@@ -1,4 +1,8 @@
--- The servicing ledger. Dates are day numbers since 1970-01-01, money is
+-- The servicing ledger (SQLite). Single-column integer keys are declared
+-- INTEGER PRIMARY KEY so that they are the table's rowid, and tables with
+-- composite keys are WITHOUT ROWID so that they are stored in key order:
+-- one b-tree per table instead of two, and a loan's transactions together.
+-- Dates are day numbers since 1970-01-01, money is
 -- integer fen, rates are integers in units of 1e-10. Every per-loan table
 -- has loan_id as the first column of its primary key, so a distributed
 -- database can shard all of them by loan_id unchanged.
@@ -24,7 +28,7 @@ CREATE TABLE products (
 );
 
 CREATE TABLE borrowers (
-    id          BIGINT PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,
     external_id TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL DEFAULT '',
     id_number   TEXT NOT NULL DEFAULT '',
@@ -33,7 +37,7 @@ CREATE TABLE borrowers (
 );
 
 CREATE TABLE loans (
-    id          BIGINT PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,
     external_id TEXT NOT NULL UNIQUE,
     borrower_id BIGINT NOT NULL REFERENCES borrowers (id),
     product     TEXT NOT NULL REFERENCES products (code),
@@ -66,14 +70,14 @@ CREATE TABLE transactions (
     new_method TEXT NOT NULL DEFAULT '',
     posted_at  TEXT NOT NULL,
     PRIMARY KEY (loan_id, seq)
-);
+) WITHOUT ROWID;
 -- The idempotency key: one external reference per loan.
 CREATE UNIQUE INDEX transactions_reference ON transactions (loan_id, reference) WHERE reference <> '';
 
 -- A cache of servicing.Replay as of the business date; a test proves it
 -- equals a fresh replay.
 CREATE TABLE loan_state (
-    loan_id               BIGINT PRIMARY KEY,
+    loan_id               INTEGER PRIMARY KEY,
     as_of                 INTEGER NOT NULL,
     status                TEXT NOT NULL,
     principal_outstanding BIGINT NOT NULL,
@@ -115,7 +119,7 @@ CREATE TABLE classification_overrides (
     decided_at TEXT NOT NULL DEFAULT '',
     status     TEXT NOT NULL,
     PRIMARY KEY (loan_id, id)
-);
+) WITHOUT ROWID;
 
 -- Every change of class, with its cause.
 CREATE TABLE classification_history (
@@ -126,4 +130,4 @@ CREATE TABLE classification_history (
     to_class   INTEGER NOT NULL,
     cause      TEXT NOT NULL,
     PRIMARY KEY (loan_id, seq)
-);
+) WITHOUT ROWID;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark of the bank-scale path (DESIGN §11): generate N loans with
+# MONTHS months of history, then time an incremental close of business (the
+# day after the history), the same date again (idempotent: nothing to do)
+# and a full close (every loan re-derived) of the day after.
+#
+#   bench/eod.sh [N] [MONTHS]        e.g. bench/eod.sh 10000000 12
+#
+# Environment: SEED (default 1), UNTIL (last day of history, default
+# 2026-06-14), BENCH_DIR (where the database goes; default a new temporary
+# directory, removed at the end unless KEEP=1).
+# Prints wall time, loans/s and peak resident memory of each step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${1:-1000000}
+MONTHS=${2:-12}
+SEED=${SEED:-1}
+UNTIL=${UNTIL:-2026-06-14}
+DIR=${BENCH_DIR:-$(mktemp -d -t daihou-bench-XXXXXX)}
+DB="$DIR/bench-$N.db"
+mkdir -p "$DIR"
+if [ -z "${BENCH_DIR:-}" ] && [ "${KEEP:-0}" != 1 ]; then
+    trap 'rm -rf "$DIR"' EXIT
+fi
+
+if ! command -v /usr/bin/time >/dev/null; then
+    echo "bench/eod.sh needs /usr/bin/time (apt-get install time)" >&2
+    exit 1
+fi
+go build -o "$DIR/daihou" ./cmd/daihou
+rm -f "$DB" "$DB-wal" "$DB-shm"
+
+next() { date -u -d "$1 + $2 day" +%F; }
+D1=$(next "$UNTIL" 1)
+D2=$(next "$UNTIL" 2)
+
+# step NAME COMMAND… — runs COMMAND under /usr/bin/time and prints a row:
+# wall time, the loans the step handled (generated, or re-derived by close
+# of business) and their rate, and peak resident memory.
+step() {
+    local name=$1
+    shift
+    /usr/bin/time -f '%e %M %U %S' -o "$DIR/time.txt" "$@" >"$DIR/$name.out"
+    local wall rss user sys loans
+    read -r wall rss user sys <"$DIR/time.txt"
+    loans=$(grep -o -m1 -E '"(touched|loans)": [0-9]+' "$DIR/$name.out" | grep -o '[0-9]*$')
+    printf '| %-20s | %9.1f | %8.1f | %12s | %12s | %8d |\n' "$name" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$loans" \
+        "$(awk -v n="$loans" -v s="$wall" 'BEGIN { if (s > 0.05) printf "%d", n / s; else print "-" }')" $((rss / 1024))
+}
+
+echo "daihou bench: $N loans, $MONTHS months, seed $SEED, history to $UNTIL; $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); $(go version | cut -d' ' -f3)"
+echo
+echo "| step                 |  wall (s) |  CPU (s) |        loans |      loans/s | peak MiB |"
+echo "|----------------------|-----------|----------|--------------|--------------|----------|"
+step "gen" "$DIR/daihou" gen --db "$DB" --loans "$N" --months "$MONTHS" --seed "$SEED" --until "$UNTIL" --json
+step "eod incremental" "$DIR/daihou" eod --db "$DB" --date "$D1" --json
+step "eod same date again" "$DIR/daihou" eod --db "$DB" --date "$D1" --json
+step "eod full" "$DIR/daihou" eod --db "$DB" --date "$D2" --full --json
+echo
+echo "loans: generated, or re-derived by close of business ($D1 incremental, $D1 again, $D2 full);"
+echo "CPU: user + system seconds (2 CPUs: at most twice the wall time). Load average now: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Generated $(grep -o '"transactions": [0-9]*' "$DIR/gen.out" | grep -o '[0-9]*$') transactions; database $(du -h "$DB" | cut -f1)."

@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"daihou/civil"
+	"daihou/classification"
+	"daihou/eod"
+	"daihou/loanstate"
+	"daihou/money"
+	"daihou/servicing"
+	"daihou/store"
+	"daihou/store/storetest"
+	"daihou/synth"
+)
+
+// Close of business on every backend, over loans that came in through the
+// ledger's own paths (AddLoans, Post, an approved override) and over a
+// generated book: the cache stays equal to a replay, the aggregates to a
+// rebuild, a second run of a date touches nothing and a full run changes
+// nothing.
+func TestEODOnEveryBackend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		t.Run("ledger", func(t *testing.T) { testEODOverLedgerPaths(t, backend) })
+		t.Run("generated", func(t *testing.T) { testEODOverGenerated(t, backend) })
+	})
+}
+
+func testEODOverLedgerPaths(t *testing.T, backend string) {
+	ctx := context.Background()
+	db := MustOpenDB(t, backend)
+	ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 12)
+	start := civil.MustParse("2026-01-10")
+	sums, err := db.CloseOfBusiness(ctx, start, store.EODOptions{ChunkSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 1 || sums[0].Mode != eod.ModeFull || sums[0].Touched != 12 {
+		t.Fatalf("first close %+v: want a full run over the 12 loans", sums)
+	}
+	// Each loan pays its first installments on time, some later, some
+	// never; close of business runs between the postings.
+	for m := 1; m <= 4; m++ {
+		due := start.AddMonthsClamped(m, 10)
+		if _, err := db.CloseOfBusiness(ctx, due.AddDays(3), store.EODOptions{ChunkSize: 5}); err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			if i%4 == 3 || (i%4 == 2 && m > 2) {
+				continue
+			}
+			value := due
+			if i%4 == 1 {
+				value = due.AddDays(3) // late, back-dated to the day it came
+			}
+			pay := servicing.Tx{LoanID: id, Kind: servicing.Repayment, ValueDate: value, Amount: money.MustParseAmount("1070"), Reference: "P" + itoa(m)}
+			if _, _, err := db.Post(ctx, pay); err != nil {
+				t.Fatalf("loan %d month %d: %v", id, m, err)
+			}
+		}
+	}
+	oid, err := db.ProposeOverride(ctx, ids[0], classification.Doubtful, "borrower absconded", "risk1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DecideOverride(ctx, ids[0], oid, "risk2", true); err != nil {
+		t.Fatal(err)
+	}
+	end := civil.MustParse("2026-06-01")
+	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 5}); err != nil {
+		t.Fatal(err)
+	}
+	checkCacheExtra(t, db, map[int64]loanstate.Extra{ids[0]: {Override: classification.Doubtful, OverrideReason: "borrower absconded"}})
+	again, err := db.CloseOfBusiness(ctx, end, store.EODOptions{})
+	if err != nil || len(again) != 1 || again[0].Touched != 0 {
+		t.Fatalf("same date again: %+v %v, want nothing touched", again, err)
+	}
+	full, err := db.CloseOfBusiness(ctx, end, store.EODOptions{Full: true})
+	if err != nil || full[0].Changed != 0 || full[0].CellsHealed != 0 {
+		t.Fatalf("full run over a closed date: %+v %v, want no change", full, err)
+	}
+}
+
+func testEODOverGenerated(t *testing.T, backend string) {
+	ctx := context.Background()
+	db := MustOpenDB(t, backend)
+	cfg := synth.Config{Seed: 11, Loans: 600, Months: 12, Until: civil.MustParse("2026-01-29")}
+	g, err := db.NewGenLoader(ctx, synth.Products())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := synth.Generate(ctx, cfg, synth.Options{BatchSize: 100}, func(b *synth.Batch) error { return g.Write(ctx, b) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Finish(ctx, store.GenInfo{Seed: cfg.Seed, Loans: cfg.Loans, Months: cfg.Months, Until: cfg.Until}, h, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkCache(t, db)
+	if _, err := db.CloseOfBusiness(ctx, cfg.Until.AddDays(4), store.EODOptions{ChunkSize: 64}); err != nil {
+		t.Fatal(err)
+	}
+	checkCache(t, db)
+}

@@ -1,0 +1,350 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"daihou"
+	"daihou/civil"
+	"daihou/eod"
+	"daihou/money"
+	"daihou/servicing"
+	"daihou/store"
+	"daihou/synth"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if genTmp != "" {
+		os.RemoveAll(genTmp)
+	}
+	os.Exit(code)
+}
+
+// Ten days of incremental close of business, across a month end, leave
+// every loan's cache equal to a replay and the aggregates equal to a
+// rebuild; and they leave the database exactly as ten full runs do, so the
+// incremental selection misses no loan whose state changed.
+func TestIncrementalEODEqualsFull(t *testing.T) {
+	ctx := context.Background()
+	end := genConfig.Until.AddDays(10)
+	inc := MustGen(t, genConfig)
+	db := openPath(t, inc)
+	sums, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 10 {
+		t.Fatalf("%d dates closed, want 10", len(sums))
+	}
+	for _, s := range sums {
+		if s.Mode != eod.ModeIncremental {
+			t.Errorf("%v closed in mode %s", s.Date, s.Mode)
+		}
+	}
+	// The generated history stops paying at its end, so arrears pile up
+	// day after day; on the first day only the due and the overdue move.
+	if n := sums[0].Touched; n == 0 || n > int64(genConfig.Loans)/5 {
+		t.Errorf("the first incremental run touched %d of %d loans", n, genConfig.Loans)
+	}
+	checkCache(t, db)
+	db.Close()
+
+	full := MustGen(t, genConfig)
+	db = openPath(t, full)
+	for d := genConfig.Until.AddDays(1); !d.After(end); d++ {
+		if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{Full: true, ChunkSize: 900}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	a, b := dump(t, inc), dump(t, full)
+	delete(a, "eod_runs")
+	delete(b, "eod_runs")
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("incremental and full close of business differ (-incremental +full):\n%s", diff)
+	}
+}
+
+func TestEODSameDateTwiceChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := MustGen(t, genConfig)
+	db := openPath(t, path)
+	d := genConfig.Until.AddDays(3)
+	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := dump(t, path)
+	db = openPath(t, path)
+	sums, err := db.CloseOfBusiness(ctx, d, store.EODOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 1 || sums[0].Mode != eod.ModeRerun || sums[0].Touched != 0 {
+		t.Fatalf("second run of %v: %+v, want a rerun touching nothing", d, sums)
+	}
+	// Asking for a date already closed, or before it, does nothing more.
+	if _, err := db.CloseOfBusiness(ctx, d.AddDays(-1), store.EODOptions{}); daihou.ErrorCode(err) != daihou.ECONFLICT {
+		t.Errorf("closing %v after %v: %v, want ECONFLICT", d.AddDays(-1), d, err)
+	}
+	db.Close()
+	if diff := cmp.Diff(before, dump(t, path)); diff != "" {
+		t.Errorf("running %v twice changed the database:\n%s", d, diff)
+	}
+}
+
+// Interrupted after two chunks and run again, close of business resumes
+// from its checkpoint and ends exactly where an uninterrupted run does.
+func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
+	ctx := context.Background()
+	end := genConfig.Until.AddDays(5)
+	want := MustGen(t, genConfig)
+	db := openPath(t, want)
+	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 100}); err != nil {
+		t.Fatal(err)
+	}
+	wantSum, _ := db.EODSummary(ctx, end)
+	db.Close()
+
+	got := MustGen(t, genConfig)
+	stops := 0
+	for {
+		db = openPath(t, got)
+		_, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 100, StopAfterChunks: 2})
+		db.Close()
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, store.ErrEODStopped) {
+			t.Fatal(err)
+		}
+		stops++
+	}
+	if stops < 5 {
+		t.Fatalf("stopped %d times: the test needs several interruptions", stops)
+	}
+	if diff := cmp.Diff(dump(t, want), dump(t, got)); diff != "" {
+		t.Errorf("stopped %d times and resumed, the result differs from an uninterrupted run:\n%s", stops, diff)
+	}
+	db = openPath(t, got)
+	gotSum, err := db.EODSummary(ctx, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !gotSum.Resumed || gotSum.Touched != wantSum.Touched || gotSum.Changed != wantSum.Changed || gotSum.NewlyOverdue != wantSum.NewlyOverdue {
+		t.Errorf("resumed summary %+v, want the counts of %+v", gotSum, wantSum)
+	}
+	checkCache(t, db)
+}
+
+// The same with a real crash: a child process running a full close of
+// business is killed with SIGKILL in the middle of its work, three times,
+// and the run started again finishes where an uninterrupted one does.
+func TestEODSurvivesSIGKILL(t *testing.T) {
+	if os.Getenv("DAIHOU_EOD_CHILD") != "" {
+		t.Skip("child process")
+	}
+	ctx := context.Background()
+	end := genConfig.Until.AddDays(1)
+	want := MustGen(t, genConfig)
+	db := openPath(t, want)
+	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{Full: true, ChunkSize: 50}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	got := MustGen(t, genConfig)
+	for kill := 0; kill < 3; kill++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestEODChild$")
+		cmd.Env = append(os.Environ(), "DAIHOU_EOD_CHILD="+got, "DAIHOU_EOD_DATE="+end.String())
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Kill once the child has committed a few more chunks, at a random
+		// moment of its work: most likely inside a chunk's transaction.
+		seen := chunksDone(t, got, end)
+		deadline := time.Now().Add(15 * time.Second)
+		for chunksDone(t, got, end) < seen+3 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if n := chunksDone(t, got, end); n <= seen || n >= 60 {
+			t.Fatalf("child killed after chunk %d (before it: %d): want it killed part-way", n, seen)
+		}
+	}
+	db = openPath(t, got)
+	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 50}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if diff := cmp.Diff(dump(t, want), dump(t, got)); diff != "" {
+		t.Errorf("killed three times and run again, the result differs from an uninterrupted run:\n%s", diff)
+	}
+}
+
+// chunksDone reads the checkpoint of the run of d from another connection.
+func chunksDone(t *testing.T, path string, d civil.Date) int {
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := db.EODProgress(context.Background(), d)
+	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(s.Chunks)
+}
+
+// TestEODChild is the child of TestEODSurvivesSIGKILL.
+func TestEODChild(t *testing.T) {
+	path := os.Getenv("DAIHOU_EOD_CHILD")
+	if path == "" {
+		t.Skip("run by TestEODSurvivesSIGKILL")
+	}
+	d := civil.MustParse(os.Getenv("DAIHOU_EOD_DATE"))
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Slow enough that the parent can kill it part-way.
+	_, err = db.CloseOfBusiness(context.Background(), d, store.EODOptions{Full: true, ChunkSize: 50, AfterChunk: func(civil.Date, int64) { time.Sleep(2 * time.Millisecond) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Payments posted while close of business runs are neither lost nor
+// applied twice: each is stored once, every loan ends equal to its
+// replay, and the aggregates count them once the date is closed again.
+func TestEODWithConcurrentPostings(t *testing.T) {
+	ctx := context.Background()
+	path := MustGen(t, genConfig)
+	db := openPath(t, path)
+	d := genConfig.Until.AddDays(1)
+	recs, err := db.Records(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var active []int64
+	for id, r := range recs {
+		if r.Status == servicing.StatusActive {
+			active = append(active, id)
+		}
+	}
+	started := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var eodErr error
+	go func() {
+		defer wg.Done()
+		_, eodErr = db.CloseOfBusiness(ctx, d, store.EODOptions{ChunkSize: 40, AfterChunk: func(civil.Date, int64) {
+			once.Do(func() { close(started) })
+			time.Sleep(time.Millisecond)
+		}})
+	}()
+	<-started
+	const n = 300
+	posted := map[string]int64{}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		id := active[r.IntN(len(active))]
+		ref := fmt.Sprintf("LIVE-%d", i)
+		pay := servicing.Tx{LoanID: id, Kind: servicing.Repayment, ValueDate: genConfig.Until, Amount: money.Amount(100 + r.IntN(500000)), Channel: "app", Reference: ref}
+		if _, dup, err := db.Post(ctx, pay); err != nil || dup {
+			t.Fatalf("post %s: dup %v, %v", ref, dup, err)
+		}
+		// Re-delivery of the same payment is recognised, never applied twice.
+		if i%10 == 0 {
+			if _, dup, err := db.Post(ctx, pay); err != nil || !dup {
+				t.Fatalf("re-post %s: dup %v, %v", ref, dup, err)
+			}
+		}
+		posted[ref] = id
+	}
+	wg.Wait()
+	if eodErr != nil {
+		t.Fatal(eodErr)
+	}
+	// Whatever arrived after the run's last sweep waits for the next run;
+	// closing the date again picks it up.
+	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for ref, id := range posted {
+		txs, err := db.Transactions(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, tx := range txs {
+			if tx.Reference == ref {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("payment %s on loan %d stored %d times, want once", ref, id, found)
+		}
+	}
+	checkCache(t, db)
+	db.Close()
+	if rows := dump(t, path)["eod_dirty"]; len(rows) != 0 {
+		t.Errorf("loans still marked with new events after closing again: %v", rows)
+	}
+}
+
+func TestEODOnAnEmptyDatabase(t *testing.T) {
+	db := openPath(t, filepath.Join(t.TempDir(), "empty.db"))
+	ctx := context.Background()
+	if err := db.SetBusinessDate(ctx, civil.MustParse("2026-01-01")); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := db.CloseOfBusiness(ctx, civil.MustParse("2026-01-03"), store.EODOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 3 || sums[0].Mode != eod.ModeFull || sums[1].Mode != eod.ModeIncremental {
+		t.Errorf("summaries %+v: want a full first run then incremental ones", sums)
+	}
+}
+
+// BenchmarkEOD closes, on 100,000 generated loans, the day after the
+// history (incremental) and then the next day in full.
+func BenchmarkEOD(b *testing.B) {
+	cfg := synth.Config{Seed: 1, Loans: 100_000, Months: 12, Until: civil.MustParse("2026-06-14")}
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		db := openPath(b, MustGen(b, cfg))
+		b.StartTimer()
+		inc, err := db.CloseOfBusiness(ctx, cfg.Until.AddDays(1), store.EODOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		full, err := db.CloseOfBusiness(ctx, cfg.Until.AddDays(2), store.EODOptions{Full: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(inc[0].Touched)/inc[0].Duration.Seconds(), "incremental-loans/s")
+		b.ReportMetric(float64(full[0].Touched)/full[0].Duration.Seconds(), "full-loans/s")
+		db.Close()
+	}
+}

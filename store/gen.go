@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"daihou"
+	"daihou/civil"
+	"daihou/eod"
+	"daihou/servicing"
+	"daihou/synth"
+)
+
+// GenLoader writes a generated portfolio into an empty database in bulk:
+// borrowers, profiles, loans, transactions, snapshots and aggregate
+// records go in with multi-row statements, many thousands of loans per
+// database transaction, instead of posting payment by payment.
+//
+// On SQLite it runs a bulk session on the single write connection:
+// synchronous off, foreign keys off (the generator writes every borrower
+// before its loans), and the secondary indexes and triggers of the tables
+// it fills dropped and created again at the end, which builds each index
+// by one sort instead of millions of b-tree inserts. A generation that
+// fails part-way leaves a database to throw away, as the command says.
+type GenLoader struct {
+	db      *DB
+	conn    *sql.Conn
+	tx      *sql.Tx
+	saved   []schemaObject
+	ins     genInserts
+	loans   int // loans in the open transaction
+	restore func()
+	stamp   string
+}
+
+type schemaObject struct{ kind, name, sql string }
+
+// genTables are the tables gen fills.
+var genTables = []string{"borrowers", "borrower_profiles", "loans", "transactions", "loan_state", "eod_loans"}
+
+// genCommitLoans is how many loans go into one database transaction.
+const genCommitLoans = 100_000
+
+// NewGenLoader starts a bulk load. The database must hold no loans
+// (ECONFLICT otherwise). products are stored first.
+func (db *DB) NewGenLoader(ctx context.Context, products []servicing.Product) (*GenLoader, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM loans LIMIT 1) t`).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, daihou.Errorf(daihou.ECONFLICT, "the database already holds loans: gen writes a new portfolio into an empty database (pass --db with a new path)")
+	}
+	for _, p := range products {
+		if err := db.PutProduct(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	g := &GenLoader{db: db, restore: bulkGC(), stamp: db.stamp()}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		g.restore()
+		return nil, err
+	}
+	g.conn = conn
+	if db.dialect == SQLite {
+		for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA foreign_keys = OFF", "PRAGMA cache_size = -262144", "PRAGMA temp_store = FILE"} {
+			if _, err := conn.ExecContext(ctx, p); err != nil {
+				g.Close()
+				return nil, err
+			}
+		}
+		if err := g.dropSecondary(ctx); err != nil {
+			g.Close()
+			return nil, err
+		}
+	}
+	if err := g.begin(ctx); err != nil {
+		g.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// dropSecondary drops the indexes (other than primary keys and unique
+// constraints) and triggers of the tables gen fills, remembering them.
+func (g *GenLoader) dropSecondary(ctx context.Context) error {
+	marks := placeholders(len(genTables))
+	args := make([]any, len(genTables))
+	for i, t := range genTables {
+		args[i] = t
+	}
+	rows, err := g.conn.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (`+marks+`) ORDER BY name`, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var o schemaObject
+		if err := rows.Scan(&o.kind, &o.name, &o.sql); err != nil {
+			rows.Close()
+			return err
+		}
+		g.saved = append(g.saved, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range g.saved {
+		if _, err := g.conn.ExecContext(ctx, `DROP `+strings.ToUpper(o.kind)+` `+o.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// genInserts are the multi-row insert statements of one transaction.
+type genInserts struct {
+	borrowers, profiles, loans, txs, fullTxs, states, records *batcher
+}
+
+func (g *GenLoader) begin(ctx context.Context) error {
+	tx, err := g.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	g.tx = tx
+	g.ins = genInserts{
+		borrowers: newBatcher(tx, `INSERT INTO borrowers (id, external_id, name, id_number, phone, region) VALUES`, "", 6),
+		profiles:  newBatcher(tx, `INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, "", 9),
+		loans:     newBatcher(tx, `INSERT INTO loans (`+loanColumns+`) VALUES`, "", 13),
+		txs:       newBatcher(tx, `INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, posted_at) VALUES`, "", 8),
+		fullTxs:   newBatcher(tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", 13),
+		states:    newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, "", 26),
+		records:   newBatcher(tx, `INSERT INTO eod_loans (`+recordColumns+`) VALUES`, "", 20),
+	}
+	g.loans = 0
+	return nil
+}
+
+func (g *GenLoader) commit(ctx context.Context) error {
+	for _, b := range []*batcher{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records} {
+		if err := b.flush(ctx); err != nil {
+			return err
+		}
+	}
+	err := g.tx.Commit()
+	g.tx = nil
+	return err
+}
+
+// Write writes one batch of generated loans.
+func (g *GenLoader) Write(ctx context.Context, b *synth.Batch) error {
+	in := &g.ins
+	for i := range b.Borrowers {
+		bw, p := &b.Borrowers[i], &b.Profiles[i]
+		if err := in.borrowers.add(ctx, bw.ID, bw.ExternalID, bw.Name, bw.IDNumber, bw.Phone, bw.Region); err != nil {
+			return err
+		}
+		if err := in.profiles.add(ctx, p.BorrowerID, p.Age, p.Gender, p.Region, p.IncomeBand, p.Occupation, p.Industry, p.LatentRisk, p.Risk); err != nil {
+			return err
+		}
+	}
+	if g.db.dialect == Postgres {
+		// Foreign keys hold row by row there: borrowers go in before loans.
+		if err := in.borrowers.flush(ctx); err != nil {
+			return err
+		}
+	}
+	for i := range b.Loans {
+		l := &b.Loans[i]
+		if err := in.loans.add(ctx, l.ID, l.ExternalID, l.BorrowerID, l.Product, string(l.Currency), l.Principal, l.Rate, l.Term,
+			string(l.Method), l.Disbursed, l.Branch, l.Officer, l.Region); err != nil {
+			return err
+		}
+	}
+	for i := range b.Txs {
+		t := &b.Txs[i]
+		var err error
+		if t.Kind == servicing.Restructure || t.Reverses != 0 || t.Component != "" {
+			err = in.fullTxs.add(ctx, t.LoanID, t.Seq, string(t.Kind), t.ValueDate, t.Amount, t.Channel, t.Reference, t.Reverses,
+				string(t.Component), t.NewRate, t.NewTerm, string(t.NewMethod), b.PostedAt[i])
+		} else {
+			err = in.txs.add(ctx, t.LoanID, t.Seq, string(t.Kind), t.ValueDate, t.Amount, t.Channel, t.Reference, b.PostedAt[i])
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i := range b.Snapshots {
+		if err := in.states.add(ctx, snapshotArgs(&b.Snapshots[i])...); err != nil {
+			return err
+		}
+		if err := in.records.add(ctx, recordArgs(&b.Records[i])...); err != nil {
+			return err
+		}
+	}
+	g.loans += len(b.Loans)
+	if g.loans >= genCommitLoans {
+		if err := g.commit(ctx); err != nil {
+			return err
+		}
+		return g.begin(ctx)
+	}
+	return nil
+}
+
+// GenInfo describes a finished generation, kept in settings.
+type GenInfo struct {
+	Seed   uint64
+	Loans  int
+	Months int
+	Until  civil.Date
+}
+
+// Finish commits the last loans, builds the indexes and triggers again,
+// writes the history's aggregates (every month end and the final date),
+// records the final date as closed by generation and makes it the business
+// date. The loader is closed.
+func (g *GenLoader) Finish(ctx context.Context, info GenInfo, h *synth.History, progress func(step string)) error {
+	defer g.Close()
+	if err := g.commit(ctx); err != nil {
+		return err
+	}
+	for _, o := range g.saved {
+		if progress != nil {
+			progress("index " + o.name)
+		}
+		if _, err := g.conn.ExecContext(ctx, o.sql); err != nil {
+			return fmt.Errorf("recreate %s %s: %w", o.kind, o.name, err)
+		}
+	}
+	g.saved = nil
+	if progress != nil {
+		progress("aggregates")
+	}
+	tx, err := g.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, d := range h.Dates {
+		a := h.Aggregates[d]
+		a.Prune()
+		if err := replaceAggregates(ctx, tx, d, a); err != nil {
+			return err
+		}
+	}
+	sum := eod.Summary{Date: info.Until, Mode: eod.ModeGen, Touched: h.Loans, Changed: h.Loans}
+	stamp := g.db.stamp()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO eod_runs (as_of, mode, status, phase, summary, started_at, finished_at) VALUES (?, ?, 'done', 'done', ?, ?, ?)`,
+		info.Until, eod.ModeGen, mustJSON(sum), g.stamp, stamp); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM eod_dirty`); err != nil {
+		return err
+	}
+	for k, v := range map[string]string{
+		"business_date": info.Until.String(),
+		"gen":           fmt.Sprintf(`{"seed":%d,"loans":%d,"months":%d,"until":"%v","at":"%s"}`, info.Seed, info.Loans, info.Months, info.Until, stamp),
+	} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if g.db.dialect == SQLite {
+		if progress != nil {
+			progress("analyze")
+		}
+		// Statistics for the planner from a sample, seconds not minutes.
+		for _, p := range []string{"PRAGMA analysis_limit = 1000", "ANALYZE"} {
+			if _, err := g.conn.ExecContext(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Close ends the bulk session, rolling back what was not committed and
+// restoring the connection's settings. Finish calls it.
+func (g *GenLoader) Close() {
+	if g.conn == nil {
+		return
+	}
+	ctx := context.Background()
+	if g.tx != nil {
+		g.tx.Rollback()
+		g.tx = nil
+	}
+	if g.db.dialect == SQLite {
+		for _, o := range g.saved { // an unfinished load still gets its schema back
+			g.conn.ExecContext(ctx, o.sql)
+		}
+		for _, p := range []string{"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -65536"} {
+			g.conn.ExecContext(ctx, p)
+		}
+	}
+	g.conn.Close()
+	g.conn = nil
+	g.restore()
+}

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"daihou"
+	"daihou/civil"
+)
+
+// ModelVersion is one registered model.
+type ModelVersion struct {
+	ID        int64
+	Segment   string // "all" or a product code
+	Version   int    // 1, 2, … within the segment
+	Kind      string // scorecard or gbdt
+	CreatedAt string
+	AsOf      civil.Date // observation date of the training data
+	Horizon   int        // months
+	Metrics   string     // JSON
+	Artefact  []byte     // the model file
+	Champion  bool
+}
+
+// RegisterModel stores a new model version in its segment and returns it
+// with its id and version.
+func (db *DB) RegisterModel(ctx context.Context, m ModelVersion) (ModelVersion, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return m, err
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM models`).Scan(&m.ID); err != nil {
+		return m, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE segment = ?`, m.Segment).Scan(&m.Version); err != nil {
+		return m, err
+	}
+	m.CreatedAt = db.stamp()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO models (id, segment, version, kind, created_at, as_of, horizon, metrics, artefact, champion)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, m.ID, m.Segment, m.Version, m.Kind, m.CreatedAt, m.AsOf, m.Horizon, m.Metrics, string(m.Artefact)); err != nil {
+		return m, err
+	}
+	return m, tx.Commit()
+}
+
+// SetChampion makes model id the champion of its segment, and no other.
+func (db *DB) SetChampion(ctx context.Context, id int64) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var segment string
+	err = tx.QueryRowContext(ctx, `SELECT segment FROM models WHERE id = ?`, id).Scan(&segment)
+	if errors.Is(err, sql.ErrNoRows) {
+		return daihou.Errorf(daihou.ENOTFOUND, "model %d not found", id)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE models SET champion = CASE WHEN id = ? THEN 1 ELSE 0 END WHERE segment = ?`, id, segment); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+const modelColumns = `id, segment, version, kind, created_at, as_of, horizon, metrics, artefact, champion`
+
+func scanModel(sc interface{ Scan(...any) error }) (ModelVersion, error) {
+	var m ModelVersion
+	var art string
+	var champ int
+	err := sc.Scan(&m.ID, &m.Segment, &m.Version, &m.Kind, &m.CreatedAt, &m.AsOf, &m.Horizon, &m.Metrics, &art, &champ)
+	m.Artefact, m.Champion = []byte(art), champ != 0
+	return m, err
+}
+
+// Champion returns the champion of a segment; ENOTFOUND when it has none.
+func (db *DB) Champion(ctx context.Context, segment string) (ModelVersion, error) {
+	m, err := scanModel(db.read.QueryRowContext(ctx, `SELECT `+modelColumns+` FROM models WHERE segment = ? AND champion = 1`, segment))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, daihou.Errorf(daihou.ENOTFOUND, "no champion model for segment %q: train one with 'daihou model train --portfolio --champion'", segment)
+	}
+	return m, err
+}
+
+// Models lists the registered models, newest first, without artefacts.
+func (db *DB) Models(ctx context.Context) ([]ModelVersion, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+modelColumns+` FROM models ORDER BY id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ModelVersion
+	for rows.Next() {
+		m, err := scanModel(rows)
+		if err != nil {
+			return nil, err
+		}
+		m.Artefact = nil
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
