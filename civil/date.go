@@ -21,8 +21,58 @@ var ErrInvalidDate = errors.New("invalid date: want YYYY-MM-DD")
 // New returns the date for a year, month and day. Out-of-range values are
 // normalised the way time.Date normalises them (31 April is 1 May).
 func New(year int, month time.Month, day int) Date {
-	t := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
-	return Date(t.Unix() / 86400)
+	// Normalise the month into 1..12 first, then let the day overflow into
+	// the day count, as time.Date does.
+	m := int(month) - 1
+	year += m / 12
+	m %= 12
+	if m < 0 {
+		m += 12
+		year--
+	}
+	return Date(daysFromCivil(year, m+1, 1) + day - 1)
+}
+
+// daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
+// date, in integer arithmetic (H. Hinnant's days_from_civil): schedules and
+// replays do date arithmetic millions of times a second, and going through
+// time.Date cost more than the interest arithmetic.
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// civilFromDays is the inverse of daysFromCivil.
+func civilFromDays(z int) (int, int, int) {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
 }
 
 // FromTime returns the calendar date of t in t's location.
@@ -70,7 +120,10 @@ func atoi(s string) (int, bool) {
 func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // YMD returns the year, month and day of d.
-func (d Date) YMD() (int, time.Month, int) { return d.Time().Date() }
+func (d Date) YMD() (int, time.Month, int) {
+	y, m, dd := civilFromDays(int(d))
+	return y, time.Month(m), dd
+}
 
 // Year returns the year of d.
 func (d Date) Year() int { y, _, _ := d.YMD(); return y }
@@ -98,7 +151,16 @@ func (d Date) After(e Date) bool { return d > e }
 
 // DaysIn returns the number of days in a month.
 func DaysIn(year int, m time.Month) int {
-	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // AddMonthsClamped returns the date n months after d on day-of-month day,

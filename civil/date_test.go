@@ -63,3 +63,33 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Property: the integer calendar agrees with the time package on every day
+// from 1600 to 2400.
+func TestCalendarMatchesTimePackage(t *testing.T) {
+	start := time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 292_200; i++ {
+		tm := start.AddDate(0, 0, i)
+		d := civil.FromTime(tm)
+		if int64(d) != tm.Unix()/86400 {
+			t.Fatalf("%v: day number %d, want %d", tm, d, tm.Unix()/86400)
+		}
+		y, m, dd := d.YMD()
+		if y != tm.Year() || m != tm.Month() || dd != tm.Day() {
+			t.Fatalf("%v: YMD %d-%d-%d", tm, y, m, dd)
+		}
+	}
+	if got := civil.New(2026, 14, 31); got.String() != "2027-03-03" {
+		t.Errorf("New(2026, 14, 31) = %v, want 2027-03-03 (normalised like time.Date)", got)
+	}
+	if got := civil.New(2026, 0, 1); got.String() != "2025-12-01" {
+		t.Errorf("New(2026, 0, 1) = %v, want 2025-12-01", got)
+	}
+}
+
+func BenchmarkAddMonthsClamped(b *testing.B) {
+	d := civil.MustParse("2026-01-31")
+	for b.Loop() {
+		d.AddMonthsClamped(13, 31)
+	}
+}

@@ -85,8 +85,15 @@ shows the loan as it stood then, given everything known now.`)
 		return err
 	}
 	snap, st := loanstate.Derive(prods[l.Product], l, txs, date, loanstate.Extra{})
-	if cached, err := s.Snapshot(ctx, l.ID); err == nil && cached.AsOf == date {
-		snap = cached // carries approved overrides and contagion
+	// On the business date the cached snapshot is the answer: it carries
+	// approved overrides and contagion. Its as_of is the day it last
+	// changed; close of business leaves loans that cannot change alone.
+	business, err := s.BusinessDate(ctx)
+	if err != nil {
+		return err
+	}
+	if cached, err := s.Snapshot(ctx, l.ID); err == nil && date == business && !cached.AsOf.After(date) {
+		snap = cached
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, struct {

@@ -51,7 +51,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	conn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", conn)
+	// Write transactions take the write lock when they begin, not at their
+	// first write: a transaction that reads and then writes would otherwise
+	// fail with SQLITE_BUSY when another process committed in between.
+	write, err := sql.Open("sqlite", conn+"&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -202,10 +205,14 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 // BusinessDate returns the current business date: the last date close of
 // business ran to, or today when it has never run.
 func (db *DB) BusinessDate(ctx context.Context) (civil.Date, error) {
+	return businessDate(ctx, db.read, db.Now)
+}
+
+func businessDate(ctx context.Context, q querier, now func() time.Time) (civil.Date, error) {
 	var v string
-	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'business_date'`).Scan(&v)
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'business_date'`).Scan(&v)
 	if err == sql.ErrNoRows {
-		return civil.FromTime(db.Now()), nil
+		return civil.FromTime(now()), nil
 	}
 	if err != nil {
 		return 0, err

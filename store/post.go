@@ -25,15 +25,18 @@ import (
 // duplicate = true if it is the same payment, ECONFLICT if the reference
 // was used for a different one.
 func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
-	business, err := db.BusinessDate(ctx)
-	if err != nil {
-		return t, false, err
-	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return t, false, err
 	}
 	defer tx.Rollback()
+	// The business date is read inside the transaction: close of business
+	// moves it when a run starts, and a posting must derive as of the date
+	// it commits on.
+	business, err := businessDate(ctx, tx, db.Now)
+	if err != nil {
+		return t, false, err
+	}
 	p := &poster{db: db, business: business}
 	if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
 		return t, false, err
