@@ -123,6 +123,10 @@ shows the loan as it stood then, given everything known now.`)
 	fmt.Fprintf(tw, "five-tier class (五级分类)\t%s %s\t\n", snap.Class.Chinese(), snap.Class)
 	fmt.Fprintf(tw, "why\t%s\t\n", snap.ClassCause)
 	fmt.Fprintf(tw, "IFRS 9 stage\t%d\t\n", snap.Stage)
+	if snap.ModelID != 0 {
+		fmt.Fprintf(tw, "behaviour score\t%d (PD %s, model %d)\t\n", snap.Score, snap.PD, snap.ModelID)
+		fmt.Fprintf(tw, "score reasons\t%s\t\n", snap.Reasons)
+	}
 	if snap.NextDueDate != 0 {
 		fmt.Fprintf(tw, "next due\t%v  %s\t\n", snap.NextDueDate, snap.NextDueAmount.Grouped())
 	}

@@ -6,6 +6,7 @@ import (
 	"daihou/loanstate"
 	"daihou/money"
 	"daihou/servicing"
+	"math"
 )
 
 // FlowState is a loan's state in a roll-rate (flow) matrix: the bucket of
@@ -140,6 +141,27 @@ func SameCounts(a, b *Record) bool {
 	return x == y
 }
 
+// HorizonPD turns a model's probability of default over its horizon
+// (months) into the PD IFRS 9 asks for: 12 months in stage 1, the remaining
+// life in stage 2 (at least 12 months), certain default in stage 3. It
+// assumes a constant hazard, PD(t) = 1 − (1 − p)^(t/horizon), and rounds to
+// the 1e-10 of a Rate. A probability is not money; the float stops here,
+// before the PD multiplies an exposure in ECL.
+func HorizonPD(p float64, horizon, stage, remainingMonths int) money.Rate {
+	if stage >= 3 || p >= 1 {
+		return money.RateScale
+	}
+	if p <= 0 || horizon <= 0 {
+		return 0
+	}
+	months := 12
+	if stage == 2 {
+		months = max(12, remainingMonths)
+	}
+	pd := 1 - math.Pow(1-p, float64(months)/float64(horizon))
+	return money.Rate(math.Round(pd * money.RateScale))
+}
+
 // PD returns the placeholder probability of default for a loan in IFRS 9
 // stage and bucket: a 12-month PD in stage 1, lifetime PDs in stages 2 and 3.
 // It stands in for the calibrated behaviour score until scoring lands.
@@ -177,7 +199,11 @@ func ECL(s *loanstate.Snapshot, lgd money.Rate) money.Amount {
 	if s.Status != servicing.StatusActive || s.PrincipalOutstanding <= 0 {
 		return 0
 	}
-	rate := money.MulDiv(int64(PD(s.Stage, s.Bucket)), int64(lgd), money.RateScale, money.HalfUp)
+	pd := PD(s.Stage, s.Bucket)
+	if s.PD > 0 {
+		pd = s.PD // the behaviour score's PD over the stage's horizon
+	}
+	rate := money.MulDiv(int64(pd), int64(lgd), money.RateScale, money.HalfUp)
 	return money.Amount(money.MulDiv(int64(s.PrincipalOutstanding), rate, money.RateScale, money.HalfUp))
 }
 

@@ -40,6 +40,14 @@ type Snapshot struct {
 	Restructured         bool
 	ObservationStart     civil.Date
 	SettledDate          civil.Date
+	// The behaviour score, set by close of business when a champion model
+	// exists (zero otherwise): the model, its points, the PD over the
+	// IFRS 9 horizon of the loan's stage that ECL uses, and the reason
+	// codes, worst first, comma-separated.
+	ModelID int64
+	Score   int
+	PD      money.Rate
+	Reasons string
 }
 
 // Extra is what classification needs beyond the ledger.

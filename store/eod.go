@@ -191,6 +191,7 @@ type eodRun struct {
 	began   time.Time
 	prods   map[string]servicing.Product
 	pending map[int64]bool // loans with events, not yet disbursed on date
+	scorer  *eodScorer     // the champion model; nil when there is none
 	done    int64
 	total   int64
 }
@@ -202,6 +203,9 @@ func (r *eodRunner) run(ctx context.Context, date civil.Date, st eodState) (*eod
 		return nil, err
 	}
 	if run.prods, err = r.db.Products(ctx); err != nil {
+		return nil, err
+	}
+	if run.scorer, err = r.db.loadEODScorer(ctx); err != nil {
 		return nil, err
 	}
 	if run.phase == "scan" {
@@ -522,7 +526,7 @@ func (r *eodRunner) plan(ctx context.Context, q querier, run *eodRun, ids []int6
 		if !ok || date.Before(l.Disbursed) {
 			return loanstate.Snapshot{}, false
 		}
-		s, _ := loanstate.Derive(run.prods[l.Product], l, txs[id], date, x[id])
+		s := run.scorer.derive(run.prods[l.Product], l, txs[id], date, x[id])
 		return s, true
 	})
 	return p, nil
@@ -563,6 +567,7 @@ func (r *eodRunner) commit(ctx context.Context, run *eodRun, p *eodPlan, phase s
 		classes[id] = s.Class
 	}
 	w := newSnapshotWriter(tx, classes)
+	scores := newScoreHistory(tx)
 	var sum eod.Summary
 	sum.Chunks = 1
 	if phase == "scan" {
@@ -604,6 +609,9 @@ func (r *eodRunner) commit(ctx context.Context, run *eodRun, p *eodPlan, phase s
 			if err := w.write(ctx, s); err != nil {
 				return err
 			}
+			if err := scores.add(ctx, oldp, s); err != nil {
+				return err
+			}
 		}
 		prev, hadRec := p.recs[id]
 		var prevp *eod.Record
@@ -625,6 +633,9 @@ func (r *eodRunner) commit(ctx context.Context, run *eodRun, p *eodPlan, phase s
 		}
 	}
 	if err := w.close(ctx); err != nil {
+		return err
+	}
+	if err := scores.flush(ctx); err != nil {
 		return err
 	}
 	if err := rw.flush(ctx); err != nil {
@@ -812,6 +823,9 @@ func (r *eodRunner) finish(ctx context.Context, run *eodRun) error {
 		return err
 	}
 	if err := pruneAggregates(ctx, tx, run.date); err != nil {
+		return err
+	}
+	if err := run.scorer.monitor(ctx, tx, run.date); err != nil {
 		return err
 	}
 	if run.mode == eod.ModeFull {

@@ -133,7 +133,7 @@ func (g *GenLoader) begin(ctx context.Context) error {
 		loans:     newBatcher(tx, `INSERT INTO loans (`+loanColumns+`) VALUES`, "", 13),
 		txs:       newBatcher(tx, `INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, posted_at) VALUES`, "", 8),
 		fullTxs:   newBatcher(tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", 13),
-		states:    newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, "", 26),
+		states:    newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, "", snapshotColumnCount),
 		records:   newBatcher(tx, `INSERT INTO eod_loans (`+recordColumns+`) VALUES`, "", 20),
 	}
 	g.loans = 0

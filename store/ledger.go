@@ -236,12 +236,15 @@ func (db *DB) Snapshot(ctx context.Context, loanID int64) (loanstate.Snapshot, e
 
 const snapshotColumns = `loan_id, as_of, status, principal_outstanding, overdue_principal, overdue_interest, penalty_due, fees_due, credit,
 	dpd, max_dpd, bucket, class, class_cause, stage, next_due_date, next_due_amount, oldest_unpaid_due, paid_principal, paid_interest,
-	paid_penalty, written_off, recovered, restructured, observation_start, settled_date`
+	paid_penalty, written_off, recovered, restructured, observation_start, settled_date, model_id, score, pd, reasons`
+
+// snapshotColumnCount is the number of columns in snapshotColumns.
+var snapshotColumnCount = len(strings.Split(snapshotColumns, ","))
 
 func snapshotArgs(s *loanstate.Snapshot) []any {
 	return []any{s.LoanID, s.AsOf, string(s.Status), s.PrincipalOutstanding, s.OverduePrincipal, s.OverdueInterest, s.PenaltyDue, s.FeesDue, s.Credit,
 		s.DPD, s.MaxDPD, s.Bucket.String(), int(s.Class), s.ClassCause, s.Stage, s.NextDueDate, s.NextDueAmount, s.OldestUnpaidDue, s.PaidPrincipal, s.PaidInterest,
-		s.PaidPenalty, s.WrittenOff, s.Recovered, boolInt(s.Restructured), s.ObservationStart, s.SettledDate}
+		s.PaidPenalty, s.WrittenOff, s.Recovered, boolInt(s.Restructured), s.ObservationStart, s.SettledDate, s.ModelID, s.Score, s.PD, s.Reasons}
 }
 
 func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]loanstate.Snapshot, error) {
@@ -258,7 +261,7 @@ func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]loans
 			var restructured int
 			if err := rows.Scan(&s.LoanID, &s.AsOf, &status, &s.PrincipalOutstanding, &s.OverduePrincipal, &s.OverdueInterest, &s.PenaltyDue, &s.FeesDue, &s.Credit,
 				&s.DPD, &s.MaxDPD, &bucket, &s.Class, &s.ClassCause, &s.Stage, &s.NextDueDate, &s.NextDueAmount, &s.OldestUnpaidDue, &s.PaidPrincipal, &s.PaidInterest,
-				&s.PaidPenalty, &s.WrittenOff, &s.Recovered, &restructured, &s.ObservationStart, &s.SettledDate); err != nil {
+				&s.PaidPenalty, &s.WrittenOff, &s.Recovered, &restructured, &s.ObservationStart, &s.SettledDate, &s.ModelID, &s.Score, &s.PD, &s.Reasons); err != nil {
 				return err
 			}
 			s.Status, s.Restructured = servicing.Status(status), restructured != 0

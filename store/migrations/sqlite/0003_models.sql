@@ -38,3 +38,11 @@ CREATE TABLE model_monitoring (
     mean_pd    REAL NOT NULL,
     PRIMARY KEY (model_id, month)
 );
+
+-- The cached state carries the latest score: the model, its points, the
+-- PD over the loan's IFRS 9 horizon (units of 1e-10, as rates) that ECL
+-- uses, and the reason codes.
+ALTER TABLE loan_state ADD COLUMN model_id BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE loan_state ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE loan_state ADD COLUMN pd BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE loan_state ADD COLUMN reasons TEXT NOT NULL DEFAULT '';
