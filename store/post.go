@@ -187,8 +187,8 @@ func (p *poster) write(ctx context.Context, tx *sql.Tx) error {
 		stamp = p.db.stamp()
 	}
 	for _, t := range p.pending {
-		if err := ins.add(ctx, t.LoanID, t.Seq, string(t.Kind), t.ValueDate, t.Amount, t.Channel, t.Reference, t.Reverses,
-			string(t.Component), t.NewRate, t.NewTerm, string(t.NewMethod), stamp); err != nil {
+		if err := ins.add(ctx, t.LoanID, t.Seq, string(t.Kind), int64(t.ValueDate), int64(t.Amount), t.Channel, t.Reference, t.Reverses,
+			string(t.Component), int64(t.NewRate), int64(t.NewTerm), string(t.NewMethod), stamp); err != nil {
 			return err
 		}
 	}
