@@ -8,6 +8,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/scoring/trainer"
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/synth"
@@ -58,7 +59,19 @@ database; it never touches a database it did not create.`)
 	if err != nil {
 		return err
 	}
-	sums, err := s.CloseOfBusiness(ctx, today, store.EODOptions{Progress: m.eodProgress()})
+	// Train the behaviour score on the history — observed a year ago, with
+	// six months to show who defaulted, checked out of time on loans
+	// observed seven months ago — so that tonight's close scores with it.
+	var model *portfolioResult
+	var oot civil.Date
+	if *months >= 13 {
+		asOf := monthEnd(today.AddMonthsClamped(-13, 1))
+		oot = monthEnd(today.AddMonthsClamped(-8, 1))
+		if model, err = trainPortfolio(ctx, s, asOf, oot, 6, trainer.Options{}, true); err != nil {
+			return err
+		}
+	}
+	sums, err := s.CloseOfBusiness(ctx, today, store.EODOptions{Full: model != nil, Progress: m.eodProgress()})
 	if err != nil {
 		return err
 	}
@@ -73,7 +86,11 @@ database; it never touches a database it did not create.`)
 	fmt.Fprintf(m.Stdout, "daihou demo — %s\n", path)
 	fmt.Fprintf(m.Stdout, "%s loans of %s borrowers with %s transactions over %d months (history aggregates for %d month ends), generated in %.1fs;\n",
 		group(gen.Loans), group(gen.Borrowers), group(gen.Transactions), cfg.Months, gen.MonthEnds, gen.Seconds)
-	fmt.Fprintf(m.Stdout, "close of business for %v re-derived %s loans; built in %.1fs\n\n", today, group(touched), time.Since(began).Seconds())
+	if model != nil {
+		fmt.Fprintf(m.Stdout, "behaviour scorecard (model %d) trained on %s loans observed %v: AUC %.3f, out of time %.3f on %s loans observed %v;\n",
+			model.mv.ID, group(int64(model.rep.Rows)), model.mv.AsOf, model.rep.Train.AUC, model.oot.AUC, group(int64(model.oot.Rows)), oot)
+	}
+	fmt.Fprintf(m.Stdout, "close of business for %v re-derived and scored %s loans; built in %.1fs\n\n", today, group(touched), time.Since(began).Seconds())
 	printReport(m.Stdout, r)
 	if ref := worstLoan(ctx, s); ref != "" {
 		fmt.Fprintf(m.Stdout, "\nLook at a loan:   daihou loan show %s --db %s\n", ref, path)
@@ -81,6 +98,12 @@ database; it never touches a database it did not create.`)
 	fmt.Fprintf(m.Stdout, "Close the next day: daihou eod --db %s    Figures: daihou report --db %s\n", path, path)
 	fmt.Fprintf(m.Stdout, "Loan calculator:  daihou schedule --principal 1000000 --rate 0.049 --term 360\n")
 	return nil
+}
+
+// monthEnd returns the last day of d's month.
+func monthEnd(d civil.Date) civil.Date {
+	y, m, _ := d.YMD()
+	return civil.New(y, m+1, 0)
 }
 
 // resetDemoDB removes a previous demo database at path, and refuses to

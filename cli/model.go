@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"daihou/civil"
+	"daihou/store"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -549,5 +550,20 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 	if reasons == 0 {
 		opts.Reasons = -1
 	}
-	return m.trainPortfolio(ctx, dsn, d, oot, h, opts, champion, out)
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := trainPortfolio(ctx, s, d, oot, h, opts, champion)
+	if err != nil {
+		return err
+	}
+	if out != "" {
+		if err := res.art.Save(out); err != nil {
+			return fmt.Errorf("writing the model: %w", err)
+		}
+	}
+	m.printPortfolioTrain(res, d, oot, h, out)
+	return nil
 }

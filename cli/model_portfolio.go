@@ -82,65 +82,68 @@ func portfolioDataset(ctx context.Context, s *store.DB, asOf civil.Date, horizon
 	return set, err
 }
 
+// portfolioResult is what trainPortfolio made.
+type portfolioResult struct {
+	art *artefact.Artefact
+	rep *trainer.Report
+	oot *trainer.Evaluation // nil without an out-of-time date
+	mv  store.ModelVersion
+}
+
 // trainPortfolio trains on the ledger as of asOf, evaluates out of time at
-// ootAsOf when given, and registers the model.
-func (m *Main) trainPortfolio(ctx context.Context, dsn string, asOf, ootAsOf civil.Date, horizon int, opts trainer.Options, champion bool, out string) error {
-	s, err := store.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+// ootAsOf when given, and registers the model (as champion if asked).
+func trainPortfolio(ctx context.Context, s *store.DB, asOf, ootAsOf civil.Date, horizon int, opts trainer.Options, champion bool) (*portfolioResult, error) {
 	set, err := portfolioDataset(ctx, s, asOf, horizon)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts.Target, opts.IDColumn = portfolioTarget, "loan_id"
-	a, rep, err := trainer.Train(ctx, set.ds, opts)
+	res := &portfolioResult{}
+	res.art, res.rep, err = trainer.Train(ctx, set.ds, opts)
 	if err != nil {
-		return daihou.Errorf(daihou.EINVALID, "portfolio as of %v: %v", asOf, err)
+		return nil, daihou.Errorf(daihou.EINVALID, "portfolio as of %v: %v", asOf, err)
 	}
-	metrics := map[string]any{"train_auc": rep.Train.AUC, "train_ks": rep.Train.KS, "rows": rep.Rows, "bads": rep.Bads}
-	var oot *trainer.Evaluation
+	metrics := map[string]any{"train_auc": res.rep.Train.AUC, "train_ks": res.rep.Train.KS, "rows": res.rep.Rows, "bads": res.rep.Bads}
 	if ootAsOf != 0 {
 		later, err := portfolioDataset(ctx, s, ootAsOf, horizon)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if oot, err = trainer.Evaluate(a, later.ds); err != nil {
-			return err
+		if res.oot, err = trainer.Evaluate(res.art, later.ds); err != nil {
+			return nil, err
 		}
-		metrics["oot_as_of"], metrics["oot_auc"], metrics["oot_ks"], metrics["oot_rows"], metrics["oot_psi"] = ootAsOf.String(), oot.AUC, oot.KS, oot.Rows, oot.PSI
+		metrics["oot_as_of"], metrics["oot_auc"], metrics["oot_ks"], metrics["oot_rows"], metrics["oot_psi"] = ootAsOf.String(), res.oot.AUC, res.oot.KS, res.oot.Rows, res.oot.PSI
 	}
 	var art bytes.Buffer
-	if err := a.Write(&art); err != nil {
-		return err
+	if err := res.art.Write(&art); err != nil {
+		return nil, err
 	}
 	mj, _ := json.Marshal(metrics)
-	mv, err := s.RegisterModel(ctx, store.ModelVersion{Segment: "all", Kind: string(a.Kind), AsOf: asOf, Horizon: horizon, Metrics: string(mj), Artefact: art.Bytes()})
+	res.mv, err = s.RegisterModel(ctx, store.ModelVersion{Segment: "all", Kind: string(res.art.Kind), AsOf: asOf, Horizon: horizon, Metrics: string(mj), Artefact: art.Bytes()})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if champion {
-		if err := s.SetChampion(ctx, mv.ID); err != nil {
-			return err
+		if err := s.SetChampion(ctx, res.mv.ID); err != nil {
+			return nil, err
 		}
+		res.mv.Champion = true
 	}
-	if out != "" {
-		if err := a.Save(out); err != nil {
-			return err
-		}
-	}
+	return res, nil
+}
+
+// printPortfolioTrain prints what a portfolio training made.
+func (m *Main) printPortfolioTrain(res *portfolioResult, asOf, ootAsOf civil.Date, horizon int, out string) {
 	label := fmt.Sprintf("portfolio as of %v, %d-month horizon", asOf, horizon)
-	m.printModelTrainSummary(label, out, a, rep)
-	if oot != nil {
-		fmt.Fprintf(m.Stdout, "Out of time (as of %v): AUC %.4f  KS %.4f  on %d loans (%d bad), PSI vs training %.4f\n", ootAsOf, oot.AUC, oot.KS, oot.Rows, oot.Bads, oot.PSI)
+	m.printModelTrainSummary(label, out, res.art, res.rep)
+	if res.oot != nil {
+		fmt.Fprintf(m.Stdout, "Out of time (as of %v): AUC %.4f  KS %.4f  on %d loans (%d bad), PSI vs training %.4f\n", ootAsOf, res.oot.AUC, res.oot.KS, res.oot.Rows, res.oot.Bads, res.oot.PSI)
 	}
 	role := ""
-	if champion {
+	if res.mv.Champion {
 		role = ", now the champion"
 	}
-	fmt.Fprintf(m.Stdout, "Registered as model %d (segment all, version %d%s).\n", mv.ID, mv.Version, role)
-	return nil
+	fmt.Fprintf(m.Stdout, "Registered as model %d (segment all, version %d%s).\n", res.mv.ID, res.mv.Version, role)
 }
 
 // loadChampion returns the champion artefact of a segment.
