@@ -54,15 +54,11 @@ shows the loan as it stood then, given everything known now.`)
 		fs.Usage()
 		return usagef("want exactly one loan id or loan number")
 	}
-	s, err := store.Open(ctx, db())
+	s, l, err := openLoan(ctx, db(), fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, err := findLoan(ctx, s, fs.Arg(0))
-	if err != nil {
-		return err
-	}
 	date, err := s.BusinessDate(ctx)
 	if err != nil {
 		return err
@@ -175,6 +171,21 @@ shows the loan as it stood then, given everything known now.`)
 		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t\n", t.Seq, t.ValueDate, t.Kind, t.Amount.Grouped(), t.Reference, detail)
 	}
 	return tw.Flush()
+}
+
+// openLoan opens the database and finds a loan in it by id or loan number;
+// the caller closes the store.
+func openLoan(ctx context.Context, dsn, ref string) (*store.DB, servicing.Loan, error) {
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, servicing.Loan{}, err
+	}
+	l, err := findLoan(ctx, s, ref)
+	if err != nil {
+		s.Close()
+		return nil, l, err
+	}
+	return s, l, nil
 }
 
 // findLoan finds a loan by id or by the lender's loan number.

@@ -10,7 +10,6 @@ import (
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
-	"daihou/store"
 )
 
 func (m *Main) loanPost(ctx context.Context, args []string) error {
@@ -44,15 +43,11 @@ Examples:
 		fs.Usage()
 		return usagef("want one loan and --kind")
 	}
-	s, err := store.Open(ctx, db())
+	s, l, err := openLoan(ctx, db(), fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, err := findLoan(ctx, s, fs.Arg(0))
-	if err != nil {
-		return err
-	}
 	t := servicing.Tx{LoanID: l.ID, Kind: servicing.TxKind(*kind), Reference: *ref, Channel: *channel, Reverses: *reverses, Component: servicing.Component(*component), NewTerm: *newTerm, NewMethod: schedule.Method(*newMethod)}
 	if t.ValueDate, err = s.BusinessDate(ctx); err != nil {
 		return err
@@ -106,15 +101,11 @@ override takes effect when someone else approves it with 'loan decide'.`)
 	if err != nil {
 		return daihou.Errorf(daihou.EINVALID, "--class: %v", err)
 	}
-	s, err := store.Open(ctx, db())
+	s, l, err := openLoan(ctx, db(), fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, err := findLoan(ctx, s, fs.Arg(0))
-	if err != nil {
-		return err
-	}
 	id, err := s.ProposeOverride(ctx, l.ID, c, *reason, *as)
 	if err != nil {
 		return err
@@ -138,15 +129,11 @@ the maker (四眼原则).`)
 		fs.Usage()
 		return usagef("want one loan, --override, --as and exactly one of --approve or --reject")
 	}
-	s, err := store.Open(ctx, db())
+	s, l, err := openLoan(ctx, db(), fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	l, err := findLoan(ctx, s, fs.Arg(0))
-	if err != nil {
-		return err
-	}
 	if err := s.DecideOverride(ctx, l.ID, *n, *as, *approve); err != nil {
 		return err
 	}
