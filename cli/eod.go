@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"syscall"
 	"time"
 
 	"daihou"
 	"daihou/civil"
 	"daihou/eod"
+	"daihou/eodqueue"
 	"daihou/store"
 )
 
 func (m *Main) runEOD(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("eod [--date DATE] [--full] [--db PATH] [--json]", `Close of business (日终批处理): advance the business date to DATE, closing every
+	if len(args) > 0 && args[0] == "worker" {
+		return m.runEODWorker(ctx, args[1:])
+	}
+	fs := m.newFlagSet("eod [--date DATE] [--full] [--workers N] [--db PATH] [--json]  |  eod worker --db URL", `Close of business (日终批处理): advance the business date to DATE, closing every
 day in between one by one (catch-up), and re-derive each loan whose state can
 change that day — installments falling due, overdue loans accruing penalty
 and days past due, written-off and restructured loans, and loans with new
@@ -25,12 +33,25 @@ run it again to resume; the result is the same as an uninterrupted run.
 Closing the last closed date again only picks up what was posted since.
 Payments may be posted while it runs; none is lost or applied twice.
 
-With no --date it closes the day after the last closed date.`)
+With no --date it closes the day after the last closed date.
+
+Scale-out (PostgreSQL): --workers N splits each date into partitions of loan
+ids (--partitions, default 4 per worker), queued as jobs, and starts N
+'daihou eod worker' processes on this machine to work them; workers on other
+machines ('daihou eod worker --db URL') share the same queue. --workers 0
+with --partitions P only queues the partitions and waits for such workers.
+A worker that dies loses its partition's lease after --rescue-after and
+another resumes it from its last committed chunk; the date is merged and
+finished once, when every partition is done.`)
 	db := m.dbFlag(fs)
 	date := fs.String("date", "", "business date to close through (default: the day after the last closed date)")
 	full := fs.Bool("full", false, "re-derive every loan and rebuild the aggregates")
 	chunk := fs.Int("chunk", 20000, "loans per committed chunk")
 	asJSON := fs.Bool("json", false, "print the summaries as JSON")
+	workers := fs.Int("workers", 0, "PostgreSQL: worker processes to start on this machine (0: work in this process)")
+	parts := fs.Int("partitions", 0, "PostgreSQL: partitions per date (default 4 per worker)")
+	rescue := fs.Duration("rescue-after", eodqueue.DefaultRescueAfter, "PostgreSQL: lease of a partition; a worker silent this long loses it")
+	throttle := fs.Duration("throttle", 0, "workers pause this long after every committed chunk, leaving the database to other work")
 	if err := fs.Parse(reorder(fs, args)); err != nil {
 		return err
 	}
@@ -38,11 +59,25 @@ With no --date it closes the day after the last closed date.`)
 		fs.Usage()
 		return usagef("eod takes no arguments (did you mean --date %s?)", fs.Arg(0))
 	}
+	if *workers < 0 || *parts < 0 {
+		return usagef("--workers and --partitions cannot be negative")
+	}
+	if !store.IsPostgres(db()) && (*workers > 1 || *parts > 0) {
+		return daihou.Errorf(daihou.EINVALID, "--workers %d: SQLite has one writer, so close of business runs in one process; scale-out needs PostgreSQL (--db postgres://…)", *workers)
+	}
 	s, err := store.Open(ctx, db())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	opt := store.EODOptions{Full: *full, ChunkSize: *chunk, Progress: m.eodProgress()}
+	if store.IsPostgres(db()) && (*workers > 0 || *parts > 0) {
+		stop, err := m.scaleOut(ctx, s, db(), &opt, *workers, *parts, *rescue, *throttle)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var target civil.Date
 	if *date != "" {
 		if target, err = civil.Parse(*date); err != nil {
@@ -62,7 +97,7 @@ With no --date it closes the day after the last closed date.`)
 		}
 	}
 	began := time.Now()
-	sums, err := s.CloseOfBusiness(ctx, target, store.EODOptions{Full: *full, ChunkSize: *chunk, Progress: m.eodProgress()})
+	sums, err := s.CloseOfBusiness(ctx, target, opt)
 	if err != nil {
 		if len(sums) > 0 {
 			m.printEOD(sums, time.Since(began))
@@ -131,4 +166,99 @@ func (m *Main) printEOD(sums []eod.Summary, took time.Duration) {
 		fmt.Fprintf(m.Stdout, "%d loans with events are not yet disbursed on %v and wait for their date.\n", last.Pending, last.Date)
 	}
 	fmt.Fprintln(m.Stdout, "Early-warning rules, SOP timelines and collection tasks are not part of close of business yet.")
+}
+
+// scaleOut makes close of business split each date into partitions queued
+// for workers, and starts the local worker processes; stop ends them.
+func (m *Main) scaleOut(ctx context.Context, s *store.DB, dsn string, opt *store.EODOptions, workers, parts int, rescue, throttle time.Duration) (stop func(), err error) {
+	pool, err := eodqueue.OpenPool(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if parts == 0 {
+		parts = 4 * workers
+	}
+	opt.Partitions = parts
+	opt.Dispatch = eodqueue.Dispatcher(s, pool, 250*time.Millisecond, nil)
+	self, err := os.Executable()
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	var procs []*exec.Cmd
+	exited := make([]chan struct{}, 0, workers)
+	for range workers {
+		cmd := exec.Command(self, "eod", "worker", "--db", dsn, "--rescue-after", rescue.String(), "--throttle", throttle.String())
+		cmd.Stdout, cmd.Stderr = m.Stderr, m.Stderr
+		if err := cmd.Start(); err != nil {
+			for _, p := range procs {
+				p.Process.Kill()
+				p.Wait()
+			}
+			pool.Close()
+			return nil, fmt.Errorf("start eod worker: %w", err)
+		}
+		procs = append(procs, cmd)
+		done := make(chan struct{})
+		exited = append(exited, done)
+		go func() {
+			defer close(done)
+			if err := cmd.Wait(); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(m.Stderr, "daihou eod: worker %d exited: %v; its partitions go to the other workers after --rescue-after\n", cmd.Process.Pid, err)
+			}
+		}()
+	}
+	return func() {
+		for i, p := range procs {
+			select {
+			case <-exited[i]:
+			default:
+				p.Process.Signal(syscall.SIGTERM)
+			}
+		}
+		for _, done := range exited {
+			<-done
+		}
+		pool.Close()
+	}, nil
+}
+
+func (m *Main) runEODWorker(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("eod worker --db URL [--concurrency N] [--rescue-after DURATION]", `A close-of-business worker (PostgreSQL): takes partitions of the dates being
+closed from the queue in the database, works each chunk by chunk from its last
+checkpoint, and runs until interrupted (SIGINT or SIGTERM: the partitions in
+hand finish their current chunk). Start as many as you like, on any machine
+that reaches the database; 'daihou eod --workers N' starts N of them itself.`)
+	db := m.dbFlag(fs)
+	concurrency := fs.Int("concurrency", 1, "partitions worked at once")
+	rescue := fs.Duration("rescue-after", eodqueue.DefaultRescueAfter, "lease of a partition: a job running this long is handed to another worker (set the same on every worker)")
+	chunk := fs.Int("chunk", 0, "loans per committed chunk (default: the coordinator's)")
+	throttle := fs.Duration("throttle", 0, "pause this long after every committed chunk")
+	if err := fs.Parse(reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usagef("eod worker takes no arguments")
+	}
+	if !store.IsPostgres(db()) {
+		return daihou.Errorf(daihou.EINVALID, "eod worker needs PostgreSQL (--db postgres://…): SQLite has one writer")
+	}
+	s, err := store.Open(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	pool, err := eodqueue.OpenPool(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	opt := store.EODOptions{ChunkSize: *chunk}
+	if *throttle > 0 {
+		opt.AfterChunk = func(civil.Date, int64) { time.Sleep(*throttle) }
+	}
+	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
+	logger.Info("close-of-business worker started", "pid", os.Getpid(), "rescue_after", rescue.String())
+	return eodqueue.Work(ctx, s, pool, eodqueue.WorkerConfig{Concurrency: *concurrency, RescueAfter: *rescue, Options: opt, Logger: logger})
 }

@@ -41,6 +41,16 @@ type EODOptions struct {
 	StopAfterChunks int
 	// AfterChunk, when set, is called after every committed chunk (tests).
 	AfterChunk func(date civil.Date, chunk int64)
+	// Partitions, when positive, splits a run's scan (from its start) into
+	// that many partitions of loan ids, each worked and checkpointed on its
+	// own (see eod_partition.go); the run then merges and finishes once.
+	Partitions int
+	// Dispatch, when set with Partitions, hands the partitions of a run to
+	// workers (a queue) and returns when all are done; without it they are
+	// worked in this process, one after the other.
+	Dispatch func(ctx context.Context, job EODJob) error
+	// Worker names this process in eod_partitions (default host/pid).
+	Worker string
 }
 
 // ErrEODStopped is returned when EODOptions.StopAfterChunks stops a run.
@@ -192,6 +202,7 @@ type eodRun struct {
 	prods   map[string]servicing.Product
 	pending map[int64]bool // loans with events, not yet disbursed on date
 	scorer  *eodScorer     // the champion model; nil when there is none
+	part    *eodPart       // the partition worked; nil for the whole run
 	done    int64
 	total   int64
 }
@@ -207,6 +218,16 @@ func (r *eodRunner) run(ctx context.Context, date civil.Date, st eodState) (*eod
 	}
 	if run.scorer, err = r.db.loadEODScorer(ctx); err != nil {
 		return nil, err
+	}
+	if run.phase == "scan" && run.cursor == 0 && r.opt.Partitions > 0 {
+		if err := r.partition(ctx, run); err != nil {
+			return &run.sum, err
+		}
+	}
+	if run.phase == phasePartitioned {
+		if err := r.runPartitions(ctx, run); err != nil {
+			return &run.sum, err
+		}
 	}
 	if run.phase == "scan" {
 		if err := r.scan(ctx, run); err != nil {
@@ -550,7 +571,7 @@ func (r *eodRunner) commit(ctx context.Context, run *eodRun, p *eodPlan, phase s
 	}
 	// The first statement writes, so the transaction holds the write lock
 	// before it reads anything.
-	if _, err := tx.ExecContext(ctx, `UPDATE eod_runs SET chunks = chunks + 1, phase = ?, last_loan = ? WHERE as_of = ?`, phase, cursor, run.date); err != nil {
+	if err := r.checkpoint(ctx, tx, run, phase, cursor); err != nil {
 		return err
 	}
 	dirty, err := dirtyEvents(ctx, tx, ids)
@@ -655,7 +676,7 @@ func (r *eodRunner) commit(ctx context.Context, run *eodRun, p *eodPlan, phase s
 	}
 	total := run.sum
 	total.Add(&sum)
-	if _, err := tx.ExecContext(ctx, `UPDATE eod_runs SET summary = ? WHERE as_of = ?`, mustJSON(total), run.date); err != nil {
+	if err := r.saveSummary(ctx, tx, run, total); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -819,8 +840,15 @@ func (r *eodRunner) finish(ctx context.Context, run *eodRun) error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE eod_runs SET phase = 'finish' WHERE as_of = ?`, run.date); err != nil {
+	// Guarded, so that a run is finished once whoever else tries.
+	res, err := tx.ExecContext(ctx, `UPDATE eod_runs SET phase = 'finish' WHERE as_of = ? AND status = 'running'`, run.date)
+	if err != nil {
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errEODFinished
 	}
 	if err := pruneAggregates(ctx, tx, run.date); err != nil {
 		return err

@@ -1,0 +1,203 @@
+package eodqueue_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"daihou/civil"
+	"daihou/store"
+	"daihou/store/storetest"
+	"daihou/synth"
+)
+
+var cfg = synth.Config{Seed: 7, Loans: 4000, Months: 12, Until: civil.MustParse("2026-03-27")}
+
+// Close of business with three worker processes on PostgreSQL, one of them
+// killed with SIGKILL in the middle of a partition, ends exactly as a
+// single-process run on the same data: the dead worker's partition is
+// re-leased to another worker, resumed from its last committed chunk, and
+// nothing is lost or counted twice (a full run rebuilds the aggregates from
+// the per-loan records at the end and finds no cell to correct).
+func TestScaleOutEODSurvivesWorkerSIGKILL(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to run this against it")
+	}
+	ctx := context.Background()
+	bin := filepath.Join(t.TempDir(), "daihou")
+	if out, err := exec.Command("go", "build", "-o", bin, "daihou/cmd/daihou").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	d := cfg.Until.AddDays(1)
+
+	single := storetest.DSN(t, "postgres")
+	db := mustGen(t, single)
+	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{Full: true, ChunkSize: 50}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	scaled := storetest.DSN(t, "postgres")
+	db = mustGen(t, scaled)
+	defer db.Close()
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "eod", "--db", scaled, "--date", d.String(), "--full", "--chunk", "50",
+		"--workers", "3", "--partitions", "6", "--rescue-after", "2s", "--throttle", "25ms", "--json")
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+
+	// Kill the worker of a partition that has committed a few chunks and
+	// has more to do.
+	var killed string
+	var part int
+	deadline := time.Now().Add(30 * time.Second)
+	for killed == "" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no partition in progress to kill a worker of; coordinator says:\n%s", stderr.String())
+		}
+		parts, err := db.EODPartitions(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range parts {
+			if !p.Done && p.Chunks >= 2 && p.LastLoan < p.Hi-200 {
+				_, pid, _ := strings.Cut(p.Worker, "/")
+				n, err := strconv.Atoi(pid)
+				if err != nil {
+					t.Fatalf("worker %q", p.Worker)
+				}
+				if err := syscall.Kill(n, syscall.SIGKILL); err != nil {
+					t.Fatalf("kill worker %d: %v", n, err)
+				}
+				killed, part = p.Worker, p.Part
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("daihou eod --workers 3: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(120 * time.Second):
+		t.Fatalf("daihou eod --workers 3 did not finish; stderr:\n%s", stderr.String())
+	}
+	parts, err := db.EODPartitions(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		if !p.Done {
+			t.Errorf("partition %d is not done", p.Part)
+		}
+	}
+	if w := parts[part].Worker; w == killed || w == "" {
+		t.Errorf("partition %d finished by %q, want another worker than the killed %q", part, w, killed)
+	}
+	if !strings.Contains(stderr.String(), "signal: killed") {
+		t.Errorf("the coordinator did not report the killed worker:\n%s", stderr.String())
+	}
+	sum, err := db.EODSummary(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.CellsHealed != 0 || sum.Touched != int64(cfg.Loans) {
+		t.Errorf("summary %+v: want every loan touched once and no aggregate cell corrected", sum)
+	}
+	if diff := cmp.Diff(dump(t, single), dump(t, scaled)); diff != "" {
+		t.Errorf("three workers, one killed, differ from a single-process run (-single +scaled):\n%s", diff)
+	}
+}
+
+func mustGen(t *testing.T, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := db.NewGenLoader(ctx, synth.Products())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := synth.Generate(ctx, cfg, synth.Options{}, func(b *synth.Batch) error { return g.Write(ctx, b) })
+	if err != nil {
+		g.Close()
+		t.Fatal(err)
+	}
+	if err := g.Finish(ctx, store.GenInfo{Seed: cfg.Seed, Loans: cfg.Loans, Months: cfg.Months, Until: cfg.Until}, h, nil); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// dump returns the rows close of business writes, as text in a stable
+// order, as the store tests' dump does for SQLite.
+func dump(t *testing.T, dsn string) map[string][]string {
+	t.Helper()
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"loan_state":    `SELECT * FROM loan_state ORDER BY loan_id`,
+		"eod_loans":     `SELECT * FROM eod_loans ORDER BY loan_id`,
+		"agg_portfolio": `SELECT * FROM agg_portfolio ORDER BY as_of, product, branch, status, bucket, class, stage`,
+		"agg_roll":      `SELECT * FROM agg_roll ORDER BY as_of, product, from_state, to_state`,
+		"agg_vintage":   `SELECT * FROM agg_vintage ORDER BY as_of, product, vintage`,
+		"eod_dirty":     `SELECT * FROM eod_dirty ORDER BY loan_id`,
+		"history":       `SELECT loan_id, as_of, from_class, to_class, cause FROM classification_history ORDER BY loan_id, as_of, from_class, to_class`,
+		"eod_runs":      `SELECT as_of, status FROM eod_runs ORDER BY as_of`,
+		"settings":      `SELECT key, value FROM settings WHERE key = 'business_date'`,
+	} {
+		rows, err := raw.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			for i, v := range vals {
+				if i > 0 {
+					b.WriteByte('|')
+				}
+				fmt.Fprint(&b, v)
+			}
+			out[name] = append(out[name], b.String())
+		}
+		rows.Close()
+		if len(out[name]) == 0 && name != "eod_dirty" {
+			t.Fatalf("%s is empty", name)
+		}
+	}
+	return out
+}
