@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
 )
 
 // Dialect names the SQL database behind a DB.
@@ -103,4 +106,16 @@ func rebind(q string) string {
 		rebound.Store(q, out)
 	}
 	return out
+}
+
+// isUniqueViolation reports whether err is a primary-key or unique
+// constraint failure, in either dialect.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		// SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE.
+		return se.Code() == 1555 || se.Code() == 2067
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }

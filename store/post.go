@@ -204,31 +204,6 @@ func (p *poster) write(ctx context.Context, tx *sql.Tx) error {
 	return w.close(ctx)
 }
 
-// unchanged reports whether no transaction was posted to the touched
-// loans since they were loaded — the optimistic check of a plan made
-// outside the write transaction.
-func (p *poster) unchanged(ctx context.Context, tx *sql.Tx) (bool, error) {
-	ok := true
-	err := inBatches(p.touched, func(batch []int64, args []any, marks string) error {
-		rows, err := tx.QueryContext(ctx, `SELECT loan_id, MAX(seq) FROM transactions WHERE loan_id IN (`+marks+`) GROUP BY loan_id`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, seq int64
-			if err := rows.Scan(&id, &seq); err != nil {
-				return err
-			}
-			if seq != p.lastSeq[id] {
-				ok = false
-			}
-		}
-		return rows.Err()
-	})
-	return ok, err
-}
-
 // deriveAll runs derive for every id on all CPUs; replay is pure, so the
 // only shared thing is the output slice, written at distinct indexes.
 func deriveAll(ids []int64, derive func(int64) (loanstate.Snapshot, bool)) []loanstate.Snapshot {
@@ -431,27 +406,38 @@ func (p *poster) plan(ctx context.Context, q querier, pays []Payment, ids map[st
 	return res, p.derive(ctx, q)
 }
 
-// writePlan writes a plan made outside the write transaction, planning
-// again inside it if another posting touched the same loans meanwhile.
+// writePlan writes a plan made outside the write transaction. Every loan
+// the plan touches gets a transaction with the next sequence number after
+// the one it read, so a posting that reached one of those loans in between
+// makes the insert fail on the primary key (or a reference on the
+// idempotency key); the chunk is then planned again inside the write
+// transaction, where nothing can move under it.
 func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[string]int64, res ImportResult) (ImportResult, error) {
+	err := db.inWriteTx(ctx, func(tx *sql.Tx) error { return p.write(ctx, tx) })
+	if !isUniqueViolation(err) {
+		return res, err
+	}
+	err = db.inWriteTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if res, err = p.plan(ctx, tx, pays, ids); err != nil {
+			return err
+		}
+		return p.write(ctx, tx)
+	})
+	return res, err
+}
+
+// inWriteTx runs fn in a write transaction and commits if it succeeds.
+func (db *DB) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer tx.Rollback()
-	ok, err := p.unchanged(ctx, tx)
-	if err != nil {
-		return res, err
+	if err := fn(tx); err != nil {
+		return err
 	}
-	if !ok {
-		if res, err = p.plan(ctx, tx, pays, ids); err != nil {
-			return res, err
-		}
-	}
-	if err := p.write(ctx, tx); err != nil {
-		return res, err
-	}
-	return res, tx.Commit()
+	return tx.Commit()
 }
 
 // chunkByLoan splits pays into chunks of about size rows such that all
