@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 
 	"daihou"
@@ -41,6 +42,9 @@ func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, du
 	if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
 		return t, false, err
 	}
+	if err := p.loadRefs(ctx, tx, map[int64][]string{t.LoanID: {t.Reference}}); err != nil {
+		return t, false, err
+	}
 	posted, duplicate, err = p.post(t)
 	if err != nil || duplicate {
 		return posted, duplicate, err
@@ -68,6 +72,7 @@ type poster struct {
 	lastSeq  map[int64]int64 // each loan's last seq when loaded
 	touched  []int64
 	pending  []servicing.Tx
+	refs     map[int64]map[string]servicing.Tx // stored transactions by the references being posted
 	snaps    []loanstate.Snapshot
 	prev     map[int64]classification.Class // cached class before, for the history
 }
@@ -82,7 +87,7 @@ func (p *poster) load(ctx context.Context, q querier, ids []int64) error {
 	if p.loans, err = loadLoans(ctx, q, ids); err != nil {
 		return err
 	}
-	if p.txs, err = loadTxs(ctx, q, ids); err != nil {
+	if p.txs, err = loadReplayTxs(ctx, q, ids); err != nil {
 		return err
 	}
 	p.lastSeq = make(map[int64]int64, len(ids))
@@ -93,6 +98,60 @@ func (p *poster) load(ctx context.Context, q querier, ids []int64) error {
 	}
 	p.touched, p.pending, p.snaps = nil, nil, nil
 	return nil
+}
+
+// txColumnsT is txColumns qualified by the alias t.
+var txColumnsT = "t." + strings.ReplaceAll(txColumns, ", ", ", t.")
+
+// loadRefs loads the stored transactions that carry the references about
+// to be posted, through the (loan_id, reference) index, so that duplicate
+// detection reads a few rows rather than every loan's whole history.
+func (p *poster) loadRefs(ctx context.Context, q querier, wanted map[int64][]string) error {
+	p.refs = map[int64]map[string]servicing.Tx{}
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		// Each pair is one probe of the (loan_id, reference) index; the
+		// VALUES columns are column1, column2 in SQLite and PostgreSQL.
+		pair := "(?, ?), "
+		if p.db.dialect == Postgres {
+			pair = "(CAST(? AS BIGINT), ?), " // untyped parameters would be text; in SQLite a CAST would hide the index
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+txColumnsT+` FROM (VALUES `+strings.TrimSuffix(strings.Repeat(pair, len(args)/2), ", ")+
+			`) v JOIN transactions t ON t.loan_id = v.column1 AND t.reference = v.column2 WHERE t.reference <> ''`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			t, err := scanTx(rows)
+			if err != nil {
+				return err
+			}
+			if p.refs[t.LoanID] == nil {
+				p.refs[t.LoanID] = map[string]servicing.Tx{}
+			}
+			p.refs[t.LoanID][t.Reference] = t
+		}
+		args = args[:0]
+		return rows.Err()
+	}
+	for id, refs := range wanted {
+		for _, r := range refs {
+			if r == "" {
+				continue
+			}
+			args = append(args, id, r)
+			if len(args) >= 2*batchSize {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
 }
 
 // Errors a posting can fail with, beyond servicing's business rules.
@@ -106,6 +165,17 @@ var (
 // post checks t against the loan as loaded plus what this poster already
 // planned, and plans it.
 func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
+	if (t.Kind == servicing.Repayment || t.Kind == servicing.Recovery) && t.Reference == "" {
+		return t, false, daihou.Errorf(daihou.EINVALID, "%w", ErrReferenceRequired)
+	}
+	if t.Reference != "" {
+		if old, found := p.refs[t.LoanID][t.Reference]; found {
+			if old.Kind == t.Kind && old.ValueDate == t.ValueDate && old.Amount == t.Amount {
+				return old, true, nil
+			}
+			return t, false, daihou.Errorf(daihou.ECONFLICT, "%w: %q is %s %v on %v", ErrReferenceConflict, t.Reference, old.Kind, old.Amount, old.ValueDate)
+		}
+	}
 	l, ok := p.loans[t.LoanID]
 	if !ok {
 		return t, false, daihou.Errorf(daihou.ENOTFOUND, "%w: %d", ErrUnknownLoan, t.LoanID)
@@ -115,20 +185,6 @@ func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
 		return t, false, daihou.Errorf(daihou.EINTERNAL, "%w: %s", errNoProductForLoanID, l.Product)
 	}
 	existing := p.txs[t.LoanID]
-	if (t.Kind == servicing.Repayment || t.Kind == servicing.Recovery) && t.Reference == "" {
-		return t, false, daihou.Errorf(daihou.EINVALID, "%w", ErrReferenceRequired)
-	}
-	if t.Reference != "" {
-		for _, old := range existing {
-			if old.Reference != t.Reference {
-				continue
-			}
-			if old.Kind == t.Kind && old.ValueDate == t.ValueDate && old.Amount == t.Amount {
-				return old, true, nil
-			}
-			return t, false, daihou.Errorf(daihou.ECONFLICT, "%w: %q is %s %v on %v", ErrReferenceConflict, t.Reference, old.Kind, old.Amount, old.ValueDate)
-		}
-	}
 	if err := servicing.Check(prod, l, existing, t, p.business); err != nil {
 		return t, false, daihou.Errorf(daihou.EINVALID, "%w", err)
 	}
@@ -141,18 +197,22 @@ func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
 	}
 	p.txs[t.LoanID] = append(existing, t)
 	p.pending = append(p.pending, t)
+	if t.Reference != "" { // a second row with this reference in the same file is a duplicate
+		if p.refs == nil {
+			p.refs = map[int64]map[string]servicing.Tx{}
+		}
+		if p.refs[t.LoanID] == nil {
+			p.refs[t.LoanID] = map[string]servicing.Tx{}
+		}
+		p.refs[t.LoanID][t.Reference] = t
+	}
 	return t, false, nil
 }
 
-// derive re-derives the snapshots of the touched loans (all loaded loans
-// when nothing was posted, which is a refresh) as of the business date.
+// derive re-derives the snapshots of the touched loans as of the business
+// date; a chunk whose payments were all duplicates touches nothing.
 func (p *poster) derive(ctx context.Context, q querier) error {
 	ids := p.touched
-	if len(p.pending) == 0 && len(ids) == 0 {
-		for id := range p.loans {
-			ids = append(ids, id)
-		}
-	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	p.touched = ids
 	x, err := extras(ctx, q, ids)
@@ -271,6 +331,7 @@ func (db *DB) refreshChunk(ctx context.Context, ids []int64, business civil.Date
 	if err := p.load(ctx, tx, ids); err != nil {
 		return err
 	}
+	p.touched = ids
 	if err := p.derive(ctx, tx); err != nil {
 		return err
 	}
@@ -382,7 +443,27 @@ func (p *poster) plan(ctx context.Context, q querier, pays []Payment, ids map[st
 		list = append(list, id)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
-	if err := p.load(ctx, q, list); err != nil {
+	// References first: a re-delivered file is then answered from the
+	// index alone, and only loans with something new are read and replayed.
+	wanted := map[int64][]string{}
+	for _, pay := range pays {
+		if id, ok := ids[pay.LoanRef]; ok {
+			wanted[id] = append(wanted[id], pay.Reference)
+		}
+	}
+	if err := p.loadRefs(ctx, q, wanted); err != nil {
+		return res, err
+	}
+	need := list[:0:0]
+	for _, id := range list {
+		for _, ref := range wanted[id] {
+			if _, dup := p.refs[id][ref]; !dup {
+				need = append(need, id)
+				break
+			}
+		}
+	}
+	if err := p.load(ctx, q, need); err != nil {
 		return res, err
 	}
 	for _, pay := range pays {

@@ -5,8 +5,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"daihou/cli"
@@ -14,6 +16,22 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(cli.New().Run(ctx, os.Args[1:]))
+	// DAIHOU_CPUPROFILE=FILE profiles any command, for finding where a
+	// batch spends its time on a real book (go tool pprof FILE).
+	if path := os.Getenv("DAIHOU_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "daihou:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
+	code := cli.New().Run(ctx, os.Args[1:])
+	stop()
+	if code != 0 {
+		pprof.StopCPUProfile()
+		os.Exit(code)
+	}
 }
