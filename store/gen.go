@@ -118,7 +118,7 @@ func (g *GenLoader) dropSecondary(ctx context.Context) error {
 
 // genInserts are the multi-row insert statements of one transaction.
 type genInserts struct {
-	borrowers, profiles, loans, txs, fullTxs, states, records *batcher
+	borrowers, profiles, loans, txs, fullTxs, states, records rowWriter
 }
 
 func (g *GenLoader) begin(ctx context.Context) error {
@@ -127,21 +127,24 @@ func (g *GenLoader) begin(ctx context.Context) error {
 		return err
 	}
 	g.tx = tx
+	// On PostgreSQL every table is written with COPY inside the open
+	// transaction; on SQLite with multi-row INSERTs.
+	w := func(head string, cols int) rowWriter { return newRowWriter(g.db.dialect, tx, g.conn, head, "", cols) }
 	g.ins = genInserts{
-		borrowers: newBatcher(tx, `INSERT INTO borrowers (id, external_id, name, id_number, phone, region) VALUES`, "", 6),
-		profiles:  newBatcher(tx, `INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, "", 9),
-		loans:     newBatcher(tx, `INSERT INTO loans (`+loanColumns+`) VALUES`, "", 13),
-		txs:       newBatcher(tx, `INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, posted_at) VALUES`, "", 8),
-		fullTxs:   newBatcher(tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", 13),
-		states:    newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, "", snapshotColumnCount),
-		records:   newBatcher(tx, `INSERT INTO eod_loans (`+recordColumns+`) VALUES`, "", 20),
+		borrowers: w(`INSERT INTO borrowers (id, external_id, name, id_number, phone, region) VALUES`, 6),
+		profiles:  w(`INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, 9),
+		loans:     w(`INSERT INTO loans (`+loanColumns+`) VALUES`, 13),
+		txs:       w(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, posted_at) VALUES`, 8),
+		fullTxs:   w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, 13),
+		states:    w(`INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, snapshotColumnCount),
+		records:   w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 20),
 	}
 	g.loans = 0
 	return nil
 }
 
 func (g *GenLoader) commit(ctx context.Context) error {
-	for _, b := range []*batcher{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records} {
+	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records} {
 		if err := b.flush(ctx); err != nil {
 			return err
 		}

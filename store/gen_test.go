@@ -18,6 +18,7 @@ import (
 	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/store"
+	"daihou/store/storetest"
 	"daihou/synth"
 )
 
@@ -306,4 +307,35 @@ func BenchmarkGen(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cfg.Loans*b.N)/b.Elapsed().Seconds(), "loans/s")
+}
+
+// On PostgreSQL gen writes with COPY; the portfolio must be the same one,
+// row for row in its totals, and every cached snapshot a replay.
+func TestGenWithCopyOnPostgres(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to run this against it")
+	}
+	ctx := context.Background()
+	dsn := storetest.DSN(t, "postgres")
+	if err := genInto(ctx, dsn, genConfig); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	checkCache(t, pg)
+	lite := openPath(t, MustGen(t, genConfig))
+	a, err := pg.Portfolio(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := lite.Portfolio(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(b, a); diff != "" {
+		t.Errorf("PostgreSQL (COPY) and SQLite portfolios differ (-sqlite +postgres):\n%s", diff)
+	}
 }
