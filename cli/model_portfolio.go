@@ -146,16 +146,6 @@ func (m *Main) printPortfolioTrain(res *portfolioResult, asOf, ootAsOf civil.Dat
 	fmt.Fprintf(m.Stdout, "Registered as model %d (segment all, version %d%s).\n", res.mv.ID, res.mv.Version, role)
 }
 
-// loadChampion returns the champion artefact of a segment.
-func loadChampion(ctx context.Context, s *store.DB, segment string) (*artefact.Artefact, store.ModelVersion, error) {
-	mv, err := s.Champion(ctx, segment)
-	if err != nil {
-		return nil, mv, err
-	}
-	a, err := artefact.Read(bytes.NewReader(mv.Artefact))
-	return a, mv, err
-}
-
 func (m *Main) runModelList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model list [--json]", "List the models registered in the database, newest first, with their metrics.")
 	db := m.dbFlag(fs)
