@@ -129,3 +129,13 @@ func Stage(dpd int, c Class, scoreDeteriorated bool) int {
 	}
 	return 1
 }
+
+// ScoreDeteriorated reports a significant increase in credit risk since
+// initial recognition by the behaviour score: the score has fallen by at
+// least two PDO (points to double the odds) since the loan's first score,
+// so its odds of going bad are at least four times what they were. It is
+// one of the IFRS 9 stage 2 triggers; initial is 0 when the loan has no
+// earlier score.
+func ScoreDeteriorated(initial, current int, pdo float64) bool {
+	return initial > 0 && pdo > 0 && float64(initial-current) >= 2*pdo
+}

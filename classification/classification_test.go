@@ -115,3 +115,21 @@ func TestParse(t *testing.T) {
 		t.Error("Parse(bad) succeeded")
 	}
 }
+
+func TestScoreDeteriorated(t *testing.T) {
+	tests := []struct {
+		name             string
+		initial, current int
+		want             bool
+	}{
+		{"no earlier score", 0, 500, false},
+		{"39 points down with PDO 20: odds × 3.9", 640, 601, false},
+		{"40 points down: odds × 4", 640, 600, true},
+		{"improved", 600, 650, false},
+	}
+	for _, tt := range tests {
+		if got := classification.ScoreDeteriorated(tt.initial, tt.current, 20); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

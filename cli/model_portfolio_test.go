@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"daihou/civil"
 	"daihou/store"
 	"daihou/store/storetest"
 )
@@ -60,15 +62,48 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 	}
 	// A loan's cached state carries its score and reasons, and its history
 	// holds the same.
+	// Two current stage 1 loans with nothing due before 2 November: one to
+	// push into stage 2 by its score below, one to stay as it is.
+	var control int64
 	id := int64(1)
 	for ; id < 6000; id++ {
-		if snap, err := s.Snapshot(ctx, id); err == nil && snap.ModelID == mv.ID {
+		if snap, err := s.Snapshot(ctx, id); err == nil && snap.ModelID == mv.ID && snap.Stage == 1 && snap.DPD == 0 && snap.NextDueDate.After(civil.MustParse("2026-11-01")) {
+			if control == 0 {
+				control = id
+				continue
+			}
 			hist, err := s.ScoreHistory(ctx, id)
 			if err != nil || len(hist) == 0 || hist[len(hist)-1].Score != float64(snap.Score) || snap.Reasons == "" || snap.PD <= 0 {
 				t.Fatalf("loan %d: snapshot score %d PD %v reasons %q, history %+v", id, snap.Score, snap.PD, snap.Reasons, hist)
 			}
-			return
+			break
 		}
 	}
-	t.Fatal("no scored loan after close of business")
+	if id == 6000 {
+		t.Fatal("no scored stage 1 loan after close of business")
+	}
+
+	// IFRS 9 stage 2 by score: had the loan first scored 100 points higher
+	// (odds of bad more than 4 times better, PDO 20), its current score is a
+	// significant increase in credit risk.
+	snap, _ := s.Snapshot(ctx, id)
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO loan_scores (loan_id, as_of, model_id, score, pd, reasons) VALUES (?, ?, ?, ?, 0.01, '')`,
+		id, int64(civil.MustParse("2026-05-31")), mv.ID, float64(snap.Score+100)); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := run(t, db, "eod", "--date", "2026-11-01", "--full"); code != 0 {
+		t.Fatalf("eod: %s", errs)
+	}
+	after2, _ := s.Snapshot(ctx, id)
+	if after2.Stage != 2 || after2.DPD != 0 || after2.Class.String() != "normal" {
+		t.Errorf("loan %d after a 100-point fall since its first score: stage %d DPD %d class %v, want stage 2 while current and normal", id, after2.Stage, after2.DPD, after2.Class)
+	}
+	if c, _ := s.Snapshot(ctx, control); c.Stage != 1 {
+		t.Errorf("control loan %d: stage %d, want 1", control, c.Stage)
+	}
 }

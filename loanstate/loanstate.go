@@ -56,6 +56,7 @@ type Extra struct {
 	OverrideReason    string
 	BorrowerNPL       bool // contagion from the borrower's other loans
 	ScoreDeteriorated bool // significant increase in credit risk by score
+	InitialScore      int  // the loan's first behaviour score; 0 when none
 }
 
 // Derive replays the loan and classifies it as of asOf.

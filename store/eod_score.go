@@ -10,6 +10,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/classification"
 	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/scoring"
@@ -97,6 +98,9 @@ func (sc *eodScorer) derive(p servicing.Product, l servicing.Loan, txs []servici
 	}
 	snap.ModelID = sc.mv.ID
 	snap.Score = int(math.Round(r.Score))
+	if snap.Stage < 2 && classification.ScoreDeteriorated(x.InitialScore, snap.Score, sc.art.Scaling.PDO) {
+		snap.Stage = 2 // IFRS 9: significant increase in credit risk by score
+	}
 	snap.PD = eod.HorizonPD(r.PD, sc.mv.Horizon, snap.Stage, remaining)
 	snap.Reasons = strings.Join(names, ",")
 	return snap

@@ -216,7 +216,28 @@ func extras(ctx context.Context, q querier, ids []int64) (map[int64]loanstate.Ex
 			}
 			out[id] = x // the latest approval wins
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The first score, the reference for "significant increase in
+		// credit risk since initial recognition".
+		first, err := q.QueryContext(ctx, `SELECT s.loan_id, s.score FROM loan_scores s WHERE s.loan_id IN (`+marks+`)
+			AND s.as_of = (SELECT MIN(f.as_of) FROM loan_scores f WHERE f.loan_id = s.loan_id)`, args...)
+		if err != nil {
+			return err
+		}
+		defer first.Close()
+		for first.Next() {
+			var id int64
+			var score float64
+			if err := first.Scan(&id, &score); err != nil {
+				return err
+			}
+			x := out[id]
+			x.InitialScore = int(score)
+			out[id] = x
+		}
+		return first.Err()
 	})
 	return out, err
 }
