@@ -25,6 +25,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The child of TestEODSurvivesSIGKILL: a full close of business run by
+	// the test binary itself, to be killed part-way.
+	if path := os.Getenv("DAIHOU_EOD_CHILD"); path != "" {
+		os.Exit(runEODChild(path, civil.MustParse(os.Getenv("DAIHOU_EOD_DATE"))))
+	}
 	code := m.Run()
 	if genTmp != "" {
 		os.RemoveAll(genTmp)
@@ -153,9 +158,6 @@ func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
 // business is killed with SIGKILL in the middle of its work, three times,
 // and the run started again finishes where an uninterrupted one does.
 func TestEODSurvivesSIGKILL(t *testing.T) {
-	if os.Getenv("DAIHOU_EOD_CHILD") != "" {
-		t.Skip("child process")
-	}
 	ctx := context.Background()
 	end := genConfig.Until.AddDays(1)
 	want := MustGen(t, genConfig)
@@ -167,7 +169,7 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 
 	got := MustGen(t, genConfig)
 	for kill := 0; kill < 3; kill++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestEODChild$")
+		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "DAIHOU_EOD_CHILD="+got, "DAIHOU_EOD_DATE="+end.String())
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -213,22 +215,22 @@ func chunksDone(t *testing.T, path string, d civil.Date) int {
 	return int(s.Chunks)
 }
 
-// TestEODChild is the child of TestEODSurvivesSIGKILL.
-func TestEODChild(t *testing.T) {
-	path := os.Getenv("DAIHOU_EOD_CHILD")
-	if path == "" {
-		t.Skip("run by TestEODSurvivesSIGKILL")
-	}
-	d := civil.MustParse(os.Getenv("DAIHOU_EOD_DATE"))
+// runEODChild is the child of TestEODSurvivesSIGKILL; it returns the exit
+// code.
+func runEODChild(path string, d civil.Date) int {
 	db, err := store.Open(context.Background(), path)
 	if err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	defer db.Close()
 	// Slow enough that the parent can kill it part-way.
 	_, err = db.CloseOfBusiness(context.Background(), d, store.EODOptions{Full: true, ChunkSize: 50, AfterChunk: func(civil.Date, int64) { time.Sleep(2 * time.Millisecond) }})
 	if err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
+	return 0
 }
 
 // Payments posted while close of business runs are neither lost nor

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -182,9 +181,7 @@ func checkCacheExtra(tb testing.TB, db *store.DB, extra map[int64]loanstate.Extr
 	}
 }
 
-// dump returns the rows of the tables close of business writes, in a
-// stable order, for comparing two databases. The class history's seq is
-// left out: it is a per-process counter, not data.
+// dump is storetest.Dump of the SQLite database at path.
 func dump(tb testing.TB, path string) map[string][]string {
 	tb.Helper()
 	raw, err := sql.Open("sqlite", "file:"+path)
@@ -192,45 +189,7 @@ func dump(tb testing.TB, path string) map[string][]string {
 		tb.Fatal(err)
 	}
 	defer raw.Close()
-	out := map[string][]string{}
-	for name, q := range map[string]string{
-		"loan_state":    `SELECT * FROM loan_state ORDER BY loan_id`,
-		"eod_loans":     `SELECT * FROM eod_loans ORDER BY loan_id`,
-		"agg_portfolio": `SELECT * FROM agg_portfolio ORDER BY as_of, product, branch, status, bucket, class, stage`,
-		"agg_roll":      `SELECT * FROM agg_roll ORDER BY as_of, product, from_state, to_state`,
-		"agg_vintage":   `SELECT * FROM agg_vintage ORDER BY as_of, product, vintage`,
-		"eod_dirty":     `SELECT * FROM eod_dirty ORDER BY loan_id`,
-		"history":       `SELECT loan_id, as_of, from_class, to_class, cause FROM classification_history ORDER BY loan_id, as_of, from_class, to_class`,
-		"transactions":  `SELECT loan_id, seq, kind, value_date, amount, reference FROM transactions ORDER BY loan_id, seq`,
-		"eod_runs":      `SELECT as_of, status FROM eod_runs ORDER BY as_of`,
-		"settings":      `SELECT key, value FROM settings WHERE key = 'business_date'`,
-	} {
-		rows, err := raw.Query(q)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				tb.Fatal(err)
-			}
-			var b strings.Builder
-			for i, v := range vals {
-				if i > 0 {
-					b.WriteByte('|')
-				}
-				fmt.Fprint(&b, v)
-			}
-			out[name] = append(out[name], b.String())
-		}
-		rows.Close()
-	}
-	return out
+	return storetest.Dump(tb, raw)
 }
 
 func TestGenWritesAConsistentPortfolio(t *testing.T) {

@@ -1,0 +1,56 @@
+package storetest
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Dump returns the rows of the tables close of business writes (and the
+// transactions it reads), as text in a stable order, for comparing two
+// databases that should hold the same book. The class history's seq is
+// left out: it orders changes within a loan, it is not data.
+func Dump(tb testing.TB, raw *sql.DB) map[string][]string {
+	tb.Helper()
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"loan_state":    `SELECT * FROM loan_state ORDER BY loan_id`,
+		"eod_loans":     `SELECT * FROM eod_loans ORDER BY loan_id`,
+		"agg_portfolio": `SELECT * FROM agg_portfolio ORDER BY as_of, product, branch, status, bucket, class, stage`,
+		"agg_roll":      `SELECT * FROM agg_roll ORDER BY as_of, product, from_state, to_state`,
+		"agg_vintage":   `SELECT * FROM agg_vintage ORDER BY as_of, product, vintage`,
+		"eod_dirty":     `SELECT * FROM eod_dirty ORDER BY loan_id`,
+		"history":       `SELECT loan_id, as_of, from_class, to_class, cause FROM classification_history ORDER BY loan_id, as_of, from_class, to_class`,
+		"transactions":  `SELECT loan_id, seq, kind, value_date, amount, reference FROM transactions ORDER BY loan_id, seq`,
+		"eod_runs":      `SELECT as_of, status FROM eod_runs ORDER BY as_of`,
+		"settings":      `SELECT key, value FROM settings WHERE key = 'business_date'`,
+	} {
+		rows, err := raw.Query(q)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[name] = []string{} // present even when empty, so callers can check
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				tb.Fatal(err)
+			}
+			var b strings.Builder
+			for i, v := range vals {
+				if i > 0 {
+					b.WriteByte('|')
+				}
+				fmt.Fprint(&b, v)
+			}
+			out[name] = append(out[name], b.String())
+		}
+		rows.Close()
+	}
+	return out
+}
