@@ -1,13 +1,19 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
 	"daihou/civil"
+	"daihou/scoring"
+	"daihou/scoring/artefact"
+	"daihou/scoring/behaviour"
+	"daihou/servicing"
 	"daihou/store"
 	"daihou/store/storetest"
 )
@@ -81,6 +87,39 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 	}
 	if id == 6000 {
 		t.Fatal("no scored stage 1 loan after close of business")
+	}
+	// Close of business scores exactly as training sees a loan: the same
+	// features from the full loan record give the same points, loan by loan.
+	art, err := artefact.Read(bytes.NewReader(mv.Artefact))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scorer := scoring.NewScorer(art.Model(), 0)
+	prods, _ := s.Products(ctx)
+	checked := 0
+	for lid := int64(1); lid <= 6000 && checked < 300; lid++ {
+		snap, err := s.Snapshot(ctx, lid)
+		if err != nil || snap.ModelID != mv.ID {
+			continue
+		}
+		l, _ := s.Loan(ctx, lid)
+		txs, _ := s.Transactions(ctx, lid)
+		st := servicing.Replay(prods[l.Product], l, txs, civil.MustParse("2026-10-31"))
+		row := map[string]string{}
+		for i, v := range behaviour.Row(l, &st) {
+			row[behaviour.Names[i]] = v
+		}
+		res, err := scorer.ScoreStrings(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Score != int(math.Round(res.Score)) {
+			t.Fatalf("loan %d: close of business scored %d, the training path %.0f", lid, snap.Score, res.Score)
+		}
+		checked++
+	}
+	if checked < 300 {
+		t.Fatalf("only %d scored loans to check", checked)
 	}
 
 	// IFRS 9 stage 2 by score: had the loan first scored 100 points higher

@@ -745,8 +745,9 @@ func loadReplayTxs(ctx context.Context, q querier, ids []int64) (map[int64][]ser
 	return out, err
 }
 
-// loadReplayLoans returns the loans of ids with what replay and the
-// aggregates need: not the loan number, borrower, officer or region.
+// loadReplayLoans returns the loans of ids with what replay, the
+// aggregates and the behaviour features need (the region is a feature):
+// not the borrower or officer. Repeated words are interned.
 func loadReplayLoans(ctx context.Context, q querier, ids []int64) (map[int64]servicing.Loan, error) {
 	out := make(map[int64]servicing.Loan, len(ids))
 	strs := map[string]string{}
@@ -759,18 +760,18 @@ func loadReplayLoans(ctx context.Context, q querier, ids []int64) (map[int64]ser
 		return s
 	}
 	err := inBatches(ids, func(_ []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT id, product, currency, principal, rate, term, method, disbursed, branch FROM loans WHERE id IN (`+marks+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT id, external_id, product, currency, principal, rate, term, method, disbursed, branch, region FROM loans WHERE id IN (`+marks+`)`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var product, currency, method, branch sql.RawBytes
+		var product, currency, method, branch, region sql.RawBytes
 		for rows.Next() {
 			var l servicing.Loan
-			if err := rows.Scan(&l.ID, &product, &currency, &l.Principal, &l.Rate, &l.Term, &method, &l.Disbursed, &branch); err != nil {
+			if err := rows.Scan(&l.ID, &l.ExternalID, &product, &currency, &l.Principal, &l.Rate, &l.Term, &method, &l.Disbursed, &branch, &region); err != nil {
 				return err
 			}
-			l.Product, l.Currency, l.Method, l.Branch = intern(product), money.Currency(intern(currency)), schedule.Method(intern(method)), intern(branch)
+			l.Product, l.Currency, l.Method, l.Branch, l.Region = intern(product), money.Currency(intern(currency)), schedule.Method(intern(method)), intern(branch), intern(region)
 			out[l.ID] = l
 		}
 		return rows.Err()

@@ -146,27 +146,6 @@ func loadTxs(ctx context.Context, q querier, ids []int64) (map[int64][]servicing
 	return out, err
 }
 
-// loadLoans returns many loans by id.
-func loadLoans(ctx context.Context, q querier, ids []int64) (map[int64]servicing.Loan, error) {
-	out := make(map[int64]servicing.Loan, len(ids))
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT `+loanColumns+` FROM loans WHERE id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			l, err := scanLoan(rows)
-			if err != nil {
-				return err
-			}
-			out[l.ID] = l
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
 const batchSize = 500
 
 // inBatches calls fn for successive batches of ids with the arguments and

@@ -84,7 +84,7 @@ func (p *poster) load(ctx context.Context, q querier, ids []int64) error {
 			return err
 		}
 	}
-	if p.loans, err = loadLoans(ctx, q, ids); err != nil {
+	if p.loans, err = loadReplayLoans(ctx, q, ids); err != nil {
 		return err
 	}
 	if p.txs, err = loadReplayTxs(ctx, q, ids); err != nil {

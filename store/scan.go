@@ -7,7 +7,7 @@ import (
 )
 
 // EachLoan calls fn for every loan, in id order, with its product and
-// transactions, reading the ledger in chunks so that memory stays bounded
+// the transactions replay needs (no channel or posting time), reading the ledger in chunks so that memory stays bounded
 // at any portfolio size. Model training and back-testing use it.
 func (db *DB) EachLoan(ctx context.Context, fn func(l servicing.Loan, p servicing.Product, txs []servicing.Tx) error) error {
 	prods, err := products(ctx, db.read)
@@ -20,11 +20,11 @@ func (db *DB) EachLoan(ctx context.Context, fn func(l servicing.Loan, p servicin
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		loans, err := loadLoans(ctx, db.read, ids)
+		loans, err := loadReplayLoans(ctx, db.read, ids)
 		if err != nil {
 			return err
 		}
-		txs, err := loadTxs(ctx, db.read, ids)
+		txs, err := loadReplayTxs(ctx, db.read, ids)
 		if err != nil {
 			return err
 		}
