@@ -86,7 +86,7 @@ func pct(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
 func printReport(w io.Writer, r report.Report) {
 	p := r.Portfolio
 	fmt.Fprintf(w, "Portfolio on %v\n\n", r.Date)
-	fmt.Fprintf(w, "Active loans %s, outstanding principal %s, past due (1+ DPD) %s (%s)\n", group(p.ActiveLoans), p.Outstanding.Grouped(), p.PastDueBalance.Grouped(), pct(ratio(int64(p.PastDueBalance), int64(p.Outstanding))))
+	fmt.Fprintf(w, "Active loans %s, outstanding principal %s, past due (1+ DPD) %s (%s)\n", group(p.ActiveLoans), p.Outstanding.Grouped(), p.PastDueBalance.Grouped(), pct(p.PastDueRatio))
 	fmt.Fprintf(w, "NPL ratio (不良贷款率) %s on %s; ECL %s, provision coverage (拨备覆盖率) %s\n", pct(p.NPLRatio), p.NPLBalance.Grouped(), p.ECL.Grouped(), pct(p.Coverage))
 	fmt.Fprintf(w, "Settled %s loans; written off (核销) %s loans, %s, of which recovered %s\n\n", group(p.SettledLoans), group(p.WrittenOffLoans), p.WrittenOffAmount.Grouped(), p.Recovered.Grouped())
 
@@ -170,11 +170,4 @@ func printReport(w io.Writer, r report.Report) {
 		}
 		tw.Flush()
 	}
-}
-
-func ratio(a, b int64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
 }

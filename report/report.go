@@ -34,6 +34,7 @@ type Totals struct {
 	Outstanding      money.Amount `json:"outstanding"`
 	Overdue          money.Amount `json:"overdue"`
 	PastDueBalance   money.Amount `json:"past_due_balance"` // outstanding of loans 1+ DPD
+	PastDueRatio     float64      `json:"past_due_ratio"`   // PastDueBalance / Outstanding
 	NPLBalance       money.Amount `json:"npl_balance"`      // 次级 + 可疑 + 损失
 	NPLRatio         float64      `json:"npl_ratio"`        // 不良贷款率
 	ECL              money.Amount `json:"ecl"`
@@ -172,6 +173,7 @@ func Build(d civil.Date, at *eod.Aggregates, monthEnds map[civil.Date]*eod.Aggre
 		p.ECL += c.ECL
 	}
 	t.NPLRatio = share(t.NPLBalance, t.Outstanding)
+	t.PastDueRatio = share(t.PastDueBalance, t.Outstanding)
 	t.Coverage = share(t.ECL, t.NPLBalance)
 	for i := range buckets {
 		buckets[i].Name = servicing.Bucket(i).String()
