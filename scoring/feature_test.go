@@ -94,13 +94,6 @@ func TestEncoder(t *testing.T) {
 			}
 		})
 	}
-	dst := make([]float64, 2)
-	if err := enc.Values(map[string]any{"balance": 7, "grade": "C"}, dst); err != nil || dst[0] != 7 || dst[1] != 2 {
-		t.Errorf("Values: got %v, %v; want [7 2]", dst, err)
-	}
-	if err := enc.Values(map[string]any{"balance": struct{}{}}, dst); err == nil {
-		t.Error("Values with a struct: got no error")
-	}
 	if err := enc.Row(map[string]string{}, make([]float64, 1)); err == nil {
 		t.Error("Row with a short dst: got no error")
 	}

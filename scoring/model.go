@@ -97,22 +97,10 @@ func NewScorer(m Model, nReasons int) *Scorer {
 	}
 }
 
-// Encoder returns the scorer's encoder, for callers that pre-encode.
-func (s *Scorer) Encoder() *Encoder { return s.enc }
-
 // ScoreStrings scores a row of raw strings by feature name. The returned
 // reasons are a fresh slice the caller may keep.
 func (s *Scorer) ScoreStrings(row map[string]string) (Result, error) {
 	if err := s.enc.Row(row, s.x); err != nil {
-		return Result{}, err
-	}
-	return s.finish(), nil
-}
-
-// ScoreValues scores a row of pre-parsed values by feature name (see
-// Encoder.Values).
-func (s *Scorer) ScoreValues(row map[string]any) (Result, error) {
-	if err := s.enc.Values(row, s.x); err != nil {
 		return Result{}, err
 	}
 	return s.finish(), nil

@@ -582,16 +582,6 @@ func (db *DB) resolveLoans(ctx context.Context, pays []Payment) (map[string]int6
 	return out, nil
 }
 
-func uniq(ids []int64) []int64 {
-	out := ids[:0:0]
-	for i, id := range ids {
-		if i == 0 || id != ids[i-1] {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // refreshLoans derives the snapshots of ids as of asOf from loans and txs
 // already in memory and writes them in tx.
 func refreshLoans(ctx context.Context, tx *sql.Tx, ids []int64, prods map[string]servicing.Product, loans map[int64]servicing.Loan, txs map[int64][]servicing.Tx, asOf civil.Date) error {

@@ -86,16 +86,3 @@ func AUC(risk []float64, bad []uint8) float64 {
 	}
 	return d.AUC
 }
-
-// KS is the largest gap between the cumulative distributions of risk for
-// bad and for good customers. It is NaN when undefined.
-func KS(risk []float64, bad []uint8) float64 {
-	d, err := Discriminate(risk, bad)
-	if err != nil {
-		return math.NaN()
-	}
-	return d.KS
-}
-
-// Gini is 2·AUC − 1, the accuracy ratio used in credit risk reports.
-func Gini(risk []float64, bad []uint8) float64 { return 2*AUC(risk, bad) - 1 }

@@ -23,15 +23,6 @@ import (
 // EnvPostgres is the environment variable naming the PostgreSQL test database.
 const EnvPostgres = "DAIHOU_TEST_POSTGRES"
 
-// Backends lists the backends to test: "sqlite", and "postgres" when
-// DAIHOU_TEST_POSTGRES is set.
-func Backends() []string {
-	if os.Getenv(EnvPostgres) != "" {
-		return []string{"sqlite", "postgres"}
-	}
-	return []string{"sqlite"}
-}
-
 // Each runs fn as a subtest per backend. Without DAIHOU_TEST_POSTGRES the
 // postgres subtest is skipped with a one-line notice, so the gap is
 // visible rather than silent.
