@@ -535,6 +535,11 @@ func (r *eodRunner) plan(ctx context.Context, q querier, run *eodRun, ids []int6
 	if err != nil {
 		return nil, err
 	}
+	if run.scorer != nil {
+		if err := addInitialScores(ctx, q, ids, x); err != nil {
+			return nil, err
+		}
+	}
 	if p.recs, err = loadRecords(ctx, q, ids); err != nil {
 		return nil, err
 	}

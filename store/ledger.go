@@ -195,30 +195,34 @@ func extras(ctx context.Context, q querier, ids []int64) (map[int64]loanstate.Ex
 			}
 			out[id] = x // the latest approval wins
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		// The first score, the reference for "significant increase in
-		// credit risk since initial recognition".
-		first, err := q.QueryContext(ctx, `SELECT s.loan_id, s.score FROM loan_scores s WHERE s.loan_id IN (`+marks+`)
+		return rows.Err()
+	})
+	return out, err
+}
+
+// addInitialScores sets each loan's first behaviour score in x: the
+// reference for "significant increase in credit risk since initial
+// recognition". Only close of business with a champion model needs it.
+func addInitialScores(ctx context.Context, q querier, ids []int64, x map[int64]loanstate.Extra) error {
+	return inBatches(ids, func(batch []int64, args []any, marks string) error {
+		rows, err := q.QueryContext(ctx, `SELECT s.loan_id, s.score FROM loan_scores s WHERE s.loan_id IN (`+marks+`)
 			AND s.as_of = (SELECT MIN(f.as_of) FROM loan_scores f WHERE f.loan_id = s.loan_id)`, args...)
 		if err != nil {
 			return err
 		}
-		defer first.Close()
-		for first.Next() {
+		defer rows.Close()
+		for rows.Next() {
 			var id int64
 			var score float64
-			if err := first.Scan(&id, &score); err != nil {
+			if err := rows.Scan(&id, &score); err != nil {
 				return err
 			}
-			x := out[id]
-			x.InitialScore = int(score)
-			out[id] = x
+			e := x[id]
+			e.InitialScore = int(score)
+			x[id] = e
 		}
-		return first.Err()
+		return rows.Err()
 	})
-	return out, err
 }
 
 // Snapshot returns the cached state of a loan; ENOTFOUND if it has none.
