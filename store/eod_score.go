@@ -71,9 +71,9 @@ type scoreBuf struct {
 
 // derive replays a loan, classifies it and, with a scorer, scores it.
 func (sc *eodScorer) derive(p servicing.Product, l servicing.Loan, txs []servicing.Tx, date civil.Date, x loanstate.Extra) loanstate.Snapshot {
-	snap, st := loanstate.Derive(p, l, txs, date, x)
+	st := servicing.Replay(p, l, txs, date)
 	if sc == nil || st.Status != servicing.StatusActive {
-		return snap
+		return loanstate.FromState(&st, x)
 	}
 	row := behaviour.Row(l, &st)
 	b := sc.bufs.Get().(*scoreBuf)
@@ -96,11 +96,13 @@ func (sc *eodScorer) derive(p servicing.Product, l servicing.Loan, txs []servici
 	for i, rc := range r.Reasons {
 		names[i] = rc.Feature
 	}
+	score := int(math.Round(r.Score))
+	// The score feeds classification like any other input: a significant
+	// increase in credit risk moves the IFRS 9 stage there.
+	x.ScoreDeteriorated = classification.ScoreDeteriorated(x.InitialScore, score, sc.art.Scaling.PDO)
+	snap := loanstate.FromState(&st, x)
 	snap.ModelID = sc.mv.ID
-	snap.Score = int(math.Round(r.Score))
-	if snap.Stage < 2 && classification.ScoreDeteriorated(x.InitialScore, snap.Score, sc.art.Scaling.PDO) {
-		snap.Stage = 2 // IFRS 9: significant increase in credit risk by score
-	}
+	snap.Score = score
 	snap.PD = eod.HorizonPD(r.PD, sc.mv.Horizon, snap.Stage, remaining)
 	snap.Reasons = strings.Join(names, ",")
 	return snap
