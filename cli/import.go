@@ -8,6 +8,7 @@ import (
 
 	"daihou"
 	"daihou/imports"
+	"daihou/schedule"
 	"daihou/servicing"
 	"daihou/store"
 )
@@ -63,7 +64,7 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 			in[i] = store.NewLoan{Line: r.Line,
 				Borrower: servicing.Borrower{ExternalID: r.BorrowerID, Name: r.BorrowerName, IDNumber: r.IDNumber, Phone: r.Phone, Region: r.Region},
 				Loan: servicing.Loan{ExternalID: r.LoanID, Product: r.Product, Principal: r.Principal, Rate: r.Rate, Term: r.Term,
-					Method: scheduleMethod(r.Method), Disbursed: r.DisbursementDate, Branch: r.Branch, Officer: r.Officer, Region: r.Region}}
+					Method: schedule.Method(r.Method), Disbursed: r.DisbursementDate, Branch: r.Branch, Officer: r.Officer, Region: r.Region}}
 		}
 		ids, rej2, err := s.AddLoans(ctx, in)
 		if err != nil {

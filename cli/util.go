@@ -6,10 +6,7 @@ import (
 	"sort"
 
 	"daihou/imports"
-	"daihou/schedule"
 )
-
-func scheduleMethod(s string) schedule.Method { return schedule.Method(s) }
 
 func sortRejects(r []imports.Reject) {
 	sort.SliceStable(r, func(i, j int) bool { return r[i].Line < r[j].Line })

@@ -286,15 +286,15 @@ func TestGenWithCopyOnPostgres(t *testing.T) {
 	defer pg.Close()
 	checkCache(t, pg)
 	lite := openPath(t, MustGen(t, genConfig))
-	a, err := pg.Portfolio(ctx)
+	a, err := pg.Records(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := lite.Portfolio(ctx)
+	b, err := lite.Records(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(b, a); diff != "" {
-		t.Errorf("PostgreSQL (COPY) and SQLite portfolios differ (-sqlite +postgres):\n%s", diff)
+		t.Errorf("PostgreSQL (COPY) and SQLite per-loan records differ (-sqlite +postgres):\n%s", diff)
 	}
 }
