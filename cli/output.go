@@ -12,7 +12,7 @@ import (
 
 // table returns a tabwriter for aligned, readable columns.
 func table(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug&0)
+	return tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 }
 
 func writeJSON(w io.Writer, v any) error {
