@@ -6,10 +6,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"math"
-	"strings"
 	"testing"
 
 	"daihou/civil"
+	"daihou/eod"
 	"daihou/scoring"
 	"daihou/scoring/artefact"
 	"daihou/scoring/behaviour"
@@ -54,13 +54,8 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 	}
 	t.Logf("portfolio model: train AUC %.4f, out-of-time AUC %.4f on %d loans", metrics.TrainAUC, metrics.OOTAUC, metrics.OOTRows)
 
-	before, _, _ := run(t, db, "report", "--json")
 	if _, errs, code := run(t, db, "eod", "--date", "2026-10-31", "--full"); code != 0 {
 		t.Fatalf("eod: %s", errs)
-	}
-	after, _, _ := run(t, db, "report", "--json")
-	if before == after || !strings.Contains(after, "ecl") {
-		t.Errorf("ECL must move from the placeholder PD to the scored PD")
 	}
 	mon, err := s.ModelMonitoring(ctx, mv.ID)
 	if err != nil || len(mon) != 1 || mon[0].Population == 0 || mon[0].PSI < 0 {
@@ -120,6 +115,31 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 	}
 	if checked < 300 {
 		t.Fatalf("only %d scored loans to check", checked)
+	}
+	// ECL is PD × LGD × EAD with the score's PD, not the placeholder's.
+	recs, err := s.Records(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for lid, rec := range recs {
+		snap, _ := s.Snapshot(ctx, lid)
+		if snap.ModelID == 0 || snap.Status != servicing.StatusActive {
+			continue
+		}
+		l, _ := s.Loan(ctx, lid)
+		lgd := prods[l.Product].LGD
+		if want := eod.ECL(&snap, lgd); rec.ECL != want {
+			t.Fatalf("loan %d: ECL %v, want %v from PD %v", lid, rec.ECL, want, snap.PD)
+		}
+		unscored := snap
+		unscored.PD = 0
+		if eod.ECL(&unscored, lgd) != rec.ECL {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Error("no loan's ECL differs from the placeholder PD's")
 	}
 
 	// IFRS 9 stage 2 by score: had the loan first scored 100 points higher
