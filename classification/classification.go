@@ -80,6 +80,7 @@ type Input struct {
 	Restructured     bool
 	ObservationStart civil.Date // first repayment date after the latest restructuring
 	BorrowerNPL      bool       // contagion: the borrower's exposure is non-performing
+	ContagionCause   string     // why, when BorrowerNPL: the share and the threshold
 	Override         Class      // an approved override; 0 when none
 	OverrideReason   string
 }
@@ -109,7 +110,11 @@ func Classify(in Input) Result {
 		r = Result{SpecialMention, fmt.Sprintf("restructured, in observation until %v", ObservationEnd(in.ObservationStart))}
 	}
 	if in.BorrowerNPL && r.Class < Substandard {
-		r = Result{Substandard, "borrower contagion: over 10% of the borrower's exposure is non-performing"}
+		cause := in.ContagionCause
+		if cause == "" {
+			cause = "borrower contagion: the borrower's exposure is non-performing"
+		}
+		r = Result{Substandard, cause}
 	}
 	if in.Override > r.Class {
 		r = Result{in.Override, "override: " + in.OverrideReason}

@@ -8,6 +8,8 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/eod"
+	"daihou/report"
 	"daihou/scoring/trainer"
 	"daihou/servicing"
 	"daihou/store"
@@ -29,7 +31,7 @@ database; it never touches a database it did not create.`)
 	n := fs.Int("loans", 20000, "number of loans to generate")
 	months := fs.Int("months", 24, "months of history")
 	seed := fs.Uint64("seed", 1, "random seed")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	path := db()
@@ -71,11 +73,11 @@ database; it never touches a database it did not create.`)
 			return err
 		}
 	}
-	sums, err := s.CloseOfBusiness(ctx, today, store.EODOptions{Full: model != nil, Progress: m.eodProgress()})
+	sums, err := (&eod.Runner{Store: s, Progress: m.eodProgress()}).Close(ctx, today, model != nil)
 	if err != nil {
 		return err
 	}
-	r, err := buildReport(ctx, s, today)
+	r, err := report.Read(ctx, s, today)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,7 +53,7 @@ finished once, when every partition is done.`)
 	parts := fs.Int("partitions", 0, "PostgreSQL: partitions per date (default 4 per worker)")
 	rescue := fs.Duration("rescue-after", eodqueue.DefaultRescueAfter, "PostgreSQL: lease of a partition; a worker silent this long loses it")
 	throttle := fs.Duration("throttle", 0, "workers pause this long after every committed chunk, leaving the database to other work")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -70,9 +71,9 @@ finished once, when every partition is done.`)
 		return err
 	}
 	defer s.Close()
-	opt := store.EODOptions{Full: *full, ChunkSize: *chunk, Progress: m.eodProgress()}
+	r := &eod.Runner{Store: s, ChunkSize: *chunk, Progress: m.eodProgress()}
 	if store.IsPostgres(db()) && (*workers > 0 || *parts > 0) {
-		stop, err := m.scaleOut(ctx, s, db(), &opt, *workers, *parts, *rescue, *throttle)
+		stop, err := m.scaleOut(ctx, s, db(), r, *workers, *parts, *rescue, *throttle)
 		if err != nil {
 			return err
 		}
@@ -84,20 +85,22 @@ finished once, when every partition is done.`)
 			return daihou.Errorf(daihou.EINVALID, "--date: %v", err)
 		}
 	} else {
-		last, err := s.LastClose(ctx)
-		if err != nil {
+		st, err := s.Status(ctx)
+		switch {
+		case err != nil:
 			return err
-		}
-		if last == 0 {
-			if target, err = s.BusinessDate(ctx); err != nil {
-				return err
-			}
-		} else {
-			target = last.AddDays(1)
+		case st.Running != 0:
+			target = st.Running
+		case st.Last != 0:
+			target = st.Last.AddDays(1)
+		case st.Business != 0:
+			target = st.Business
+		default:
+			return usagef("this book has never been closed and has no business date: give the date to open it on, e.g. --date %v", civil.FromTime(now()))
 		}
 	}
 	began := time.Now()
-	sums, err := s.CloseOfBusiness(ctx, target, opt)
+	sums, err := r.Close(ctx, target, *full)
 	if err != nil {
 		if len(sums) > 0 {
 			m.printEOD(sums, time.Since(began))
@@ -165,12 +168,18 @@ func (m *Main) printEOD(sums []eod.Summary, took time.Duration) {
 	if last.Pending > 0 {
 		fmt.Fprintf(m.Stdout, "%d loans with events are not yet disbursed on %v and wait for their date.\n", last.Pending, last.Date)
 	}
-	fmt.Fprintln(m.Stdout, "Early-warning rules, SOP timelines and collection tasks are not part of close of business yet.")
+	if len(last.Steps) > 0 {
+		parts := make([]string, len(last.Steps))
+		for i, st := range last.Steps {
+			parts[i] = fmt.Sprintf("%s %.1fs (%.0f%%)", st.Step, st.Seconds, 100*st.Share)
+		}
+		fmt.Fprintf(m.Stdout, "Time by step on %v: %s.\n", last.Date, strings.Join(parts, ", "))
+	}
 }
 
 // scaleOut makes close of business split each date into partitions queued
 // for workers, and starts the local worker processes; stop ends them.
-func (m *Main) scaleOut(ctx context.Context, s *store.DB, dsn string, opt *store.EODOptions, workers, parts int, rescue, throttle time.Duration) (stop func(), err error) {
+func (m *Main) scaleOut(ctx context.Context, s *store.DB, dsn string, r *eod.Runner, workers, parts int, rescue, throttle time.Duration) (stop func(), err error) {
 	pool, err := eodqueue.OpenPool(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -178,8 +187,8 @@ func (m *Main) scaleOut(ctx context.Context, s *store.DB, dsn string, opt *store
 	if parts == 0 {
 		parts = 4 * workers
 	}
-	opt.Partitions = parts
-	opt.Dispatch = eodqueue.Dispatcher(s, pool, 250*time.Millisecond, nil)
+	r.Partitions = parts
+	r.Dispatch = eodqueue.Dispatcher(s, pool, 250*time.Millisecond, nil)
 	self, err := os.Executable()
 	if err != nil {
 		pool.Close()
@@ -234,7 +243,7 @@ that reaches the database; 'daihou eod --workers N' starts N of them itself.`)
 	rescue := fs.Duration("rescue-after", eodqueue.DefaultRescueAfter, "lease of a partition: a job running this long is handed to another worker (set the same on every worker)")
 	chunk := fs.Int("chunk", 0, "loans per committed chunk (default: the coordinator's)")
 	throttle := fs.Duration("throttle", 0, "pause this long after every committed chunk")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -254,11 +263,8 @@ that reaches the database; 'daihou eod --workers N' starts N of them itself.`)
 		return err
 	}
 	defer pool.Close()
-	opt := store.EODOptions{ChunkSize: *chunk}
-	if *throttle > 0 {
-		opt.AfterChunk = func(civil.Date, int64) { time.Sleep(*throttle) }
-	}
+	r := &eod.Runner{Store: s, ChunkSize: *chunk, Throttle: *throttle}
 	logger := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	logger.Info("close-of-business worker started", "pid", os.Getpid(), "rescue_after", rescue.String())
-	return eodqueue.Work(ctx, s, pool, eodqueue.WorkerConfig{Concurrency: *concurrency, RescueAfter: *rescue, Options: opt, Logger: logger})
+	return eodqueue.Work(ctx, pool, eodqueue.WorkerConfig{Concurrency: *concurrency, RescueAfter: *rescue, Runner: r, Logger: logger})
 }

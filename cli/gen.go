@@ -12,6 +12,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/eod"
 	"daihou/store"
 	"daihou/synth"
 )
@@ -38,7 +39,7 @@ Example: daihou gen --loans 1000000 --months 12 --seed 1 --db bank.db`)
 	until := fs.String("until", "", "last day of history and the business date afterwards (default today)")
 	workers := fs.Int("workers", 0, "generating goroutines (default: one per CPU)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -123,6 +124,14 @@ func (m *Main) generate(ctx context.Context, s *store.DB, cfg synth.Config, work
 		step = func(s string) { fmt.Fprintf(m.Stderr, "\r\033[K%s …", s) }
 	}
 	if err := g.Finish(ctx, store.GenInfo{Seed: cfg.Seed, Loans: cfg.Loans, Months: cfg.Months, Until: cfg.Until}, h, step); err != nil {
+		return res, err
+	}
+	if step != nil {
+		step("borrower contagion")
+	}
+	// The generator derives loan by loan; borrower contagion needs the
+	// borrower's loans together, which a close of the final date gives.
+	if _, err := (&eod.Runner{Store: s}).Close(ctx, cfg.Until, false); err != nil {
 		return res, err
 	}
 	if step != nil {

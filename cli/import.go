@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"daihou"
+	"daihou/civil"
 	"daihou/imports"
 	"daihou/schedule"
 	"daihou/servicing"
@@ -17,16 +18,24 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("import loans|payments FILE [--db PATH] [--json]", `Import loans or payments from a CSV (.csv) or JSON Lines (.jsonl, .ndjson) file.
 
 A bad row never stops the good ones: each rejected row is reported with its
-line number and reason and written to FILE.rejects.csv. Re-importing a
-payments file posts nothing twice (the reference column is the idempotency
-key). A malformed file (wrong header, not UTF-8, truncated) is refused whole.
+line number and reason and written to FILE.rejects.csv, and the command exits
+with status 7 so a batch scheduler can tell. Re-importing a file adds nothing
+twice: a payment's reference is its idempotency key across the whole book,
+and a loan row identical to one in the book is counted as already present
+(one that differs is rejected as a conflict). A malformed file (wrong header,
+not UTF-8) is refused whole.
+
+A book starts with a business date: the first loans import into a new
+database names it with --business-date (loans disbursed after it are
+refused).
 
 Loans columns:    loan_id, borrower_id, product, principal, rate, term, disbursement_date
                   (optional: borrower_name, id_number, phone, method, branch, officer, region)
 Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 	db := m.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	opening := fs.String("business-date", "", "loans: the date the book is taken over on, for a book with no business date yet")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || (fs.Arg(0) != "loans" && fs.Arg(0) != "payments") {
@@ -48,6 +57,15 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		return err
 	}
 	defer s.Close()
+	if *opening != "" {
+		d, err := civil.Parse(*opening)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--business-date: %w", err)
+		}
+		if err := s.OpenBook(ctx, d); err != nil {
+			return err
+		}
+	}
 
 	began := time.Now()
 	var rejects []imports.Reject
@@ -66,12 +84,12 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 				Loan: servicing.Loan{ExternalID: r.LoanID, Product: r.Product, Principal: r.Principal, Rate: r.Rate, Term: r.Term,
 					Method: schedule.Method(r.Method), Disbursed: r.DisbursementDate, Branch: r.Branch, Officer: r.Officer, Region: r.Region}}
 		}
-		ids, rej2, err := s.AddLoans(ctx, in)
+		res, err := s.AddLoans(ctx, in)
 		if err != nil {
 			return err
 		}
-		added = len(ids)
-		rejects = mergeRejects(rejects, rej2)
+		added, duplicates = len(res.IDs), res.Present
+		rejects = mergeRejects(rejects, res.Rejects)
 	case "payments":
 		parsed, rej, err := imports.ParsePayments(f, format)
 		if err != nil {
@@ -96,6 +114,10 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		if err := writeRejectFile(rejectFile, path, rejects); err != nil {
 			return err
 		}
+	} else if err := os.Remove(imports.RejectPath(path)); err != nil && !os.IsNotExist(err) {
+		// A rejects file left by an earlier import would say rows were
+		// refused that this one took.
+		return err
 	}
 	if *asJSON {
 		type rej struct {
@@ -114,7 +136,10 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		for _, r := range rejects {
 			out.Rejected = append(out.Rejected, rej{r.Line, r.Reason})
 		}
-		return writeJSON(m.Stdout, out)
+		if err := writeJSON(m.Stdout, out); err != nil {
+			return err
+		}
+		return rejectedRows(len(rejects), rejectFile)
 	}
 	fmt.Fprintf(m.Stdout, "%s: %d rows, %d %s imported, %d already present, %d rejected (%.2fs)\n", path, rows, added, kind, duplicates, len(rejects), elapsed.Seconds())
 	for i, r := range rejects {
@@ -127,8 +152,22 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 	if rejectFile != "" {
 		fmt.Fprintf(m.Stdout, "rejected rows written to %s\n", rejectFile)
 	}
-	return nil
+	return rejectedRows(len(rejects), rejectFile)
 }
+
+// rejectedRows is the error of an import that kept its good rows and
+// rejected others: its own exit code, so a batch scheduler can tell.
+func rejectedRows(n int, file string) error {
+	if n == 0 {
+		return nil
+	}
+	return partialError{fmt.Sprintf("%d rows rejected, the other rows imported; correct the rows in %s and import it", n, file)}
+}
+
+// partialError is a command that did its work but for some input rows.
+type partialError struct{ msg string }
+
+func (e partialError) Error() string { return e.msg }
 
 // mergeRejects adds the store's rejects to the parser's, sorted by line.
 func mergeRejects(parsed []imports.Reject, stored []store.Reject) []imports.Reject {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"daihou"
 	"daihou/civil"
-	"daihou/loanstate"
+	"daihou/loanview"
+	"daihou/money"
 	"daihou/servicing"
 	"daihou/store"
 )
@@ -47,64 +47,48 @@ shows the loan as it stood then, given everything known now.`)
 	db := m.dbFlag(fs)
 	asOf := fs.String("as-of", "", "date to derive the state at (default: the business date)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(reorder(fs, args[1:])); err != nil {
+	if err := parseFlags(fs, reorder(fs, args[1:])); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return usagef("want exactly one loan id or loan number")
 	}
-	s, l, err := openLoan(ctx, db(), fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	date, err := s.BusinessDate(ctx)
-	if err != nil {
-		return err
-	}
+	var date civil.Date
 	if *asOf != "" {
+		var err error
 		if date, err = civil.Parse(*asOf); err != nil {
 			return daihou.Errorf(daihou.EINVALID, "--as-of: %w", err)
 		}
 	}
-	prods, err := s.Products(ctx)
+	s, err := store.OpenReadOnly(ctx, db())
 	if err != nil {
 		return err
 	}
-	txs, err := s.Transactions(ctx, l.ID)
+	defer s.Close()
+	v, err := loanview.Build(ctx, s, fs.Arg(0), date)
 	if err != nil {
 		return err
-	}
-	b, err := s.Borrower(ctx, l.BorrowerID)
-	if err != nil {
-		return err
-	}
-	snap, st := loanstate.Derive(prods[l.Product], l, txs, date, loanstate.Extra{})
-	// On the business date the cached snapshot is the answer: it carries
-	// approved overrides and contagion. Its as_of is the day it last
-	// changed; close of business leaves loans that cannot change alone.
-	business, err := s.BusinessDate(ctx)
-	if err != nil {
-		return err
-	}
-	if cached, err := s.Snapshot(ctx, l.ID); err == nil && date == business && !cached.AsOf.After(date) {
-		snap = cached
 	}
 	if *asJSON {
-		return writeJSON(m.Stdout, struct {
-			Loan         servicing.Loan               `json:"loan"`
-			State        loanstate.Snapshot           `json:"state"`
-			Installments []servicing.InstallmentState `json:"installments"`
-			Transactions []servicing.Tx               `json:"transactions"`
-			Allocations  []servicing.Allocation       `json:"allocations"`
-		}{l, snap, st.Installments, txs, st.Allocations})
+		return writeJSON(m.Stdout, v)
 	}
+	m.printLoan(v)
+	return nil
+}
+
+// printLoan prints a loan view for people.
+func (m *Main) printLoan(v *loanview.View) {
 	w := m.Stdout
+	l, b, snap := v.Loan, v.Borrower, v.State
 	fmt.Fprintf(w, "Loan %s (id %d) — product %s, %s\n", l.ExternalID, l.ID, l.Product, l.Method)
 	fmt.Fprintf(w, "Borrower %s %s %s, branch %s, officer %s\n", b.ExternalID, maskName(b.Name), maskPhone(b.Phone), l.Branch, l.Officer)
 	fmt.Fprintf(w, "Principal %s at %s over %d months, disbursed %v\n\n", l.Principal.Grouped(), l.Rate, l.Term, l.Disbursed)
-	fmt.Fprintf(w, "State as of %v: %s\n", date, snap.Status)
+	if !v.Disbursed {
+		fmt.Fprintf(w, "State as of %v: not yet disbursed (disbursement on %v)\n", v.AsOf, l.Disbursed)
+		return
+	}
+	fmt.Fprintf(w, "State as of %v: %s\n", v.AsOf, snap.Status)
 	tw := table(w)
 	fmt.Fprintf(tw, "outstanding principal\t%s\t\n", snap.PrincipalOutstanding.Grouped())
 	fmt.Fprintf(tw, "overdue principal\t%s\t\n", snap.OverduePrincipal.Grouped())
@@ -114,14 +98,22 @@ shows the loan as it stood then, given everything known now.`)
 		fmt.Fprintf(tw, "fees due\t%s\t\n", snap.FeesDue.Grouped())
 		fmt.Fprintf(tw, "credit held\t%s\t\n", snap.Credit.Grouped())
 	}
-	fmt.Fprintf(tw, "payoff today\t%s\t\n", st.Payoff().Grouped())
+	if snap.Status == servicing.StatusActive {
+		fmt.Fprintf(tw, "payoff as of %v (提前结清)\t%s\t\n", v.AsOf, v.Payoff.Grouped())
+	}
 	fmt.Fprintf(tw, "DPD / bucket\t%d / %s\t\n", snap.DPD, snap.Bucket)
 	fmt.Fprintf(tw, "five-tier class (五级分类)\t%s %s\t\n", snap.Class.Chinese(), snap.Class)
 	fmt.Fprintf(tw, "why\t%s\t\n", snap.ClassCause)
 	fmt.Fprintf(tw, "IFRS 9 stage\t%d\t\n", snap.Stage)
 	if snap.ModelID != 0 {
-		fmt.Fprintf(tw, "behaviour score\t%d (PD %s, model %d)\t\n", snap.Score, snap.PD, snap.ModelID)
-		fmt.Fprintf(tw, "score reasons\t%s\t\n", snap.Reasons)
+		fmt.Fprintf(tw, "behaviour score\t%d (%s PD %s, model %d)\t\n", snap.Score, loanview.PDHorizon(snap.Stage), percent(snap.PD), snap.ModelID)
+		for i, r := range loanview.Reasons(snap.Reasons) {
+			label := ""
+			if i == 0 {
+				label = "score reasons"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t\n", label, r)
+		}
 	}
 	if snap.NextDueDate != 0 {
 		fmt.Fprintf(tw, "next due\t%v  %s\t\n", snap.NextDueDate, snap.NextDueAmount.Grouped())
@@ -134,28 +126,17 @@ shows the loan as it stood then, given everything known now.`)
 	fmt.Fprintln(w, "\nSchedule")
 	tw = table(w)
 	fmt.Fprintln(tw, "n\tdue\tprincipal\tinterest\tpenalty\tpaid\toutstanding\tstatus\t")
-	for _, in := range st.Installments {
+	for _, in := range v.Installments {
 		paid := in.PaidPrincipal + in.PaidInterest + in.PaidPenalty
 		open := in.PrincipalDue() + in.InterestDue() + in.PenaltyDue()
-		status := ""
-		switch {
-		case in.Closed:
-			status = "restructured"
-		case open == 0:
-			status = "paid " + in.PaidOn.String()
-		case in.DueDate.Before(date):
-			status = fmt.Sprintf("overdue %dd", date.Sub(in.DueDate))
-		case in.DueDate == date:
-			status = "due today"
-		}
-		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t\n", in.N, in.DueDate, in.Principal.Grouped(), in.Interest.Grouped(), in.Penalty.Grouped(), paid.Grouped(), open.Grouped(), status)
+		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t%s\t%s\t\n", in.N, in.DueDate, in.Principal.Grouped(), in.Interest.Grouped(), in.Penalty.Grouped(), paid.Grouped(), open.Grouped(), in.Status)
 	}
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nTransactions")
 	tw = table(w)
 	fmt.Fprintln(tw, "seq\tvalue date\tkind\tamount\treference\tdetail\t")
-	for _, t := range txs {
+	for _, t := range v.Transactions {
 		detail := ""
 		switch t.Kind {
 		case servicing.Reversal:
@@ -165,13 +146,29 @@ shows the loan as it stood then, given everything known now.`)
 		case servicing.Restructure:
 			detail = fmt.Sprintf("%s %d months at %s", t.NewMethod, t.NewTerm, t.NewRate)
 		}
-		if t.ValueDate.After(date) {
+		if t.ValueDate.After(v.AsOf) {
 			detail += " (after as-of)"
 		}
 		fmt.Fprintf(tw, "%d\t%v\t%s\t%s\t%s\t%s\t\n", t.Seq, t.ValueDate, t.Kind, t.Amount.Grouped(), t.Reference, detail)
 	}
-	return tw.Flush()
+	tw.Flush()
+	if len(v.ClassHistory) > 0 {
+		fmt.Fprintln(w, "\nClass history")
+		tw = table(w)
+		fmt.Fprintln(tw, "date\tfrom\tto\twhy\t")
+		for _, c := range v.ClassHistory {
+			from := "–"
+			if c.From != 0 {
+				from = c.From.Chinese()
+			}
+			fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t\n", c.AsOf, from, c.To.Chinese(), c.Cause)
+		}
+		tw.Flush()
+	}
 }
+
+// percent prints a rate as a percentage with two decimals.
+func percent(r money.Rate) string { return fmt.Sprintf("%.2f%%", float64(r)/money.RateScale*100) }
 
 // openLoan opens the database and finds a loan in it by id or loan number;
 // the caller closes the store.
@@ -190,13 +187,7 @@ func openLoan(ctx context.Context, dsn, ref string) (*store.DB, servicing.Loan, 
 
 // findLoan finds a loan by id or by the lender's loan number.
 func findLoan(ctx context.Context, s *store.DB, ref string) (servicing.Loan, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		l, err := s.Loan(ctx, id)
-		if daihou.ErrorCode(err) != daihou.ENOTFOUND {
-			return l, err
-		}
-	}
-	return s.LoanByExternalID(ctx, ref)
+	return loanview.Find(ctx, s, ref)
 }
 
 // reorder moves flags before positional arguments so that

@@ -36,7 +36,7 @@ Examples:
 	newRate := fs.String("new-rate", "", "restructure: new annual rate")
 	newTerm := fs.Int("new-term", 0, "restructure: new term in months")
 	newMethod := fs.String("new-method", "", "restructure: new repayment method")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || *kind == "" {
@@ -90,7 +90,7 @@ override takes effect when someone else approves it with 'loan decide'.`)
 	class := fs.String("class", "", "special-mention, substandard, doubtful or loss (or 关注, 次级, 可疑, 损失)")
 	reason := fs.String("reason", "", "why (required; regulators ask)")
 	as := fs.String("as", "", "the proposing user (maker)")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || *class == "" || *as == "" {
@@ -122,7 +122,7 @@ the maker (四眼原则).`)
 	approve := fs.Bool("approve", false, "approve it")
 	reject := fs.Bool("reject", false, "reject it")
 	as := fs.String("as", "", "the deciding user (checker)")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || *n == 0 || *as == "" || *approve == *reject {

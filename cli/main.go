@@ -95,11 +95,15 @@ func (m *Main) usage(w io.Writer) {
 
 // exitCode maps an error to the process exit code, in one place: 1 for
 // internal failures, 2 for bad usage, 3 invalid input, 4 not found,
-// 5 conflict, 6 unauthorised.
+// 5 conflict, 6 unauthorised, 7 done but for rejected input rows.
 func exitCode(err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
+	}
+	var pe partialError
+	if errors.As(err, &pe) {
+		return 7
 	}
 	switch daihou.ErrorCode(err) {
 	case daihou.EINVALID:
@@ -159,3 +163,13 @@ func (m *Main) dbFlag(fs *flag.FlagSet) func() string {
 
 // now is the wall clock; commands that default to "today" read it here.
 var now = time.Now
+
+// parseFlags parses a command's flags; a mistake in them is a usage error
+// (exit 2), and -h is help (exit 0).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err.Error()}
+}

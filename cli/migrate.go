@@ -11,7 +11,7 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("migrate [--db PATH]", `Apply the schema migrations embedded in this binary. Every command also
 applies them on start; run this to upgrade a database explicitly.`)
 	db := m.dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := store.Open(ctx, db())

@@ -109,7 +109,7 @@ Examples:
 	ootAsOf := fs.String("oot-as-of", "", "--portfolio: a later observation date to measure out-of-time AUC on")
 	champion := fs.Bool("champion", false, "--portfolio: make the new model the champion its segment scores with")
 	db := m.dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -253,7 +253,7 @@ Example:
 	data := fs.String("data", "", "labelled CSV to evaluate on")
 	target := fs.String("target", "", "0/1 target column (default: the model's target)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -316,7 +316,7 @@ Example:
 	out := fs.String("out", "", "output CSV (default: standard output)")
 	id := fs.String("id", "", "id column to copy into the output")
 	reasons := fs.Int("reasons", -1, "reason codes per row (default: the model's setting)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -422,7 +422,7 @@ the points of their bin in each characteristic.
 Example:
   daihou model table --model model.json`)
 	model := fs.String("model", "", "scorecard artefact written by 'model train'")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

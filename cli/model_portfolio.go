@@ -150,7 +150,7 @@ func (m *Main) runModelList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model list [--json]", "List the models registered in the database, newest first, with their metrics.")
 	db := m.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := store.Open(ctx, db())
@@ -180,7 +180,7 @@ func (m *Main) runModelList(ctx context.Context, args []string) error {
 func (m *Main) runModelChampion(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model champion ID", "Make registered model ID the champion of its segment: the model close of business scores with.")
 	db := m.dbFlag(fs)
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -74,7 +74,7 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 				continue
 			}
 			hist, err := s.ScoreHistory(ctx, id)
-			if err != nil || len(hist) == 0 || hist[len(hist)-1].Score != float64(snap.Score) || snap.Reasons == "" || snap.PD <= 0 {
+			if err != nil || len(hist) == 0 || hist[len(hist)-1].Score != snap.Score || snap.Reasons == "" || snap.PD <= 0 {
 				t.Fatalf("loan %d: snapshot score %d PD %v reasons %q, history %+v", id, snap.Score, snap.PD, snap.Reasons, hist)
 			}
 			break
@@ -151,8 +151,7 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec(`INSERT INTO loan_scores (loan_id, as_of, model_id, score, pd, reasons) VALUES (?, ?, ?, ?, 0.01, '')`,
-		id, int64(civil.MustParse("2026-05-31")), mv.ID, float64(snap.Score+100)); err != nil {
+	if _, err := raw.Exec(`UPDATE loan_state SET initial_score = ? WHERE loan_id = ?`, snap.Score+100, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, errs, code := run(t, db, "eod", "--date", "2026-11-01", "--full"); code != 0 {

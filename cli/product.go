@@ -40,7 +40,7 @@ Example:
 	alloc := fs.String("allocation", "penalty,interest,principal", "repayment waterfall, oldest installment first")
 	prepay := fs.String("prepayment", string(d.Prepayment), "overpayment rule: credit, reduce-term or reduce-installment")
 	lgd := fs.String("lgd", d.LGD.String(), "loss given default, a fraction")
-	if err := fs.Parse(reorder(fs, args[1:])); err != nil {
+	if err := parseFlags(fs, reorder(fs, args[1:])); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -87,7 +87,7 @@ func (m *Main) productList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("product list [--json]", "List the products.")
 	db := m.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := store.Open(ctx, db())

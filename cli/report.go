@@ -8,7 +8,6 @@ import (
 
 	"daihou"
 	"daihou/civil"
-	"daihou/eod"
 	"daihou/report"
 	"daihou/store"
 )
@@ -26,14 +25,14 @@ PD by stage and bucket until behaviour scores supply calibrated PDs.`)
 	db := m.dbFlag(fs)
 	date := fs.String("date", "", "business date (default: the last closed date)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(reorder(fs, args)); err != nil {
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
 		return usagef("report takes no arguments")
 	}
-	s, err := store.Open(ctx, db())
+	s, err := store.OpenReadOnly(ctx, db())
 	if err != nil {
 		return err
 	}
@@ -46,9 +45,9 @@ PD by stage and bucket until behaviour scores supply calibrated PDs.`)
 	} else if d, err = s.LastClose(ctx); err != nil {
 		return err
 	} else if d == 0 {
-		return daihou.Errorf(daihou.ENOTFOUND, "no business date has been closed: run daihou eod (or daihou gen)")
+		return daihou.Errorf(daihou.ENOTFOUND, "no business date has been closed yet: run 'daihou eod --date DATE' (or 'daihou gen')")
 	}
-	r, err := buildReport(ctx, s, d)
+	r, err := report.Read(ctx, s, d)
 	if err != nil {
 		return err
 	}
@@ -59,29 +58,14 @@ PD by stage and bucket until behaviour scores supply calibrated PDs.`)
 	return nil
 }
 
-// buildReport reads the aggregates of d and of every month end before it.
-func buildReport(ctx context.Context, s *store.DB, d civil.Date) (report.Report, error) {
-	at, err := s.Aggregates(ctx, d)
-	if err != nil {
-		return report.Report{}, err
-	}
-	dates, err := s.AggregateDates(ctx)
-	if err != nil {
-		return report.Report{}, err
-	}
-	ends := map[civil.Date]*eod.Aggregates{}
-	for _, md := range dates {
-		if md.After(d) || md.AddDays(1).Day() != 1 || d.MonthIndex()-md.MonthIndex() > 24 {
-			continue
-		}
-		if ends[md], err = s.Aggregates(ctx, md); err != nil {
-			return report.Report{}, err
-		}
-	}
-	return report.Build(d, at, ends), nil
-}
-
 func pct(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
+
+func pctOrDash(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return pct(*f)
+}
 
 func printReport(w io.Writer, r report.Report) {
 	p := r.Portfolio
@@ -132,7 +116,7 @@ func printReport(w io.Writer, r report.Report) {
 		tw = table(w)
 		fmt.Fprintln(tw, "from\tloans\tbalance\troll on\troll on (balance)\tstay\tcure (治愈)\tsettled\twritten off\t")
 		for _, l := range rr.Rows {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.From, group(l.Loans), l.Balance.Grouped(), pct(l.Roll), pct(l.RollBalance), pct(l.Stay), pct(l.Cure), pct(l.Settled), pct(l.WrittenOff))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", l.From, group(l.Loans), l.Balance.Grouped(), pct(l.Roll), pct(l.RollBalance), pct(l.Stay), pctOrDash(l.Cure), pct(l.Settled), pct(l.WrittenOff))
 		}
 		tw.Flush()
 	}

@@ -21,7 +21,7 @@ Example:
 	method := fs.String("method", string(schedule.EqualInstallment), "equal-installment (等额本息), equal-principal (等额本金), interest-only (先息后本) or bullet (到期一次还本付息)")
 	start := fs.String("start", "", "disbursement date YYYY-MM-DD (default today)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *principal == "" || *rate == "" || *term == 0 {

@@ -216,3 +216,23 @@ func RollOver(portfolio map[PortfolioKey]PortfolioCell) map[RollKey]RollCell {
 	}
 	return out
 }
+
+// CountDiff returns the number of cells in which a and b differ.
+func CountDiff(a, b *Aggregates) int {
+	return countDiff(a.Portfolio, b.Portfolio) + countDiff(a.Roll, b.Roll) + countDiff(a.Vintage, b.Vintage)
+}
+
+func countDiff[K, V comparable](a, b map[K]V) int {
+	n := 0
+	for k, c := range a {
+		if d, ok := b[k]; !ok || d != c {
+			n++
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			n++
+		}
+	}
+	return n
+}

@@ -1,12 +1,10 @@
 package eod
 
 import (
-	"daihou/civil"
 	"daihou/classification"
 	"daihou/loanstate"
 	"daihou/money"
 	"daihou/servicing"
-	"math"
 )
 
 // FlowState is a loan's state in a roll-rate (flow) matrix: the bucket of
@@ -63,7 +61,6 @@ func ParseFlowState(s string) (FlowState, bool) {
 // be moved from its old cells to its new ones.
 type Record struct {
 	LoanID      int64
-	AsOf        civil.Date // the business date it was recorded on
 	Product     string
 	Branch      string
 	Vintage     int          // disbursement month (civil.Date.MonthIndex)
@@ -97,7 +94,6 @@ func (r *Record) Flow() FlowState { return FlowOf(r.Status, r.Bucket) }
 func NewRecord(l *servicing.Loan, s *loanstate.Snapshot, lgd money.Rate, prev *Record) Record {
 	r := Record{
 		LoanID:      l.ID,
-		AsOf:        s.AsOf,
 		Product:     l.Product,
 		Branch:      l.Branch,
 		Vintage:     l.Disbursed.MonthIndex(),
@@ -134,33 +130,8 @@ func (r Record) InMonth(m int) Record {
 }
 
 // SameCounts reports whether a and b contribute identically to every
-// aggregate and carry the same month-start state; AsOf is ignored.
-func SameCounts(a, b *Record) bool {
-	x, y := *a, *b
-	x.AsOf, y.AsOf = 0, 0
-	return x == y
-}
-
-// HorizonPD turns a model's probability of default over its horizon
-// (months) into the PD IFRS 9 asks for: 12 months in stage 1, the remaining
-// life in stage 2 (at least 12 months), certain default in stage 3. It
-// assumes a constant hazard, PD(t) = 1 − (1 − p)^(t/horizon), and rounds to
-// the 1e-10 of a Rate. A probability is not money; the float stops here,
-// before the PD multiplies an exposure in ECL.
-func HorizonPD(p float64, horizon, stage, remainingMonths int) money.Rate {
-	if stage >= 3 || p >= 1 {
-		return money.RateScale
-	}
-	if p <= 0 || horizon <= 0 {
-		return 0
-	}
-	months := 12
-	if stage == 2 {
-		months = max(12, remainingMonths)
-	}
-	pd := 1 - math.Pow(1-p, float64(months)/float64(horizon))
-	return money.Rate(math.Round(pd * money.RateScale))
-}
+// aggregate and carry the same month-start state.
+func SameCounts(a, b *Record) bool { return *a == *b }
 
 // PD returns the placeholder probability of default for a loan in IFRS 9
 // stage and bucket: a 12-month PD in stage 1, lifetime PDs in stages 2 and 3.
@@ -205,17 +176,4 @@ func ECL(s *loanstate.Snapshot, lgd money.Rate) money.Amount {
 	}
 	rate := money.MulDiv(int64(pd), int64(lgd), money.RateScale, money.HalfUp)
 	return money.Amount(money.MulDiv(int64(s.PrincipalOutstanding), rate, money.RateScale, money.HalfUp))
-}
-
-// Volatile reports whether a loan whose snapshot is s can change state on
-// business date d without a new event: an installment falls due by d (credit
-// is applied, the amount due moves), something is overdue (penalty accrues,
-// DPD grows), it is written off (DPD keeps counting from the oldest unpaid
-// installment), or it is a restructured loan held at 关注 whose observation
-// period may end. The store selects the same loans with VolatileSQL through
-// indexes; a test keeps the two in step.
-func Volatile(s *loanstate.Snapshot, d civil.Date) bool {
-	return s.Status == servicing.StatusWrittenOff || s.DPD > 0 || s.OverduePrincipal > 0 || s.OverdueInterest > 0 ||
-		(s.Restructured && s.Class == classification.SpecialMention) ||
-		(s.NextDueDate > 0 && !s.NextDueDate.After(d))
 }

@@ -40,6 +40,8 @@ type Summary struct {
 
 	Chunks   int64         `json:"chunks"`
 	Duration time.Duration `json:"duration_ns"`
+	// Steps is the time each step took, for finding where a run goes.
+	Steps []StepTime `json:"steps,omitempty"`
 }
 
 // Count adds the transition of one re-derived loan from old (nil when it

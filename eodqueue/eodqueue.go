@@ -1,7 +1,7 @@
 // Package eodqueue spreads close of business (日终批处理) over worker
 // processes on PostgreSQL through River (github.com/riverqueue/river), a
 // job queue kept in the same database: one job per partition of loan ids
-// (store.EODJob, store.RunEODPartition).
+// (eod.Job, eod.Runner.RunPartition).
 //
 // Lease, heartbeat, expiry and re-lease are River's: a worker leases a job
 // by locking it in the queue table (state running, attempted_at, attempted_by)
@@ -14,7 +14,7 @@
 // RescueStuckJobsAfter) to the queue, where another worker leases it again
 // and resumes the partition from the cursor its last chunk committed. A
 // worker that is only slow, not dead, loses the race at its next commit
-// (store.ErrEODPartitionLost), so an early rescue costs time, never a double
+// (eod.ErrPartitionLost), so an early rescue costs time, never a double
 // count. The partition's own row records the last worker and the time of
 // every chunk (eod_partitions.worker, beat_at).
 package eodqueue
@@ -33,7 +33,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"daihou/civil"
-	"daihou/store"
+	"daihou/eod"
 )
 
 // DefaultRescueAfter is how long a partition job may run before River
@@ -92,12 +92,12 @@ func quietLogger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Dispatcher returns an EODOptions.Dispatch that enqueues one job per
+// Dispatcher returns an eod.Runner's Dispatch that enqueues one job per
 // partition and waits, polling the partitions every poll, until all are
 // done. Jobs are unique by their arguments, so a coordinator started again
 // does not enqueue a partition twice.
-func Dispatcher(db *store.DB, pool *pgxpool.Pool, poll time.Duration, progress func(done, total int)) func(context.Context, store.EODJob) error {
-	return func(ctx context.Context, job store.EODJob) error {
+func Dispatcher(st eod.Store, pool *pgxpool.Pool, poll time.Duration, progress func(done, total int)) func(context.Context, eod.Job) error {
+	return func(ctx context.Context, job eod.Job) error {
 		client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: quietLogger()})
 		if err != nil {
 			return err
@@ -115,7 +115,7 @@ func Dispatcher(db *store.DB, pool *pgxpool.Pool, poll time.Duration, progress f
 		t := time.NewTicker(poll)
 		defer t.Stop()
 		for {
-			parts, err := db.EODPartitions(ctx, job.Date)
+			parts, err := st.Partitions(ctx, job.Date)
 			if err != nil {
 				return err
 			}
@@ -147,24 +147,23 @@ type WorkerConfig struct {
 	// RescueAfter is the lease: how long a job may run before River gives it
 	// to another worker (default DefaultRescueAfter).
 	RescueAfter time.Duration
-	// Options are the close-of-business options of every partition (chunk
-	// size, hooks); the chunk size comes from the job when not set here.
-	Options store.EODOptions
+	// Runner works the partitions (its store, steps, chunk size and
+	// throttle); the chunk size comes from the job when not set here.
+	Runner *eod.Runner
 	// Logger receives River's warnings and a line per partition.
 	Logger *slog.Logger
 }
 
 type partitionWorker struct {
 	river.WorkerDefaults[PartitionArgs]
-	db  *store.DB
 	cfg WorkerConfig
 }
 
 func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs]) error {
 	a := job.Args
 	began := time.Now()
-	err := w.db.RunEODPartition(ctx, store.EODJob{Date: a.Date, Run: a.Run, ChunkSize: a.ChunkSize}, a.Part, w.cfg.Options)
-	if errors.Is(err, store.ErrEODPartitionLost) {
+	err := w.cfg.Runner.RunPartition(ctx, eod.Job{Date: a.Date, Run: a.Run, ChunkSize: a.ChunkSize}, a.Part)
+	if errors.Is(err, eod.ErrPartitionLost) {
 		// Another worker holds the partition now; this job's work is theirs.
 		w.cfg.Logger.Warn("close of business partition taken over", "date", a.Date.String(), "part", a.Part)
 		return nil
@@ -179,7 +178,7 @@ func (w *partitionWorker) Work(ctx context.Context, job *river.Job[PartitionArgs
 
 // Work runs a worker until ctx is cancelled, then stops it, letting the
 // partitions in hand finish their current chunk.
-func Work(ctx context.Context, db *store.DB, pool *pgxpool.Pool, cfg WorkerConfig) error {
+func Work(ctx context.Context, pool *pgxpool.Pool, cfg WorkerConfig) error {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 1
 	}
@@ -190,7 +189,7 @@ func Work(ctx context.Context, db *store.DB, pool *pgxpool.Pool, cfg WorkerConfi
 		cfg.Logger = quietLogger()
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &partitionWorker{db: db, cfg: cfg})
+	river.AddWorker(workers, &partitionWorker{cfg: cfg})
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Concurrency}},
 		Workers: workers,

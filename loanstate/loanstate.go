@@ -1,8 +1,15 @@
-// Package loanstate derives the per-loan snapshot that daihou caches and
-// aggregates: a loan's replayed servicing state together with its
-// five-tier class (五级分类) and IFRS 9 stage. The store keeps one Snapshot
-// per loan as of the business date; Derive is the only way to make one, so
-// the cache can always be checked against a fresh derivation.
+// Package loanstate is the one derivation of a loan's cached snapshot
+// (贷后状态): its servicing state replayed from the ledger, its five-tier
+// class (五级分类) with the borrower's contagion, its IFRS 9 stage, and its
+// behaviour score with the PD that ECL uses. Posting, import, close of
+// business, the generator and the tests all derive through Deriver.Derive,
+// so the cache can always be checked against a fresh derivation.
+//
+// A derivation has three inputs beyond the ledger, each history that no
+// replay can recompute: an approved classification override, the loan's
+// first behaviour score (the reference for a significant increase in
+// credit risk), and the exposure of the borrower's other loans (for
+// contagion). Callers pass them in; Derive is pure.
 package loanstate
 
 import (
@@ -15,6 +22,7 @@ import (
 // Snapshot is what is cached per loan as of the business date.
 type Snapshot struct {
 	LoanID               int64
+	BorrowerID           int64
 	AsOf                 civil.Date
 	Status               servicing.Status
 	PrincipalOutstanding money.Amount
@@ -26,88 +34,190 @@ type Snapshot struct {
 	DPD                  int
 	MaxDPD               int
 	Bucket               servicing.Bucket
-	Class                classification.Class
-	ClassCause           string
-	Stage                int
-	NextDueDate          civil.Date
-	NextDueAmount        money.Amount
-	OldestUnpaidDue      civil.Date
-	PaidPrincipal        money.Amount
-	PaidInterest         money.Amount
-	PaidPenalty          money.Amount
-	WrittenOff           money.Amount
-	Recovered            money.Amount
-	Restructured         bool
-	ObservationStart     civil.Date
-	SettledDate          civil.Date
-	// The behaviour score, set by close of business when a champion model
-	// exists (zero otherwise): the model, its points, the PD over the
-	// IFRS 9 horizon of the loan's stage that ECL uses, and the reason
-	// codes, worst first, comma-separated.
-	ModelID int64
-	Score   int
-	PD      money.Rate
-	Reasons string
+	// Class is the five-tier class and ClassCause the sentence that says
+	// why; OwnClass is the class the loan has on its own, before borrower
+	// contagion, which is what contagion itself looks at.
+	Class            classification.Class
+	ClassCause       string
+	OwnClass         classification.Class
+	Contagion        bool // Class was raised by borrower contagion
+	Stage            int
+	NextDueDate      civil.Date
+	NextDueAmount    money.Amount
+	OldestUnpaidDue  civil.Date
+	PaidPrincipal    money.Amount
+	PaidInterest     money.Amount
+	PaidPenalty      money.Amount
+	WrittenOff       money.Amount
+	Recovered        money.Amount
+	Restructured     bool
+	ObservationStart civil.Date
+	SettledDate      civil.Date
+	// The behaviour score when a champion model exists (zero otherwise):
+	// the model, its points, the PD over the IFRS 9 horizon of the loan's
+	// stage that ECL uses, the reason codes, worst first, comma-separated,
+	// and the loan's first score ever.
+	ModelID      int64
+	Score        int
+	PD           money.Rate
+	Reasons      string
+	InitialScore int
 }
 
-// Extra is what classification needs beyond the ledger.
-type Extra struct {
-	Override          classification.Class // approved override, 0 when none
-	OverrideReason    string
-	BorrowerNPL       bool // contagion from the borrower's other loans
-	ScoreDeteriorated bool // significant increase in credit risk by score
-	InitialScore      int  // the loan's first behaviour score; 0 when none
+// Input is one loan to derive, with the history classification needs
+// beyond its ledger.
+type Input struct {
+	Product        servicing.Product
+	Loan           servicing.Loan
+	Txs            []servicing.Tx
+	Override       classification.Class // an approved override; 0 when none
+	OverrideReason string
+	InitialScore   int // the loan's first behaviour score; 0 when it has none yet
 }
 
-// Derive replays the loan and classifies it as of asOf.
-func Derive(p servicing.Product, l servicing.Loan, txs []servicing.Tx, asOf civil.Date, x Extra) (Snapshot, servicing.State) {
-	s := servicing.Replay(p, l, txs, asOf)
-	return FromState(&s, x), s
+// Derived is one loan's derivation.
+type Derived struct {
+	// OK is false for a loan not yet disbursed on the as-of date: it has
+	// no state yet.
+	OK       bool
+	Snapshot Snapshot
+	// State is the replayed servicing state, kept when Deriver.KeepState
+	// is set (posting reads what each transaction applied from it).
+	State *servicing.State
+
+	class     classification.Input // what classification saw, for contagion
+	remaining int                  // installments not yet due: the loan's remaining life
+	pd        float64              // the model's PD over its own horizon
 }
 
-// FromState classifies an already replayed state.
-func FromState(s *servicing.State, x Extra) Snapshot {
-	c := classification.Classify(classification.Input{
-		AsOf:             s.AsOf,
-		DPD:              s.DPD,
-		WrittenOff:       s.Status == servicing.StatusWrittenOff,
-		Restructured:     s.Restructured,
-		ObservationStart: s.ObservationStart,
-		BorrowerNPL:      x.BorrowerNPL,
-		Override:         x.Override,
-		OverrideReason:   x.OverrideReason,
+// Deriver derives snapshots. The zero value replays and classifies with
+// the default contagion threshold and no score.
+type Deriver struct {
+	// Scorer scores active loans; nil for none.
+	Scorer Scorer
+	// Contagion is the borrower-level rule.
+	Contagion Contagion
+	// KeepState keeps each loan's replayed State in its Derived.
+	KeepState bool
+}
+
+// Derive derives the loans of in as of asOf, all CPUs at work. others are
+// the borrowers' loans not in `in` (their cached own class and balance):
+// contagion looks at a borrower's whole exposure. It returns one Derived
+// per input, in order, and the loans of others whose contagion this
+// derivation turns on or off: they must be derived again.
+func (d *Deriver) Derive(asOf civil.Date, in []Input, others []Exposure) ([]Derived, []int64) {
+	out := make([]Derived, len(in))
+	parallel(len(in), func(i int) { out[i] = d.own(asOf, &in[i]) })
+	marks := d.Contagion.apply(in, out, others)
+	parallel(len(in), func(i int) {
+		if out[i].OK {
+			d.finish(&out[i])
+		}
 	})
-	stage := classification.Stage(s.DPD, c.Class, x.ScoreDeteriorated)
-	if s.Status == servicing.StatusSettled {
-		c = classification.Result{Class: classification.Normal, Cause: "settled"}
-		stage = 1
+	return out, marks
+}
+
+// own replays one loan, scores it and gives it its own class.
+func (d *Deriver) own(asOf civil.Date, in *Input) Derived {
+	l := &in.Loan
+	if asOf.Before(l.Disbursed) {
+		return Derived{}
 	}
-	return Snapshot{
-		LoanID:               s.LoanID,
-		AsOf:                 s.AsOf,
-		Status:               s.Status,
-		PrincipalOutstanding: s.PrincipalOutstanding,
-		OverduePrincipal:     s.OverduePrincipal,
-		OverdueInterest:      s.OverdueInterest,
-		PenaltyDue:           s.PenaltyDue,
-		FeesDue:              s.FeesDue,
-		Credit:               s.Credit,
-		DPD:                  s.DPD,
-		MaxDPD:               s.MaxDPD,
-		Bucket:               s.Bucket(),
-		Class:                c.Class,
-		ClassCause:           c.Cause,
-		Stage:                stage,
-		NextDueDate:          s.NextDueDate,
-		NextDueAmount:        s.NextDueAmount,
-		OldestUnpaidDue:      s.OldestUnpaidDue,
-		PaidPrincipal:        s.PaidPrincipal,
-		PaidInterest:         s.PaidInterest,
-		PaidPenalty:          s.PaidPenalty,
-		WrittenOff:           s.WrittenOff,
-		Recovered:            s.Recovered,
-		Restructured:         s.Restructured,
-		ObservationStart:     s.ObservationStart,
-		SettledDate:          s.SettledDate,
+	st := servicing.Replay(in.Product, *l, in.Txs, asOf)
+	return d.fromState(&st, in)
+}
+
+// FromState returns the snapshot of a state replayed elsewhere (the
+// generator's month ends): classified on its own, with no score and no
+// contagion.
+func FromState(st *servicing.State, in Input) Snapshot {
+	var d Deriver
+	out := d.fromState(st, &in)
+	d.finish(&out)
+	return out.Snapshot
+}
+
+func (d *Deriver) fromState(st *servicing.State, in *Input) Derived {
+	l := &in.Loan
+	asOf := st.AsOf
+	var pd float64
+	s := &Snapshot{
+		LoanID:               l.ID,
+		BorrowerID:           l.BorrowerID,
+		AsOf:                 st.AsOf,
+		Status:               st.Status,
+		PrincipalOutstanding: st.PrincipalOutstanding,
+		OverduePrincipal:     st.OverduePrincipal,
+		OverdueInterest:      st.OverdueInterest,
+		PenaltyDue:           st.PenaltyDue,
+		FeesDue:              st.FeesDue,
+		Credit:               st.Credit,
+		DPD:                  st.DPD,
+		MaxDPD:               st.MaxDPD,
+		Bucket:               st.Bucket(),
+		NextDueDate:          st.NextDueDate,
+		NextDueAmount:        st.NextDueAmount,
+		OldestUnpaidDue:      st.OldestUnpaidDue,
+		PaidPrincipal:        st.PaidPrincipal,
+		PaidInterest:         st.PaidInterest,
+		PaidPenalty:          st.PaidPenalty,
+		WrittenOff:           st.WrittenOff,
+		Recovered:            st.Recovered,
+		Restructured:         st.Restructured,
+		ObservationStart:     st.ObservationStart,
+		SettledDate:          st.SettledDate,
+		InitialScore:         in.InitialScore,
+	}
+	if d.Scorer != nil && st.Status == servicing.StatusActive {
+		sc := d.Scorer.Score(*l, st)
+		s.ModelID, s.Score, s.Reasons = d.Scorer.ModelID(), sc.Points, sc.Reasons
+		pd = sc.PD
+		if s.InitialScore == 0 {
+			s.InitialScore = sc.Points // the first score is the reference from now on
+		}
+	}
+	out := Derived{OK: true, Snapshot: *s, class: classInput(st, in), pd: pd}
+	r := classification.Classify(out.class)
+	s = &out.Snapshot
+	s.OwnClass, s.Class, s.ClassCause = r.Class, r.Class, r.Cause
+	for i := range st.Installments {
+		if in := &st.Installments[i]; !in.Closed && in.DueDate.After(asOf) {
+			out.remaining++
+		}
+	}
+	if d.KeepState {
+		out.State = st
+	}
+	return out
+}
+
+func classInput(st *servicing.State, in *Input) classification.Input {
+	return classification.Input{
+		AsOf:             st.AsOf,
+		DPD:              st.DPD,
+		WrittenOff:       st.Status == servicing.StatusWrittenOff,
+		Restructured:     st.Restructured,
+		ObservationStart: st.ObservationStart,
+		Override:         in.Override,
+		OverrideReason:   in.OverrideReason,
+	}
+}
+
+// finish sets the stage and the PD over the stage's horizon once the class
+// is final, and the settled loan's plain class.
+func (d *Deriver) finish(out *Derived) {
+	s := &out.Snapshot
+	if s.Status == servicing.StatusSettled {
+		s.Class, s.OwnClass, s.ClassCause, s.Contagion, s.Stage = classification.Normal, classification.Normal, "settled", false, 1
+		return
+	}
+	deteriorated := false
+	if d.Scorer != nil && s.ModelID != 0 {
+		deteriorated = classification.ScoreDeteriorated(s.InitialScore, s.Score, d.Scorer.PDO())
+	}
+	s.Stage = classification.Stage(s.DPD, s.Class, deteriorated)
+	if s.ModelID != 0 {
+		s.PD = HorizonPD(out.pd, d.Scorer.Horizon(), s.Stage, out.remaining)
 	}
 }

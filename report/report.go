@@ -85,10 +85,12 @@ type RollLine struct {
 	Balance     money.Amount `json:"balance"`
 	Roll        float64      `json:"roll"`         // share one bucket deeper (count)
 	RollBalance float64      `json:"roll_balance"` // the same by balance
-	Cure        float64      `json:"cure"`         // share current or settled (count)
-	Stay        float64      `json:"stay"`         // share in the same bucket (count)
-	Settled     float64      `json:"settled"`
-	WrittenOff  float64      `json:"written_off"`
+	// Cure is the share current or settled (count); nil for M0, which
+	// has nothing to cure.
+	Cure       *float64 `json:"cure"`
+	Stay       float64  `json:"stay"` // share in the same bucket (count)
+	Settled    float64  `json:"settled"`
+	WrittenOff float64  `json:"written_off"`
 }
 
 // TrendLine is one month's roll rates by count, M0→M1 … M6→M7+.
@@ -234,9 +236,14 @@ func rollReport(cells map[eod.RollKey]eod.RollCell, d civil.Date) *RollReport {
 		if n == 0 {
 			continue
 		}
-		rr.Rows = append(rr.Rows, RollLine{From: k.String(), Loans: n, Balance: b,
-			Roll: m.RollForward(false, k), RollBalance: m.RollForward(true, k), Cure: m.Cure(false, k),
-			Stay: m.Rate(false, k, k), Settled: m.Rate(false, k, eod.FlowSettled), WrittenOff: m.Rate(false, k, eod.FlowWrittenOff)})
+		line := RollLine{From: k.String(), Loans: n, Balance: b,
+			Roll: m.RollForward(false, k), RollBalance: m.RollForward(true, k),
+			Stay: m.Rate(false, k, k), Settled: m.Rate(false, k, eod.FlowSettled), WrittenOff: m.Rate(false, k, eod.FlowWrittenOff)}
+		if k > 0 {
+			c := m.Cure(false, k)
+			line.Cure = &c
+		}
+		rr.Rows = append(rr.Rows, line)
 	}
 	return rr
 }

@@ -83,11 +83,11 @@ func TestRollRatesAndVintagesByHand(t *testing.T) {
 	}
 	m1 := r.Roll.Rows[1]
 	// M1: 10 loans; 4 rolled to M2, 4 cured, 2 stayed.
-	if m1.From != "M1" || m1.Loans != 10 || !near(m1.Roll, 0.4) || !near(m1.Cure, 0.4) || !near(m1.Stay, 0.2) || m1.Balance != amt("10000") {
+	if m1.From != "M1" || m1.Loans != 10 || !near(m1.Roll, 0.4) || m1.Cure == nil || !near(*m1.Cure, 0.4) || !near(m1.Stay, 0.2) || m1.Balance != amt("10000") {
 		t.Errorf("M1 row %+v", m1)
 	}
 	// M2: 4 loans; 3 rolled, 1 settled (a cure).
-	if m2 := r.Roll.Rows[2]; !near(m2.Roll, 0.75) || !near(m2.Cure, 0.25) || !near(m2.Settled, 0.25) {
+	if m2 := r.Roll.Rows[2]; !near(m2.Roll, 0.75) || m2.Cure == nil || !near(*m2.Cure, 0.25) || !near(m2.Settled, 0.25) {
 		t.Errorf("M2 row %+v", m2)
 	}
 	if len(r.RollTrend) != 1 || !near(r.RollTrend[0].Roll[0], 0.1) || !near(r.RollTrend[0].Roll[1], 0.4) {

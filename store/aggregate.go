@@ -9,6 +9,7 @@ import (
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/eod"
+	"daihou/money"
 	"daihou/servicing"
 )
 
@@ -18,23 +19,50 @@ import (
 const recordColumns = `loan_id, as_of, product, branch, vintage, principal, status, bucket, class, stage, dpd, max_dpd,
 	outstanding, overdue, ecl, written_off, recovered, from_month, from_state, from_balance`
 
-func recordArgs(r *eod.Record) []any {
-	return []any{r.LoanID, r.AsOf, r.Product, r.Branch, r.Vintage, r.Principal, string(r.Status), int(r.Bucket), int(r.Class), r.Stage, r.DPD, r.MaxDPD,
-		r.Outstanding, r.Overdue, r.ECL, r.WrittenOff, r.Recovered, r.FromMonth, int(r.From), r.FromBalance}
+// recordArgs returns the columns of r, recorded on asOf.
+func recordArgs(r *eod.Record, asOf civil.Date) []any {
+	i := func(v int64) any { return v }
+	return []any{r.LoanID, i(int64(asOf)), r.Product, r.Branch, i(int64(r.Vintage)), i(int64(r.Principal)), string(r.Status), i(int64(r.Bucket)), i(int64(r.Class)),
+		i(int64(r.Stage)), i(int64(r.DPD)), i(int64(r.MaxDPD)), i(int64(r.Outstanding)), i(int64(r.Overdue)), i(int64(r.ECL)), i(int64(r.WrittenOff)),
+		i(int64(r.Recovered)), i(int64(r.FromMonth)), i(int64(r.From)), i(int64(r.FromBalance))}
 }
 
-func scanRecord(sc interface{ Scan(...any) error }) (eod.Record, error) {
-	var r eod.Record
-	var status string
-	var bucket, from int
-	err := sc.Scan(&r.LoanID, &r.AsOf, &r.Product, &r.Branch, &r.Vintage, &r.Principal, &status, &bucket, &r.Class, &r.Stage, &r.DPD, &r.MaxDPD,
-		&r.Outstanding, &r.Overdue, &r.ECL, &r.WrittenOff, &r.Recovered, &r.FromMonth, &from, &r.FromBalance)
-	r.Status, r.Bucket, r.From = servicing.Status(status), servicing.Bucket(bucket), eod.FlowState(from)
-	return r, err
+// recordReader reads records from rows of recordColumns, interning the
+// words repeated on every row.
+type recordReader struct {
+	rr   *rowReader
+	strs map[string]string
+}
+
+func newRecordReader() *recordReader {
+	return &recordReader{rr: newRowReader(20), strs: map[string]string{}}
+}
+
+func (x *recordReader) intern(b []byte) string {
+	if s, ok := x.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	x.strs[s] = s
+	return s
+}
+
+func (x *recordReader) read(rows *sql.Rows) (eod.Record, error) {
+	rr := x.rr
+	if err := rr.scan(rows); err != nil {
+		return eod.Record{}, err
+	}
+	r := eod.Record{LoanID: rr.int(0), Product: x.intern(rr.bytes(2)), Branch: x.intern(rr.bytes(3)), Vintage: int(rr.int(4)), Principal: money.Amount(rr.int(5)),
+		Status: internStatus(rr.bytes(6)), Bucket: servicing.Bucket(rr.int(7)), Class: classification.Class(rr.int(8)), Stage: int(rr.int(9)), DPD: int(rr.int(10)),
+		MaxDPD: int(rr.int(11)), Outstanding: money.Amount(rr.int(12)), Overdue: money.Amount(rr.int(13)), ECL: money.Amount(rr.int(14)),
+		WrittenOff: money.Amount(rr.int(15)), Recovered: money.Amount(rr.int(16)), FromMonth: int(rr.int(17)), From: eod.FlowState(rr.int(18)),
+		FromBalance: money.Amount(rr.int(19))}
+	return r, rr.failed()
 }
 
 func loadRecords(ctx context.Context, q querier, ids []int64) (map[int64]eod.Record, error) {
 	out := make(map[int64]eod.Record, len(ids))
+	x := newRecordReader()
 	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
 		rows, err := q.QueryContext(ctx, `SELECT `+recordColumns+` FROM eod_loans WHERE loan_id IN (`+marks+`)`, args...)
 		if err != nil {
@@ -42,7 +70,7 @@ func loadRecords(ctx context.Context, q querier, ids []int64) (map[int64]eod.Rec
 		}
 		defer rows.Close()
 		for rows.Next() {
-			r, err := scanRecord(rows)
+			r, err := x.read(rows)
 			if err != nil {
 				return err
 			}
@@ -79,8 +107,9 @@ func eachRecord(ctx context.Context, q querier, fn func(*eod.Record) error) erro
 		return err
 	}
 	defer rows.Close()
+	x := newRecordReader()
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := x.read(rows)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"daihou/civil"
@@ -18,12 +19,10 @@ func BenchmarkImportPayments(b *testing.B) {
 		b.StopTimer()
 		db := MustOpenDB(b, "sqlite")
 		MustAddLoans(b, db, servicing.DefaultProduct("CL"), loans)
-		if err := db.SetBusinessDate(ctx, civil.MustParse("2026-02-12")); err != nil {
-			b.Fatal(err)
-		}
+		closeThrough(b, db, civil.MustParse("2026-02-12"))
 		pays := make([]store.Payment, loans)
 		for i := range pays {
-			pays[i] = store.Payment{Line: i + 2, LoanRef: "L" + itoa(i), ValueDate: civil.MustParse("2026-02-10"), Amount: 106619, Reference: "P" + itoa(i)}
+			pays[i] = store.Payment{Line: i + 2, LoanRef: fmt.Sprintf("L%d", i), ValueDate: civil.MustParse("2026-02-10"), Amount: 106619, Reference: fmt.Sprintf("P%d", i)}
 		}
 		b.StartTimer()
 		res, err := db.ImportPayments(ctx, pays, nil)

@@ -15,15 +15,19 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the embedded database driver
 
 	"daihou"
 	"daihou/civil"
+	"daihou/loanstate"
 )
 
 //go:embed migrations
@@ -34,41 +38,75 @@ type DB struct {
 	dialect Dialect
 	read    *sql.DB
 	write   *sql.DB
-	// Now is the wall clock, injected so tests control posted_at stamps.
+	// Now is the wall clock, the one every transaction reads (once, when
+	// it begins); tests inject their own.
 	Now func() time.Time
+
+	readOnly bool
+
+	mu       sync.Mutex
+	champion *loanstate.ModelScorer // the parsed champion, kept between derivations
 }
 
 // Open opens the database named by dsn — a postgres:// URL for
 // PostgreSQL, otherwise a SQLite file path, created if needed — and applies
 // pending migrations.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, false)
+}
+
+// OpenReadOnly opens an existing database for reading only: no migration
+// runs and nothing can be written, so a read-only file (or a replica) can
+// be reported on. It refuses a schema older or newer than this daihou's.
+func OpenReadOnly(ctx context.Context, dsn string) (*DB, error) {
+	return open(ctx, dsn, true)
+}
+
+func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 	if IsPostgres(dsn) {
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, readOnly)
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, daihou.Errorf(daihou.EINVALID, "cannot open database %s: the folder %s does not exist (create it, or pass --db with another path)", path, dir)
+		}
+	}
+	if readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, daihou.Errorf(daihou.ENOTFOUND, "no database at %s: pass --db (or set DAIHOU_DB), or create one with 'daihou demo' or 'daihou gen'", path)
+		}
+	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"} {
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"}
+	if readOnly {
+		pragmas = []string{"busy_timeout(10000)", "cache_size(-65536)"}
+		q.Set("mode", "ro")
+	}
+	for _, p := range pragmas {
 		q.Add("_pragma", p)
 	}
 	conn := "file:" + path + "?" + q.Encode()
+	read, err := sql.Open("sqlite", conn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
 	// Write transactions take the write lock when they begin, not at their
 	// first write: a transaction that reads and then writes would otherwise
 	// fail with SQLITE_BUSY when another process committed in between.
-	write, err := sql.Open("sqlite", conn+"&_txlock=immediate")
-	if err != nil {
-		return nil, err
+	write := read
+	if !readOnly {
+		if write, err = sql.Open("sqlite", conn+"&_txlock=immediate"); err != nil {
+			read.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		write.SetMaxOpenConns(1)
 	}
-	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", conn)
-	if err != nil {
-		write.Close()
-		return nil, err
-	}
-	read.SetMaxOpenConns(4)
-	db := &DB{dialect: SQLite, read: read, write: write, Now: time.Now}
+	db := &DB{dialect: SQLite, read: read, write: write, Now: time.Now, readOnly: readOnly}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
 }
@@ -76,7 +114,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // openPostgres opens a PostgreSQL database. Reads and writes share one
 // server but use separate pools, so a long bulk write never starves the
 // queries of a console or an API.
-func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+func openPostgres(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 	write, err := sql.Open(pgDriverName, dsn)
 	if err != nil {
 		return nil, daihou.Errorf(daihou.EINVALID, "%v", err)
@@ -88,7 +126,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(8)
-	db := &DB{dialect: Postgres, read: read, write: write, Now: time.Now}
+	db := &DB{dialect: Postgres, read: read, write: write, Now: time.Now, readOnly: readOnly}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -106,7 +144,10 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // Close closes the database.
 func (db *DB) Close() error {
 	err1 := db.read.Close()
-	err2 := db.write.Close()
+	var err2 error
+	if db.write != db.read {
+		err2 = db.write.Close()
+	}
 	if err1 != nil {
 		return err1
 	}
@@ -143,56 +184,82 @@ func loadMigrations(dialect string) ([]migration, error) {
 }
 
 // migrate applies every embedded migration not yet recorded, each in its
-// own transaction, and refuses a database migrated by a newer daihou.
+// own transaction, and refuses a database migrated by a newer daihou. Many
+// processes may start on one new database at once: on PostgreSQL they
+// queue on an advisory lock; on SQLite each migration's transaction takes
+// the write lock at BEGIN and reads the version inside it, so a migration
+// another process applied meanwhile is skipped, not applied twice.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := loadMigrations(string(db.dialect))
 	if err != nil {
 		return err
+	}
+	latest := ms[len(ms)-1].version
+	if db.readOnly {
+		current, err := db.SchemaVersion(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("not a daihou database, or not readable: %w", err)
+		case current > latest:
+			return daihou.Errorf(daihou.ECONFLICT, "database schema version %d is newer than this daihou knows (%d): upgrade daihou", current, latest)
+		case current < latest:
+			return daihou.Errorf(daihou.ECONFLICT, "database schema version %d is older than this daihou's (%d): run 'daihou migrate' with write access first", current, latest)
+		}
+		return nil
 	}
 	if db.dialect == Postgres {
 		// Many serve and eod processes may start at once: one migrates,
 		// the others wait on the lock and then find nothing to do.
 		conn, err := db.write.Conn(ctx)
 		if err != nil {
-			return fmt.Errorf("open database: %w", err)
+			return err
 		}
 		defer conn.Close()
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7261001)`); err != nil {
-			return fmt.Errorf("open database: %w", err)
+			return err
 		}
 		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(7261001)`)
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	var current int
-	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return err
-	}
-	if latest := ms[len(ms)-1].version; current > latest {
-		return daihou.Errorf(daihou.ECONFLICT, "database schema version %d is newer than this daihou knows (%d): upgrade daihou", current, latest)
-	}
 	for _, m := range ms {
-		if m.version <= current {
-			continue
-		}
-		tx, err := db.write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, db.Now().UTC().Format(time.RFC3339)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
+		done, err := db.applyMigration(ctx, m, latest)
+		if err != nil || done {
 			return err
 		}
 	}
 	return nil
+}
+
+// applyMigration applies m unless the database has it, in one
+// transaction; done reports that the database is already at latest.
+func (db *DB) applyMigration(ctx context.Context, m migration, latest int) (done bool, err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return false, err
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return false, err
+	}
+	if current > latest {
+		return false, daihou.Errorf(daihou.ECONFLICT, "database schema version %d is newer than this daihou knows (%d): upgrade daihou", current, latest)
+	}
+	if current >= latest {
+		return true, nil
+	}
+	if m.version <= current {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return false, fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, db.Now().UTC().Format(time.RFC3339)); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
 }
 
 // SchemaVersion returns the highest applied migration.
@@ -202,28 +269,30 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	return v, err
 }
 
-// BusinessDate returns the current business date: the last date close of
-// business ran to, or today when it has never run.
+// BusinessDate returns the business date: the date the last close of
+// business opened, or the date the book was opened on. It returns
+// ErrNoBusinessDate (ECONFLICT) on a book not opened yet.
 func (db *DB) BusinessDate(ctx context.Context) (civil.Date, error) {
-	return businessDate(ctx, db.read, db.Now)
-}
-
-func businessDate(ctx context.Context, q querier, now func() time.Time) (civil.Date, error) {
-	var v string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'business_date'`).Scan(&v)
-	if err == sql.ErrNoRows {
-		return civil.FromTime(now()), nil
+	d, err := businessDate(ctx, db.read)
+	if err == nil && d == 0 {
+		err = ErrNoBusinessDate
 	}
-	if err != nil {
-		return 0, err
-	}
-	return civil.Parse(v)
+	return d, err
 }
 
-// SetBusinessDate records d as the business date.
-func (db *DB) SetBusinessDate(ctx context.Context, d civil.Date) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('business_date', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, d.String())
-	return err
+// OpenBook sets the business date of a book that has none yet, or that
+// close of business has never run on: the date the book is taken over on.
+// After a close of business only close of business moves the date
+// (ECONFLICT otherwise).
+func (db *DB) OpenBook(ctx context.Context, d civil.Date) error {
+	return db.inTx(ctx, func(t *wtx) error {
+		var closed int
+		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM eod_runs`).Scan(&closed); err != nil {
+			return err
+		}
+		if closed > 0 && t.business != d {
+			return daihou.Errorf(daihou.ECONFLICT, "the business date is %v and moves only by close of business: run 'daihou eod --date %v'", t.business, d)
+		}
+		return setBusinessDate(ctx, t, d)
+	})
 }
-
-func (db *DB) stamp() string { return db.Now().UTC().Format(time.RFC3339Nano) }

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"daihou"
 	"daihou/civil"
 	"daihou/eod"
+	"daihou/loanstate"
 	"daihou/servicing"
 	"daihou/synth"
 )
@@ -25,14 +27,13 @@ import (
 // by one sort instead of millions of b-tree inserts. A generation that
 // fails part-way leaves a database to throw away, as the command says.
 type GenLoader struct {
-	db      *DB
-	conn    *sql.Conn
-	tx      *sql.Tx
-	saved   []schemaObject
-	ins     genInserts
-	loans   int // loans in the open transaction
-	restore func()
-	stamp   string
+	db    *DB
+	conn  *sql.Conn
+	tx    *sql.Tx
+	saved []schemaObject
+	ins   genInserts
+	loans int // loans in the open transaction
+	stamp string
 }
 
 type schemaObject struct{ kind, name, sql string }
@@ -58,10 +59,9 @@ func (db *DB) NewGenLoader(ctx context.Context, products []servicing.Product) (*
 			return nil, err
 		}
 	}
-	g := &GenLoader{db: db, restore: bulkGC(), stamp: db.stamp()}
+	g := &GenLoader{db: db, stamp: db.Now().UTC().Format(time.RFC3339Nano)}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
-		g.restore()
 		return nil, err
 	}
 	g.conn = conn
@@ -193,10 +193,10 @@ func (g *GenLoader) Write(ctx context.Context, b *synth.Batch) error {
 		}
 	}
 	for i := range b.Snapshots {
-		if err := in.states.add(ctx, snapshotArgs(&b.Snapshots[i])...); err != nil {
+		if err := in.states.add(ctx, snapshotArgs(&b.Snapshots[i], loanstate.Wake(&b.Snapshots[i]))...); err != nil {
 			return err
 		}
-		if err := in.records.add(ctx, recordArgs(&b.Records[i])...); err != nil {
+		if err := in.records.add(ctx, recordArgs(&b.Records[i], b.Snapshots[i].AsOf)...); err != nil {
 			return err
 		}
 	}
@@ -252,12 +252,15 @@ func (g *GenLoader) Finish(ctx context.Context, info GenInfo, h *synth.History, 
 		}
 	}
 	sum := eod.Summary{Date: info.Until, Mode: eod.ModeGen, Touched: h.Loans, Changed: h.Loans}
-	stamp := g.db.stamp()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO eod_runs (as_of, mode, status, phase, summary, started_at, finished_at) VALUES (?, ?, 'done', 'done', ?, ?, ?)`,
-		info.Until, eod.ModeGen, mustJSON(sum), g.stamp, stamp); err != nil {
+	stamp := g.db.Now().UTC().Format(time.RFC3339Nano)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO eod_runs (as_of, attempt, mode, status, phase, summary, token, started_at, finished_at) VALUES (?, 1, ?, 'done', 'done', ?, ?, ?, ?)`,
+		info.Until, eod.ModeGen, mustJSON(sum), g.stamp, g.stamp, stamp); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM eod_dirty`); err != nil {
+		return err
+	}
+	if err := genSiblings(ctx, tx, g.db.dialect); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{
@@ -278,6 +281,33 @@ func (g *GenLoader) Finish(ctx context.Context, info GenInfo, h *synth.History, 
 		// Statistics for the planner from a sample, seconds not minutes.
 		for _, p := range []string{"PRAGMA analysis_limit = 1000", "ANALYZE"} {
 			if _, err := g.conn.ExecContext(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// genSiblings counts every loan's siblings (the borrower's other loans),
+// moves PostgreSQL's id sequences past the generated ids, and marks for
+// close of business the loans of borrowers with a non-performing loan
+// among several: the generator derives loan by loan, so borrower contagion
+// is left to a close of business of the final date, which 'daihou gen'
+// runs.
+func genSiblings(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	for _, q := range []string{
+		`UPDATE loans SET siblings = (SELECT COUNT(*) - 1 FROM loans o WHERE o.borrower_id = loans.borrower_id)
+			WHERE borrower_id IN (SELECT borrower_id FROM loans GROUP BY borrower_id HAVING COUNT(*) > 1)`,
+		`INSERT INTO eod_dirty (loan_id, events) SELECT l.id, 1 FROM loans l WHERE l.siblings > 0 AND l.borrower_id IN
+			(SELECT s.borrower_id FROM loan_state s WHERE s.own_class >= 3 AND s.borrower_id IN (SELECT borrower_id FROM loans WHERE siblings > 0))`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	if d == Postgres {
+		for _, t := range []string{"loans", "borrowers"} {
+			if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM `+t); err != nil {
 				return err
 			}
 		}
@@ -306,5 +336,4 @@ func (g *GenLoader) Close() {
 	}
 	g.conn.Close()
 	g.conn = nil
-	g.restore()
 }

@@ -55,16 +55,17 @@ func testImportReplans(t *testing.T, dsn string) {
 	if err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetBusinessDate(ctx, civil.MustParse("2026-03-01")); err != nil {
+	if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
 		t.Fatal(err)
 	}
-	ids, rej, err := db.AddLoans(ctx, []NewLoan{
+	added, err := db.AddLoans(ctx, []NewLoan{
 		{Line: 2, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "L1", Product: "CL", Principal: money.MustParseAmount("12000"), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: civil.MustParse("2026-01-10")}},
 		{Line: 3, Borrower: servicing.Borrower{ExternalID: "B2"}, Loan: servicing.Loan{ExternalID: "L2", Product: "CL", Principal: money.MustParseAmount("12000"), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: civil.MustParse("2026-01-10")}},
 	})
-	if err != nil || len(rej) > 0 {
-		t.Fatal(err, rej)
+	if err != nil || len(added.Rejects) > 0 {
+		t.Fatal(err, added.Rejects)
 	}
+	ids := added.IDs
 	pays := []Payment{
 		{Line: 2, LoanRef: "L1", ValueDate: civil.MustParse("2026-02-10"), Amount: 106619, Reference: "IMPORT-1"},
 		{Line: 3, LoanRef: "L2", ValueDate: civil.MustParse("2026-02-10"), Amount: 106619, Reference: "IMPORT-2"},
@@ -73,7 +74,10 @@ func testImportReplans(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &poster{db: db, business: civil.MustParse("2026-03-01")}
+	p, err := db.newPoster(ctx, db.read, civil.MustParse("2026-03-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, err := p.plan(ctx, db.read, pays, refs)
 	if err != nil || res.Posted != 2 {
 		t.Fatalf("plan: %+v %v", res, err)
@@ -100,7 +104,9 @@ func testImportReplans(t *testing.T, dsn string) {
 			t.Errorf("loan %d has %d transactions, want %d", id, len(txs), want)
 		}
 		l, _ := db.Loan(ctx, id)
-		want, _ := loanstate.Derive(prods["CL"], l, txs, civil.MustParse("2026-03-01"), loanstate.Extra{})
+		d, _, _ := db.deriver(ctx)
+		derived, _ := d.Derive(civil.MustParse("2026-03-01"), []loanstate.Input{{Product: prods["CL"], Loan: l, Txs: txs}}, nil)
+		want := derived[0].Snapshot
 		got, _ := db.Snapshot(ctx, id)
 		if got != want {
 			t.Errorf("loan %d: cached state differs from replay:\n got %+v\nwant %+v", id, got, want)

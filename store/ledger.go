@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-	"sync/atomic"
 
 	"daihou"
 	"daihou/civil"
-	"daihou/classification"
-	"daihou/loanstate"
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
@@ -177,208 +175,123 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// extras returns the classification inputs beyond the ledger for loans:
-// approved overrides.
-func extras(ctx context.Context, q querier, ids []int64) (map[int64]loanstate.Extra, error) {
-	out := map[int64]loanstate.Extra{}
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT loan_id, class, reason FROM classification_overrides WHERE status = 'approved' AND loan_id IN (`+marks+`) ORDER BY loan_id, id`, args...)
+// replayLoan is a loan as derivation reads it, with how many other loans
+// its borrower has.
+type replayLoan struct {
+	servicing.Loan
+	siblings int
+}
+
+// loadReplayLoans returns the loans of ids with what replay, the
+// aggregates and the behaviour features need (the region is a feature):
+// not the officer. Repeated words are interned.
+func loadReplayLoans(ctx context.Context, q querier, ids []int64) (map[int64]replayLoan, error) {
+	out := make(map[int64]replayLoan, len(ids))
+	strs := map[string]string{}
+	intern := func(b []byte) string {
+		if s, ok := strs[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		strs[s] = s
+		return s
+	}
+	rr := newRowReader(13)
+	err := inBatches(ids, func(_ []int64, args []any, marks string) error {
+		rows, err := q.QueryContext(ctx, `SELECT id, external_id, borrower_id, product, currency, principal, rate, term, method, disbursed, branch, region, siblings FROM loans WHERE id IN (`+marks+`)`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			var x loanstate.Extra
-			if err := rows.Scan(&id, &x.Override, &x.OverrideReason); err != nil {
+			if err := rr.scan(rows); err != nil {
 				return err
 			}
-			out[id] = x // the latest approval wins
+			l := replayLoan{siblings: int(rr.int(12))}
+			l.ID, l.ExternalID, l.BorrowerID = rr.int(0), rr.str(1), rr.int(2)
+			l.Product, l.Currency = intern(rr.bytes(3)), money.Currency(intern(rr.bytes(4)))
+			l.Principal, l.Rate, l.Term = money.Amount(rr.int(5)), money.Rate(rr.int(6)), int(rr.int(7))
+			l.Method, l.Disbursed = schedule.Method(intern(rr.bytes(8))), civil.Date(rr.int(9))
+			l.Branch, l.Region = intern(rr.bytes(10)), intern(rr.bytes(11))
+			out[l.ID] = l
+		}
+		if err := rr.failed(); err != nil {
+			return err
 		}
 		return rows.Err()
 	})
 	return out, err
 }
 
-// addInitialScores sets each loan's first behaviour score in x: the
-// reference for "significant increase in credit risk since initial
-// recognition". Only close of business with a champion model needs it.
-func addInitialScores(ctx context.Context, q querier, ids []int64, x map[int64]loanstate.Extra) error {
-	return inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT s.loan_id, s.score FROM loan_scores s WHERE s.loan_id IN (`+marks+`)
-			AND s.as_of = (SELECT MIN(f.as_of) FROM loan_scores f WHERE f.loan_id = s.loan_id)`, args...)
+// loadReplayTxs returns the transactions of ids with what replay needs
+// (not the channel, reference or posting time), as loadTxs does but
+// cheaper: a dense run of ids is read as one range of the primary key
+// instead of an IN list, and kinds are interned rather than allocated.
+func loadReplayTxs(ctx context.Context, q querier, ids []int64) (map[int64][]servicing.Tx, error) {
+	out := make(map[int64][]servicing.Tx, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	const cols = `SELECT loan_id, seq, kind, value_date, amount, reverses, component, new_rate, new_term, new_method FROM transactions WHERE `
+	rr := newRowReader(10)
+	read := func(query string, args []any, want func(int64) bool) error {
+		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			var score float64
-			if err := rows.Scan(&id, &score); err != nil {
+			if err := rr.scan(rows); err != nil {
 				return err
 			}
-			e := x[id]
-			e.InitialScore = int(score)
-			x[id] = e
+			id := rr.int(0)
+			if !want(id) {
+				continue
+			}
+			t := servicing.Tx{LoanID: id, Seq: rr.int(1), Kind: servicing.TxKind(internText(rr.bytes(2))), ValueDate: civil.Date(rr.int(3)), Amount: money.Amount(rr.int(4)),
+				Reverses: rr.int(5), Component: servicing.Component(internText(rr.bytes(6))), NewRate: money.Rate(rr.int(7)), NewTerm: int(rr.int(8)),
+				NewMethod: schedule.Method(internText(rr.bytes(9)))}
+			out[id] = append(out[id], t)
 		}
-		return rows.Err()
-	})
-}
-
-// Snapshot returns the cached state of a loan; ENOTFOUND if it has none.
-func (db *DB) Snapshot(ctx context.Context, loanID int64) (loanstate.Snapshot, error) {
-	m, err := loadSnapshots(ctx, db.read, []int64{loanID})
-	if err != nil {
-		return loanstate.Snapshot{}, err
-	}
-	s, ok := m[loanID]
-	if !ok {
-		return s, daihou.Errorf(daihou.ENOTFOUND, "loan %d has no state", loanID)
-	}
-	return s, nil
-}
-
-const snapshotColumns = `loan_id, as_of, status, principal_outstanding, overdue_principal, overdue_interest, penalty_due, fees_due, credit,
-	dpd, max_dpd, bucket, class, class_cause, stage, next_due_date, next_due_amount, oldest_unpaid_due, paid_principal, paid_interest,
-	paid_penalty, written_off, recovered, restructured, observation_start, settled_date, model_id, score, pd, reasons`
-
-// snapshotColumnCount is the number of columns in snapshotColumns.
-var snapshotColumnCount = len(strings.Split(snapshotColumns, ","))
-
-// snapshotArgs returns a snapshot's column values as the driver's own types
-// (int64, string): database/sql converts any other type by reflection and
-// an extra allocation, which on the bulk paths cost more than SQLite did.
-func snapshotArgs(s *loanstate.Snapshot) []any {
-	i := func(v int64) any { return v }
-	return []any{s.LoanID, i(int64(s.AsOf)), string(s.Status), i(int64(s.PrincipalOutstanding)), i(int64(s.OverduePrincipal)), i(int64(s.OverdueInterest)),
-		i(int64(s.PenaltyDue)), i(int64(s.FeesDue)), i(int64(s.Credit)), i(int64(s.DPD)), i(int64(s.MaxDPD)), s.Bucket.String(), i(int64(s.Class)), s.ClassCause,
-		i(int64(s.Stage)), i(int64(s.NextDueDate)), i(int64(s.NextDueAmount)), i(int64(s.OldestUnpaidDue)), i(int64(s.PaidPrincipal)), i(int64(s.PaidInterest)),
-		i(int64(s.PaidPenalty)), i(int64(s.WrittenOff)), i(int64(s.Recovered)), i(int64(boolInt(s.Restructured))), i(int64(s.ObservationStart)),
-		i(int64(s.SettledDate)), s.ModelID, i(int64(s.Score)), i(int64(s.PD)), s.Reasons}
-}
-
-func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]loanstate.Snapshot, error) {
-	out := make(map[int64]loanstate.Snapshot, len(ids))
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM loan_state WHERE loan_id IN (`+marks+`)`, args...)
-		if err != nil {
+		if err := rr.failed(); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var s loanstate.Snapshot
-			var status, bucket string
-			var restructured int
-			if err := rows.Scan(&s.LoanID, &s.AsOf, &status, &s.PrincipalOutstanding, &s.OverduePrincipal, &s.OverdueInterest, &s.PenaltyDue, &s.FeesDue, &s.Credit,
-				&s.DPD, &s.MaxDPD, &bucket, &s.Class, &s.ClassCause, &s.Stage, &s.NextDueDate, &s.NextDueAmount, &s.OldestUnpaidDue, &s.PaidPrincipal, &s.PaidInterest,
-				&s.PaidPenalty, &s.WrittenOff, &s.Recovered, &restructured, &s.ObservationStart, &s.SettledDate, &s.ModelID, &s.Score, &s.PD, &s.Reasons); err != nil {
-				return err
-			}
-			s.Status, s.Restructured = servicing.Status(status), restructured != 0
-			s.Bucket, _ = servicing.ParseBucket(bucket)
-			out[s.LoanID] = s
-		}
 		return rows.Err()
+	}
+	first, last := ids[0], ids[len(ids)-1]
+	if sorted := slices.IsSorted(ids); sorted && int64(len(ids))*3 >= last-first+1 {
+		set := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		err := read(cols+`loan_id BETWEEN ? AND ? ORDER BY loan_id, seq`, []any{first, last}, func(id int64) bool { return set[id] })
+		return out, err
+	}
+	err := inBatches(ids, func(_ []int64, args []any, marks string) error {
+		return read(cols+`loan_id IN (`+marks+`) ORDER BY loan_id, seq`, args, func(int64) bool { return true })
 	})
 	return out, err
 }
 
-// loadClasses returns the cached class of each loan that has a snapshot.
-func loadClasses(ctx context.Context, q querier, ids []int64) (map[int64]classification.Class, error) {
-	out := make(map[int64]classification.Class, len(ids))
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT loan_id, class FROM loan_state WHERE loan_id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var c classification.Class
-			if err := rows.Scan(&id, &c); err != nil {
-				return err
-			}
-			out[id] = c
-		}
-		return rows.Err()
-	})
-	return out, err
-}
-
-// snapshotWriter upserts snapshots in multi-row statements and records
-// class changes.
-type snapshotWriter struct {
-	upsert, history *batcher
-	prev            map[int64]classification.Class
-}
-
-// newSnapshotWriter returns a writer into tx; prev holds the snapshots
-// the loans had before, to detect class changes.
-func newSnapshotWriter(tx *sql.Tx, prev map[int64]classification.Class) *snapshotWriter {
-	cols := strings.Fields(strings.ReplaceAll(snapshotColumns, ",", " "))
-	sets := make([]string, 0, len(cols)-1)
-	for _, c := range cols[1:] {
-		sets = append(sets, c+" = excluded."+c)
+var interned = func() map[string]string {
+	m := map[string]string{"": ""}
+	for _, k := range []servicing.TxKind{servicing.Disbursement, servicing.Repayment, servicing.Reversal, servicing.Waiver, servicing.WriteOff, servicing.Recovery, servicing.Restructure, servicing.FeeCharge} {
+		m[string(k)] = string(k)
 	}
-	return &snapshotWriter{
-		upsert:  newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, `ON CONFLICT (loan_id) DO UPDATE SET `+strings.Join(sets, ", "), len(cols)),
-		history: newBatcher(tx, `INSERT INTO classification_history (loan_id, seq, as_of, from_class, to_class, cause) VALUES`, "", 6),
-		prev:    prev,
+	for _, c := range []servicing.Component{servicing.Fee, servicing.Penalty, servicing.Interest, servicing.Principal} {
+		m[string(c)] = string(c)
 	}
-}
-
-// write queues s; a loan must be written at most once per writer, as one
-// multi-row upsert cannot name the same key twice.
-func (w *snapshotWriter) write(ctx context.Context, s *loanstate.Snapshot) error {
-	if err := w.upsert.add(ctx, snapshotArgs(s)...); err != nil {
-		return err
+	for _, me := range schedule.Methods {
+		m[string(me)] = string(me)
 	}
-	from, had := w.prev[s.LoanID]
-	if !had || from != s.Class {
-		if err := w.history.add(ctx, s.LoanID, nextHistorySeq(s.AsOf), s.AsOf, int(from), int(s.Class), s.ClassCause); err != nil {
-			return err
-		}
+	return m
+}()
+
+// internText returns b as a string, without allocating for the words a
+// ledger repeats millions of times.
+func internText(b []byte) string {
+	if s, ok := interned[string(b)]; ok {
+		return s
 	}
-	return nil
-}
-
-// nextHistorySeq orders a loan's class changes. Changes happen at most a
-// few times a day, so the business date with a per-process counter in the
-// low digits is unique and increasing without reading the table.
-func nextHistorySeq(asOf civil.Date) int64 {
-	return int64(asOf)*1_000_000 + historyCounter.Add(1)%1_000_000
-}
-
-var historyCounter atomic.Int64
-
-func (w *snapshotWriter) close(ctx context.Context) error {
-	if err := w.upsert.flush(ctx); err != nil {
-		return err
-	}
-	return w.history.flush(ctx)
-}
-
-// ClassChange is one entry of a loan's classification history.
-type ClassChange struct {
-	AsOf     civil.Date
-	From, To classification.Class
-	Cause    string
-}
-
-// ClassHistory returns a loan's classification changes, oldest first.
-func (db *DB) ClassHistory(ctx context.Context, loanID int64) ([]ClassChange, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT as_of, from_class, to_class, cause FROM classification_history WHERE loan_id = ? ORDER BY seq`, loanID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ClassChange
-	for rows.Next() {
-		var c ClassChange
-		if err := rows.Scan(&c.AsOf, &c.From, &c.To, &c.Cause); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return string(b)
 }

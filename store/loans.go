@@ -2,97 +2,112 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
-	"daihou/civil"
+	"daihou/config"
 	"daihou/servicing"
 )
 
 // NewLoan is a loan to add with its borrower. Borrowers are matched by
-// external id: a borrower already known keeps its id and details.
+// external id.
 type NewLoan struct {
 	Line     int
 	Borrower servicing.Borrower
 	Loan     servicing.Loan
 }
 
+// AddLoansResult is what AddLoans did.
+type AddLoansResult struct {
+	IDs     []int64 // of the loans added, in input order
+	Present int     // rows identical to a loan already in the book: re-delivery adds nothing
+	Rejects []Reject
+}
+
 // AddLoans adds loans in one database transaction per chunk, each with its
-// disbursement transaction and its state as of the business date. A loan
-// whose number already exists, whose product is unknown, or whose terms
-// are invalid is rejected with its line and reason; the rest are added.
-// It returns the ids given to the added loans, in input order.
-func (db *DB) AddLoans(ctx context.Context, in []NewLoan) (ids []int64, rejects []Reject, err error) {
-	defer bulkGC()()
-	business, err := db.BusinessDate(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+// disbursement transaction and its state as of the business date. A row
+// that repeats a loan already in the book exactly is counted as present; a
+// row that names a known loan or borrower with other details is rejected
+// as a conflict, as is a loan with an unknown product, invalid terms, a
+// rate above the configured limit or a disbursement after the business
+// date; the rest are added.
+func (db *DB) AddLoans(ctx context.Context, in []NewLoan) (AddLoansResult, error) {
+	var res AddLoansResult
 	const chunk = 20000
 	for start := 0; start < len(in); start += chunk {
 		part := in[start:min(start+chunk, len(in))]
-		got, rej, err := db.addLoanChunk(ctx, part, business)
+		err := db.inTx(ctx, func(t *wtx) error {
+			got, err := db.addLoanChunk(ctx, t, part)
+			if err != nil {
+				return err
+			}
+			res.IDs = append(res.IDs, got.IDs...)
+			res.Present += got.Present
+			res.Rejects = append(res.Rejects, got.Rejects...)
+			return nil
+		})
 		if err != nil {
-			return ids, rejects, err
+			return res, err
 		}
-		ids = append(ids, got...)
-		rejects = append(rejects, rej...)
 	}
-	return ids, rejects, nil
+	return res, nil
 }
 
-func (db *DB) addLoanChunk(ctx context.Context, in []NewLoan, business civil.Date) ([]int64, []Reject, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansResult, error) {
+	var res AddLoansResult
+	business, err := t.needBusinessDate()
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
-	defer tx.Rollback()
-	prods, err := products(ctx, tx)
+	p, err := db.newPoster(ctx, t, business)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
-	var nextLoan, nextBorrower int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM loans`).Scan(&nextLoan); err != nil {
-		return nil, nil, err
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM borrowers`).Scan(&nextBorrower); err != nil {
-		return nil, nil, err
-	}
-	existsLoan, err := tx.PrepareContext(ctx, `SELECT COUNT(*) FROM loans WHERE external_id = ?`)
+	prepare := func(q string) (*sql.Stmt, error) { return t.PrepareContext(ctx, q) }
+	findLoan, err := prepare(`SELECT ` + loanColumns + ` FROM loans WHERE external_id = ?`)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
-	defer existsLoan.Close()
-	findBorrower, err := tx.PrepareContext(ctx, `SELECT id FROM borrowers WHERE external_id = ?`)
+	defer findLoan.Close()
+	findBorrower, err := prepare(`SELECT id, external_id, name, id_number, phone, region FROM borrowers WHERE external_id = ?`)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
 	defer findBorrower.Close()
-	insBorrower, err := tx.PrepareContext(ctx, `INSERT INTO borrowers (id, external_id, name, id_number, phone, region) VALUES (?, ?, ?, ?, ?, ?)`)
+	insBorrower, err := prepare(`INSERT INTO borrowers (external_id, name, id_number, phone, region) VALUES (?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
 	defer insBorrower.Close()
-	insLoan, err := tx.PrepareContext(ctx, `INSERT INTO loans (`+loanColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insLoan, err := prepare(`INSERT INTO loans (external_id, borrower_id, product, currency, principal, rate, term, method, disbursed, branch, officer, region, siblings)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM loans WHERE borrower_id = ?)) RETURNING id, siblings`)
 	if err != nil {
-		return nil, nil, err
+		return res, err
 	}
 	defer insLoan.Close()
-	insTx, err := tx.PrepareContext(ctx, `INSERT INTO transactions (loan_id, seq, kind, value_date, amount, posted_at) VALUES (?, 1, 'disbursement', ?, ?, ?)`)
+	bumpSiblings, err := prepare(`UPDATE loans SET siblings = siblings + 1 WHERE borrower_id = ? AND id <> ?`)
 	if err != nil {
-		return nil, nil, err
+		return res, err
+	}
+	defer bumpSiblings.Close()
+	insTx, err := prepare(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, posted_at) VALUES (?, 1, 'disbursement', ?, ?, ?)`)
+	if err != nil {
+		return res, err
 	}
 	defer insTx.Close()
 
-	borrowers := map[string]int64{}
-	loans := map[int64]servicing.Loan{}
-	var ids []int64
-	var rejects []Reject
-	stamp := db.stamp()
+	borrowers := map[string]servicing.Borrower{} // known or added in this chunk
+	p.loans, p.txs, p.lastSeq = map[int64]replayLoan{}, map[int64][]servicing.Tx{}, map[int64]int64{}
+	stamp := t.stamp()
+	reject := func(line int, format string, args ...any) {
+		res.Rejects = append(res.Rejects, Reject{line, fmt.Sprintf(format, args...)})
+	}
 	for _, nl := range in {
 		l := nl.Loan
-		prod, ok := prods[l.Product]
+		prod, ok := p.products[l.Product]
 		if !ok {
-			rejects = append(rejects, Reject{nl.Line, fmt.Sprintf("product: unknown product %q", l.Product)})
+			reject(nl.Line, "product: unknown product %q: create it first with 'daihou product put %s'", l.Product, l.Product)
 			continue
 		}
 		if l.Method == "" {
@@ -101,50 +116,145 @@ func (db *DB) addLoanChunk(ctx context.Context, in []NewLoan, business civil.Dat
 		if l.Currency == "" {
 			l.Currency = prod.Currency
 		}
+		if l.Currency != prod.Currency {
+			reject(nl.Line, "currency: %s, but product %s is in %s", l.Currency, prod.Code, prod.Currency)
+			continue
+		}
 		if err := l.Terms().Validate(); err != nil {
-			rejects = append(rejects, Reject{nl.Line, err.Error()})
+			reject(nl.Line, "%v", err)
 			continue
 		}
-		var n int
-		if err := existsLoan.QueryRowContext(ctx, l.ExternalID).Scan(&n); err != nil {
-			return nil, nil, err
-		}
-		if n > 0 {
-			rejects = append(rejects, Reject{nl.Line, fmt.Sprintf("loan_id: loan %q already exists", l.ExternalID)})
+		if err := config.CheckRate("rate", l.Rate, p.maxRate); err != nil {
+			reject(nl.Line, "rate: %v", err)
 			continue
 		}
-		bid, ok := borrowers[nl.Borrower.ExternalID]
-		if !ok {
-			err := findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID).Scan(&bid)
-			if err != nil {
-				b := nl.Borrower
-				bid = nextBorrower
-				nextBorrower++
-				if _, err := insBorrower.ExecContext(ctx, bid, b.ExternalID, b.Name, b.IDNumber, b.Phone, b.Region); err != nil {
-					return nil, nil, err
+		if l.Disbursed.After(business) {
+			reject(nl.Line, "disbursement_date: %v is after the business date %v; import the loan once the book has reached its disbursement date", l.Disbursed, business)
+			continue
+		}
+		old, err := scanLoan(findLoan.QueryRowContext(ctx, l.ExternalID))
+		switch {
+		case err == nil:
+			ob, err := scanBorrower(findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID))
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return res, err
+			}
+			if diff := loanDiff(old, ob, l, nl.Borrower); diff != "" {
+				reject(nl.Line, "loan_id: loan %q is already in the book with other terms (%s): a correction is a posting, not a new import", l.ExternalID, diff)
+			} else {
+				res.Present++
+			}
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return res, err
+		}
+		b, known := borrowers[nl.Borrower.ExternalID]
+		if !known {
+			b, err = scanBorrower(findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID))
+			switch {
+			case err == nil:
+				known = true
+			case !errors.Is(err, sql.ErrNoRows):
+				return res, err
+			}
+		}
+		if known {
+			if diff := borrowerDiff(b, nl.Borrower); diff != "" {
+				reject(nl.Line, "borrower_id: borrower %q is already known with another %s: correct the file or the borrower's record", b.ExternalID, diff)
+				continue
+			}
+		} else {
+			b = nl.Borrower
+			if err := insBorrower.QueryRowContext(ctx, b.ExternalID, b.Name, b.IDNumber, b.Phone, b.Region).Scan(&b.ID); err != nil {
+				return res, err
+			}
+		}
+		borrowers[b.ExternalID] = b
+		l.BorrowerID = b.ID
+		var siblings int
+		if err := insLoan.QueryRowContext(ctx, l.ExternalID, l.BorrowerID, l.Product, string(l.Currency), int64(l.Principal), int64(l.Rate), l.Term,
+			string(l.Method), int64(l.Disbursed), l.Branch, l.Officer, l.Region, l.BorrowerID).Scan(&l.ID, &siblings); err != nil {
+			return res, err
+		}
+		if siblings > 0 {
+			if _, err := bumpSiblings.ExecContext(ctx, l.BorrowerID, l.ID); err != nil {
+				return res, err
+			}
+			for id, pl := range p.loans { // siblings added earlier in this chunk
+				if pl.BorrowerID == l.BorrowerID {
+					pl.siblings++
+					p.loans[id] = pl
 				}
 			}
-			borrowers[nl.Borrower.ExternalID] = bid
 		}
-		l.ID, l.BorrowerID = nextLoan, bid
-		nextLoan++
-		if _, err := insLoan.ExecContext(ctx, l.ID, l.ExternalID, l.BorrowerID, l.Product, string(l.Currency), l.Principal, l.Rate, l.Term,
-			string(l.Method), l.Disbursed, l.Branch, l.Officer, l.Region); err != nil {
-			return nil, nil, err
+		if _, err := insTx.ExecContext(ctx, l.ID, int64(l.Disbursed), int64(l.Principal), stamp); err != nil {
+			return res, err
 		}
-		if _, err := insTx.ExecContext(ctx, l.ID, l.Disbursed, l.Principal, stamp); err != nil {
-			return nil, nil, err
+		p.loans[l.ID] = replayLoan{Loan: l, siblings: siblings}
+		p.txs[l.ID] = []servicing.Tx{{LoanID: l.ID, Seq: 1, Kind: servicing.Disbursement, ValueDate: l.Disbursed, Amount: l.Principal}}
+		p.touched = append(p.touched, l.ID)
+		res.IDs = append(res.IDs, l.ID)
+	}
+	if err := p.derive(ctx, t); err != nil {
+		return res, err
+	}
+	return res, p.write(ctx, t)
+}
+
+func scanBorrower(sc interface{ Scan(...any) error }) (servicing.Borrower, error) {
+	var b servicing.Borrower
+	err := sc.Scan(&b.ID, &b.ExternalID, &b.Name, &b.IDNumber, &b.Phone, &b.Region)
+	return b, err
+}
+
+// borrowerDiff names the details given in the file that differ from the
+// stored borrower's; a detail left empty in the file is not a difference.
+// Personal data is named, never shown.
+func borrowerDiff(stored, file servicing.Borrower) string {
+	var out []string
+	for _, f := range []struct{ name, a, b string }{
+		{"name", stored.Name, file.Name}, {"id_number", stored.IDNumber, file.IDNumber}, {"phone", stored.Phone, file.Phone}, {"region", stored.Region, file.Region},
+	} {
+		if f.b != "" && f.a != f.b {
+			out = append(out, f.name)
 		}
-		loans[l.ID] = l
-		ids = append(ids, l.ID)
 	}
-	txs := make(map[int64][]servicing.Tx, len(ids))
-	for _, id := range ids {
-		l := loans[id]
-		txs[id] = []servicing.Tx{{LoanID: id, Seq: 1, Kind: servicing.Disbursement, ValueDate: l.Disbursed, Amount: l.Principal}}
+	return joinAnd(out)
+}
+
+// loanDiff names what differs between a stored loan and a row naming it.
+func loanDiff(stored servicing.Loan, sb servicing.Borrower, file servicing.Loan, fb servicing.Borrower) string {
+	var out []string
+	add := func(name string, differ bool, a, b any) {
+		if differ {
+			out = append(out, fmt.Sprintf("%s %v, file %v", name, a, b))
+		}
 	}
-	if err := refreshLoans(ctx, tx, ids, prods, loans, txs, business); err != nil {
-		return nil, nil, err
+	add("borrower_id", sb.ExternalID != fb.ExternalID, sb.ExternalID, fb.ExternalID)
+	add("product", stored.Product != file.Product, stored.Product, file.Product)
+	add("principal", stored.Principal != file.Principal, stored.Principal, file.Principal)
+	add("rate", stored.Rate != file.Rate, stored.Rate, file.Rate)
+	add("term", stored.Term != file.Term, stored.Term, file.Term)
+	add("method", stored.Method != file.Method, stored.Method, file.Method)
+	add("disbursement_date", stored.Disbursed != file.Disbursed, stored.Disbursed, file.Disbursed)
+	add("branch", file.Branch != "" && stored.Branch != file.Branch, stored.Branch, file.Branch)
+	add("officer", file.Officer != "" && stored.Officer != file.Officer, stored.Officer, file.Officer)
+	if d := borrowerDiff(sb, fb); d != "" {
+		out = append(out, "borrower "+d)
 	}
-	return ids, rejects, tx.Commit()
+	return joinAnd(out)
+}
+
+func joinAnd(parts []string) string {
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	s := parts[0]
+	for _, p := range parts[1 : len(parts)-1] {
+		s += ", " + p
+	}
+	return s + " and " + parts[len(parts)-1]
 }

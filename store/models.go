@@ -25,29 +25,28 @@ type ModelVersion struct {
 
 // RegisterModel stores a new model version in its segment and returns it
 // with its id and version.
+// The id comes from the database's sequence; the version is the next in
+// the segment, and two registrations racing for it meet on the segment's
+// unique key: the later one tries the next version.
 func (db *DB) RegisterModel(ctx context.Context, m ModelVersion) (ModelVersion, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return m, err
+	for attempt := 0; ; attempt++ {
+		err := db.inTx(ctx, func(t *wtx) error {
+			if err := t.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE segment = ?`, m.Segment).Scan(&m.Version); err != nil {
+				return err
+			}
+			m.CreatedAt = t.stamp()
+			return t.QueryRowContext(ctx, `INSERT INTO models (segment, version, kind, created_at, as_of, horizon, metrics, artefact, champion)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`, m.Segment, m.Version, m.Kind, m.CreatedAt, m.AsOf, m.Horizon, m.Metrics, string(m.Artefact)).Scan(&m.ID)
+		})
+		if err == nil || !isUniqueViolation(err) || attempt == 5 {
+			return m, err
+		}
 	}
-	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM models`).Scan(&m.ID); err != nil {
-		return m, err
-	}
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE segment = ?`, m.Segment).Scan(&m.Version); err != nil {
-		return m, err
-	}
-	m.CreatedAt = db.stamp()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO models (id, segment, version, kind, created_at, as_of, horizon, metrics, artefact, champion)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`, m.ID, m.Segment, m.Version, m.Kind, m.CreatedAt, m.AsOf, m.Horizon, m.Metrics, string(m.Artefact)); err != nil {
-		return m, err
-	}
-	return m, tx.Commit()
 }
 
 // SetChampion makes model id the champion of its segment, and no other.
 func (db *DB) SetChampion(ctx context.Context, id int64) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}

@@ -2,88 +2,109 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
-	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"daihou"
 	"daihou/civil"
-	"daihou/classification"
+	"daihou/config"
 	"daihou/loanstate"
 	"daihou/money"
 	"daihou/servicing"
 )
 
 // Post appends one transaction to a loan after servicing.Check accepts it
-// and re-derives the loan's cached state as of the business date, all in
-// one database transaction. A repayment whose reference the loan already
-// has is not posted again: Post returns the stored transaction and
-// duplicate = true if it is the same payment, ECONFLICT if the reference
-// was used for a different one.
+// and derives the loan's cached state again as of the business date (with
+// its score and its borrower's contagion), all in one database
+// transaction. A transaction whose reference (idempotency key) the book
+// already has is not posted again: Post returns the stored transaction and
+// duplicate = true if it is the same transaction of the same loan,
+// ECONFLICT if the reference was used for a different one.
 func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return t, false, err
-	}
-	defer tx.Rollback()
-	// The business date is read inside the transaction: close of business
-	// moves it when a run starts, and a posting must derive as of the date
-	// it commits on.
-	business, err := businessDate(ctx, tx, db.Now)
-	if err != nil {
-		return t, false, err
-	}
-	p := &poster{db: db, business: business}
-	if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
-		return t, false, err
-	}
-	if err := p.loadRefs(ctx, tx, map[int64][]string{t.LoanID: {t.Reference}}); err != nil {
-		return t, false, err
-	}
-	posted, duplicate, err = p.post(t)
+	err = db.inTx(ctx, func(tx *wtx) error {
+		business, err := tx.needBusinessDate()
+		if err != nil {
+			return err
+		}
+		p, err := db.newPoster(ctx, tx, business)
+		if err != nil {
+			return err
+		}
+		if err := p.lockRefs(ctx, tx, []string{t.Reference}); err != nil {
+			return err
+		}
+		if err := p.lockLoans(ctx, tx, []int64{t.LoanID}); err != nil {
+			return err
+		}
+		if err := p.loadRefs(ctx, tx, []string{t.Reference}); err != nil {
+			return err
+		}
+		if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
+			return err
+		}
+		if posted, duplicate, err = p.post(t); err != nil || duplicate {
+			return err
+		}
+		if err := p.derive(ctx, tx); err != nil {
+			return err
+		}
+		return p.write(ctx, tx)
+	})
 	if err != nil || duplicate {
 		return posted, duplicate, err
 	}
-	if err := p.derive(ctx, tx); err != nil {
-		return posted, false, err
-	}
-	if err := p.write(ctx, tx); err != nil {
-		return posted, false, err
-	}
-	return posted, false, tx.Commit()
+	return posted, false, nil
 }
 
 // poster posts transactions for a set of loans in two phases: a plan,
 // made in memory from what it loaded (new transactions checked and
-// sequenced, snapshots re-derived), and a write of that plan in one
+// sequenced, the loans derived again), and a write of that plan in one
 // database transaction. Splitting them lets a bulk import read and derive
 // the next chunk while the previous one is being written.
 type poster struct {
 	db       *DB
 	business civil.Date
 	products map[string]servicing.Product
-	loans    map[int64]servicing.Loan
+	deriver  *loanstate.Deriver
+	maxRate  money.Rate
+	loans    map[int64]replayLoan
 	txs      map[int64][]servicing.Tx
 	lastSeq  map[int64]int64 // each loan's last seq when loaded
 	touched  []int64
 	pending  []servicing.Tx
-	refs     map[int64]map[string]servicing.Tx // stored transactions by the references being posted
-	snaps    []loanstate.Snapshot
-	prev     map[int64]classification.Class // cached class before, for the history
+	refs     map[string]servicing.Tx // stored (and planned) transactions by reference
+	rows     []postedRow
+	classes  []loanstate.ClassChange
+	scores   []loanstate.ScoreChange
+	marks    []int64 // loans derived again for contagion: close of business counts them again
+}
+
+// postedRow is a loan's new cached row.
+type postedRow struct {
+	snap loanstate.Snapshot
+	wake civil.Date
+}
+
+func (db *DB) newPoster(ctx context.Context, q querier, business civil.Date) (*poster, error) {
+	p := &poster{db: db, business: business}
+	var err error
+	if p.products, err = products(ctx, q); err != nil {
+		return nil, err
+	}
+	if p.deriver, _, err = db.deriverQ(ctx, q); err != nil {
+		return nil, err
+	}
+	if p.maxRate, err = maxRate(ctx, q); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (p *poster) load(ctx context.Context, q querier, ids []int64) error {
 	var err error
-	if p.products == nil {
-		if p.products, err = products(ctx, q); err != nil {
-			return err
-		}
-	}
 	if p.loans, err = loadReplayLoans(ctx, q, ids); err != nil {
 		return err
 	}
@@ -96,7 +117,7 @@ func (p *poster) load(ctx context.Context, q querier, ids []int64) error {
 			p.lastSeq[id] = t[len(t)-1].Seq
 		}
 	}
-	p.touched, p.pending, p.snaps = nil, nil, nil
+	p.touched, p.pending, p.rows, p.classes, p.scores, p.marks = nil, nil, nil, nil, nil, nil
 	return nil
 }
 
@@ -104,60 +125,90 @@ func (p *poster) load(ctx context.Context, q querier, ids []int64) error {
 var txColumnsT = "t." + strings.ReplaceAll(txColumns, ", ", ", t.")
 
 // loadRefs loads the stored transactions that carry the references about
-// to be posted, through the (loan_id, reference) index, so that duplicate
-// detection reads a few rows rather than every loan's whole history.
-func (p *poster) loadRefs(ctx context.Context, q querier, wanted map[int64][]string) error {
-	p.refs = map[int64]map[string]servicing.Tx{}
-	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
+// to be posted, through the reference index, so that duplicate detection
+// reads a few rows rather than every loan's whole history.
+func (p *poster) loadRefs(ctx context.Context, q querier, refs []string) error {
+	p.refs = map[string]servicing.Tx{}
+	var want []string
+	for _, r := range refs {
+		if r != "" {
+			want = append(want, r)
 		}
-		// Each pair is one probe of the (loan_id, reference) index; the
-		// VALUES columns are column1, column2 in SQLite and PostgreSQL.
-		pair := "(?, ?), "
-		if p.db.dialect == Postgres {
-			pair = "(CAST(? AS BIGINT), ?), " // untyped parameters would be text; in SQLite a CAST would hide the index
+	}
+	slices.Sort(want)
+	want = slices.Compact(want)
+	for len(want) > 0 {
+		n := min(len(want), batchSize)
+		args := make([]any, n)
+		for i, r := range want[:n] {
+			args[i] = r
 		}
-		rows, err := q.QueryContext(ctx, `SELECT `+txColumnsT+` FROM (VALUES `+strings.TrimSuffix(strings.Repeat(pair, len(args)/2), ", ")+
-			`) v JOIN transactions t ON t.loan_id = v.column1 AND t.reference = v.column2 WHERE t.reference <> ''`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			t, err := scanTx(rows)
+		want = want[n:]
+		if err := func() error {
+			rows, err := q.QueryContext(ctx, `SELECT `+txColumnsT+` FROM transactions t WHERE t.reference IN (`+placeholders(n)+`)`, args...)
 			if err != nil {
 				return err
 			}
-			if p.refs[t.LoanID] == nil {
-				p.refs[t.LoanID] = map[string]servicing.Tx{}
-			}
-			p.refs[t.LoanID][t.Reference] = t
-		}
-		args = args[:0]
-		return rows.Err()
-	}
-	for id, refs := range wanted {
-		for _, r := range refs {
-			if r == "" {
-				continue
-			}
-			args = append(args, id, r)
-			if len(args) >= 2*batchSize {
-				if err := flush(); err != nil {
+			defer rows.Close()
+			for rows.Next() {
+				t, err := scanTx(rows)
+				if err != nil {
 					return err
 				}
+				if _, seen := p.refs[t.Reference]; !seen || t.Kind != servicing.Reversal {
+					p.refs[t.Reference] = t
+				}
 			}
+			return rows.Err()
+		}(); err != nil {
+			return err
 		}
 	}
-	return flush()
+	return nil
+}
+
+// lockRefs serialises, on PostgreSQL, the transactions that post the same
+// references, so that a reference checked free is still free when it is
+// written; SQLite has one writer.
+func (p *poster) lockRefs(ctx context.Context, q querier, refs []string) error {
+	if p.db.dialect != Postgres {
+		return nil
+	}
+	var want []string
+	for _, r := range refs {
+		if r != "" {
+			want = append(want, r)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	slices.Sort(want) // one order for everyone: no deadlocks
+	want = slices.Compact(want)
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(r, 7261004)) FROM unnest(CAST(? AS TEXT[])) AS r ORDER BY r`, want)
+	return err
+}
+
+// lockLoans serialises, on PostgreSQL, the transactions that post to the
+// same loans, so that the sequence number a posting reads is still the
+// last when it writes; SQLite has one writer.
+func (p *poster) lockLoans(ctx context.Context, q querier, ids []int64) error {
+	if p.db.dialect != Postgres || len(ids) == 0 {
+		return nil
+	}
+	return inBatches(slices.Sorted(slices.Values(ids)), func(_ []int64, args []any, marks string) error {
+		rows, err := q.QueryContext(ctx, `SELECT id FROM loans WHERE id IN (`+marks+`) ORDER BY id FOR UPDATE`, args...)
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	})
 }
 
 // Errors a posting can fail with, beyond servicing's business rules.
 var (
 	ErrUnknownLoan        = errors.New("unknown loan")
-	ErrReferenceConflict  = errors.New("reference already used for a different transaction of this loan")
+	ErrReferenceConflict  = errors.New("reference already used for a different transaction")
 	ErrReferenceRequired  = errors.New("a repayment or recovery needs a reference (the idempotency key)")
 	errNoProductForLoanID = errors.New("loan's product is missing")
 )
@@ -169,11 +220,15 @@ func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
 		return t, false, daihou.Errorf(daihou.EINVALID, "%w", ErrReferenceRequired)
 	}
 	if t.Reference != "" {
-		if old, found := p.refs[t.LoanID][t.Reference]; found {
-			if old.Kind == t.Kind && old.ValueDate == t.ValueDate && old.Amount == t.Amount {
+		if old, found := p.refs[t.Reference]; found {
+			if old.LoanID == t.LoanID && old.Kind == t.Kind && old.ValueDate == t.ValueDate && (old.Amount == t.Amount || t.Amount == 0 && t.Kind != servicing.Repayment) {
 				return old, true, nil
 			}
-			return t, false, daihou.Errorf(daihou.ECONFLICT, "%w: %q is %s %v on %v", ErrReferenceConflict, t.Reference, old.Kind, old.Amount, old.ValueDate)
+			where := "this loan"
+			if old.LoanID != t.LoanID {
+				where = fmt.Sprintf("loan %d", old.LoanID)
+			}
+			return t, false, daihou.Errorf(daihou.ECONFLICT, "%w: %q is %s #%d of %s, %v on %v", ErrReferenceConflict, t.Reference, old.Kind, old.Seq, where, old.Amount, old.ValueDate)
 		}
 	}
 	l, ok := p.loans[t.LoanID]
@@ -184,8 +239,13 @@ func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
 	if !ok {
 		return t, false, daihou.Errorf(daihou.EINTERNAL, "%w: %s", errNoProductForLoanID, l.Product)
 	}
+	if t.Kind == servicing.Restructure {
+		if err := config.CheckRate("new rate", t.NewRate, p.maxRate); err != nil {
+			return t, false, daihou.Errorf(daihou.EINVALID, "%w", err)
+		}
+	}
 	existing := p.txs[t.LoanID]
-	if err := servicing.Check(prod, l, existing, t, p.business); err != nil {
+	if err := servicing.Check(prod, l.Loan, existing, t, p.business); err != nil {
 		return t, false, daihou.Errorf(daihou.EINVALID, "%w", err)
 	}
 	t.Seq = 1
@@ -198,54 +258,96 @@ func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
 	p.txs[t.LoanID] = append(existing, t)
 	p.pending = append(p.pending, t)
 	if t.Reference != "" { // a second row with this reference in the same file is a duplicate
-		if p.refs == nil {
-			p.refs = map[int64]map[string]servicing.Tx{}
-		}
-		if p.refs[t.LoanID] == nil {
-			p.refs[t.LoanID] = map[string]servicing.Tx{}
-		}
-		p.refs[t.LoanID][t.Reference] = t
+		p.refs[t.Reference] = t
 	}
 	return t, false, nil
 }
 
-// derive re-derives the snapshots of the touched loans as of the business
-// date; a chunk whose payments were all duplicates touches nothing.
+// derive derives the touched loans again as of the business date, with
+// their borrowers' other loans for contagion; a loan whose contagion the
+// new state turns on or off is derived with them. A chunk whose payments
+// were all duplicates touches nothing.
 func (p *poster) derive(ctx context.Context, q querier) error {
-	ids := p.touched
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	p.touched = ids
-	x, err := extras(ctx, q, ids)
+	ids := slices.Clone(p.touched)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for round := 0; ; round++ {
+		over, err := overrides(ctx, q, ids)
+		if err != nil {
+			return err
+		}
+		prev, err := loadSnapshots(ctx, q, ids)
+		if err != nil {
+			return err
+		}
+		var shared []int64
+		in := make([]loanstate.Input, 0, len(ids))
+		for _, id := range ids {
+			l := p.loans[id]
+			if l.siblings > 0 {
+				shared = append(shared, l.BorrowerID)
+			}
+			x := loanstate.Input{Product: p.products[l.Product], Loan: l.Loan, Txs: p.txs[id], Override: over[id].class, OverrideReason: over[id].reason}
+			if s, ok := prev[id]; ok {
+				x.InitialScore = s.InitialScore
+			}
+			in = append(in, x)
+		}
+		others, err := exposures(ctx, q, shared)
+		if err != nil {
+			return err
+		}
+		got, marks := p.deriver.Derive(p.business, in, others)
+		if len(marks) > 0 && round == 0 {
+			// Siblings whose contagion moves: load them and derive the
+			// whole group again, together.
+			if err := p.loadMore(ctx, q, marks); err != nil {
+				return err
+			}
+			p.marks = append(p.marks, marks...)
+			ids = append(ids, marks...)
+			slices.Sort(ids)
+			continue
+		}
+		p.rows, p.classes, p.scores = p.rows[:0], p.classes[:0], p.scores[:0]
+		for _, g := range got {
+			if !g.OK {
+				continue // not yet disbursed on the business date
+			}
+			s := g.Snapshot
+			old, had := prev[s.LoanID]
+			p.rows = append(p.rows, postedRow{snap: s, wake: loanstate.Wake(&s)})
+			if !had || old.Class != s.Class {
+				p.classes = append(p.classes, loanstate.ClassChange{LoanID: s.LoanID, AsOf: p.business, From: old.Class, To: s.Class, Cause: s.ClassCause})
+			}
+			if s.ModelID != 0 && (!had || old.ModelID != s.ModelID || old.Score != s.Score || old.PD != s.PD || old.Reasons != s.Reasons) {
+				p.scores = append(p.scores, loanstate.ScoreChange{LoanID: s.LoanID, AsOf: p.business, ModelID: s.ModelID, Score: s.Score, PD: float64(s.PD) / 1e10, Reasons: s.Reasons})
+			}
+		}
+		return nil
+	}
+}
+
+// loadMore adds loans to what the poster has loaded.
+func (p *poster) loadMore(ctx context.Context, q querier, ids []int64) error {
+	loans, err := loadReplayLoans(ctx, q, ids)
 	if err != nil {
 		return err
 	}
-	if p.prev, err = loadClasses(ctx, q, ids); err != nil {
+	txs, err := loadReplayTxs(ctx, q, ids)
+	if err != nil {
 		return err
 	}
-	snaps := deriveAll(ids, func(id int64) (loanstate.Snapshot, bool) {
-		l := p.loans[id]
-		if p.business.Before(l.Disbursed) {
-			return loanstate.Snapshot{}, false // not yet disbursed on the business date
-		}
-		snap, _ := loanstate.Derive(p.products[l.Product], l, p.txs[id], p.business, x[id])
-		return snap, true
-	})
-	p.snaps = snaps[:0]
-	for _, s := range snaps {
-		if s.LoanID != 0 {
-			p.snaps = append(p.snaps, s)
-		}
+	for id, l := range loans {
+		p.loans[id], p.txs[id] = l, txs[id]
 	}
 	return nil
 }
 
-// write inserts the planned transactions and snapshots in tx.
-func (p *poster) write(ctx context.Context, tx *sql.Tx) error {
-	ins := newBatcher(tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", 13)
-	var stamp string
-	if len(p.pending) > 0 {
-		stamp = p.db.stamp()
-	}
+// write inserts the planned transactions and the derived rows in tx.
+func (p *poster) write(ctx context.Context, tx *wtx) error {
+	ins := newBatcher(tx.Tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", 13)
+	stamp := tx.stamp()
 	for _, t := range p.pending {
 		if err := ins.add(ctx, t.LoanID, t.Seq, string(t.Kind), int64(t.ValueDate), int64(t.Amount), t.Channel, t.Reference, t.Reverses,
 			string(t.Component), int64(t.NewRate), int64(t.NewTerm), string(t.NewMethod), stamp); err != nil {
@@ -255,58 +357,27 @@ func (p *poster) write(ctx context.Context, tx *sql.Tx) error {
 	if err := ins.flush(ctx); err != nil {
 		return err
 	}
-	w := newSnapshotWriter(tx, p.prev)
-	for i := range p.snaps {
-		if err := w.write(ctx, &p.snaps[i]); err != nil {
+	w := newSnapshotWriter(tx.Tx)
+	for i := range p.rows {
+		if err := w.write(ctx, &p.rows[i].snap, p.rows[i].wake); err != nil {
 			return err
 		}
 	}
-	return w.close(ctx)
-}
-
-// deriveAll runs derive for every id on all CPUs; replay is pure, so the
-// only shared thing is the output slice, written at distinct indexes.
-func deriveAll(ids []int64, derive func(int64) (loanstate.Snapshot, bool)) []loanstate.Snapshot {
-	out := make([]loanstate.Snapshot, len(ids))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(ids)/64))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(ids); i += workers {
-				if s, ok := derive(ids[i]); ok {
-					out[i] = s
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return out
-}
-
-// Refresh re-derives the cached state of the given loans (all loans when
-// ids is nil) as of the business date.
-func (db *DB) Refresh(ctx context.Context, ids []int64) error {
-	business, err := db.BusinessDate(ctx)
-	if err != nil {
+	if err := w.flush(ctx); err != nil {
 		return err
 	}
+	if err := writeHistory(ctx, tx.Tx, p.classes, p.scores); err != nil {
+		return err
+	}
+	return markDirty(ctx, tx.Tx, p.marks)
+}
+
+// Refresh derives the cached state of the given loans (all loans when ids
+// is nil) again as of the business date.
+func (db *DB) Refresh(ctx context.Context, ids []int64) error {
 	if ids == nil {
-		rows, err := db.read.QueryContext(ctx, `SELECT id FROM loans ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if ids, err = queryIDs(ctx, db.read, `SELECT id FROM loans ORDER BY id`); err != nil {
 			return err
 		}
 	}
@@ -314,31 +385,33 @@ func (db *DB) Refresh(ctx context.Context, ids []int64) error {
 		n := min(len(ids), 5000)
 		chunk := ids[:n]
 		ids = ids[n:]
-		if err := db.refreshChunk(ctx, chunk, business); err != nil {
+		if err := db.inTx(ctx, func(tx *wtx) error { return db.refresh(ctx, tx, chunk) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (db *DB) refreshChunk(ctx context.Context, ids []int64, business civil.Date) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+// refresh derives ids again in tx and marks them for close of business,
+// which counts them in the aggregates.
+func (db *DB) refresh(ctx context.Context, tx *wtx, ids []int64) error {
+	business, err := tx.needBusinessDate()
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	p := &poster{db: db, business: business}
+	p, err := db.newPoster(ctx, tx, business)
+	if err != nil {
+		return err
+	}
 	if err := p.load(ctx, tx, ids); err != nil {
 		return err
 	}
 	p.touched = ids
+	p.marks = append(p.marks, ids...)
 	if err := p.derive(ctx, tx); err != nil {
 		return err
 	}
-	if err := p.write(ctx, tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return p.write(ctx, tx)
 }
 
 // Payment is one repayment to import.
@@ -365,17 +438,17 @@ type ImportResult struct {
 }
 
 // ImportPayments posts repayments in chunks; each chunk is one database
-// transaction that inserts its payments and refreshes the state of the
-// loans it touched. A payment that cannot be posted is rejected with its
-// line and reason and never stops the others. progress, if not nil, is
-// called after each chunk with the number of rows done.
+// transaction that inserts its payments and derives the loans it touched
+// again. A payment that cannot be posted is rejected with its line and
+// reason and never stops the others. progress, if not nil, is called after
+// each chunk with the number of rows done.
 //
 // The chunks never share a loan, so the next chunk is read, checked and
-// re-derived from the read pool while the previous one is written; the
-// write then verifies that no other posting touched its loans in between
-// (and plans again inside the write transaction if one did).
+// derived from the read pool while the previous one is written; the write
+// then verifies that no other posting touched its loans or used its
+// references in between (and plans again inside the write transaction if
+// one did).
 func (db *DB) ImportPayments(ctx context.Context, pays []Payment, progress func(done int)) (ImportResult, error) {
-	defer bulkGC()()
 	var res ImportResult
 	business, err := db.BusinessDate(ctx)
 	if err != nil {
@@ -394,14 +467,14 @@ func (db *DB) ImportPayments(ctx context.Context, pays []Payment, progress func(
 	plans := make(chan planned, 1)
 	go func() {
 		defer close(plans)
-		var prods map[string]servicing.Product
 		for _, c := range chunks {
 			pl := planned{pays: c}
 			pl.ids, pl.err = db.resolveLoans(ctx, c)
 			if pl.err == nil {
-				pl.p = &poster{db: db, business: business, products: prods}
+				pl.p, pl.err = db.newPoster(ctx, db.read, business)
+			}
+			if pl.err == nil {
 				pl.res, pl.err = pl.p.plan(ctx, db.read, c, pl.ids)
-				prods = pl.p.products
 			}
 			select {
 			case plans <- pl:
@@ -435,35 +508,34 @@ func (db *DB) ImportPayments(ctx context.Context, pays []Payment, progress func(
 }
 
 // plan loads the chunk's loans through q, posts its payments in memory and
-// derives the touched loans' snapshots.
+// derives the touched loans.
 func (p *poster) plan(ctx context.Context, q querier, pays []Payment, ids map[string]int64) (ImportResult, error) {
 	var res ImportResult
-	list := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		list = append(list, id)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
 	// References first: a re-delivered file is then answered from the
-	// index alone, and only loans with something new are read and replayed.
-	wanted := map[int64][]string{}
+	// index alone, and only loans with something new are read and derived.
+	refs := make([]string, 0, len(pays))
 	for _, pay := range pays {
-		if id, ok := ids[pay.LoanRef]; ok {
-			wanted[id] = append(wanted[id], pay.Reference)
-		}
+		refs = append(refs, pay.Reference)
 	}
-	if err := p.loadRefs(ctx, q, wanted); err != nil {
+	if err := p.loadRefs(ctx, q, refs); err != nil {
 		return res, err
 	}
-	need := list[:0:0]
-	for _, id := range list {
-		for _, ref := range wanted[id] {
-			if _, dup := p.refs[id][ref]; !dup {
-				need = append(need, id)
-				break
-			}
+	need := map[int64]bool{}
+	for _, pay := range pays {
+		id, ok := ids[pay.LoanRef]
+		if !ok {
+			continue
+		}
+		if old, dup := p.refs[pay.Reference]; !dup || old.LoanID != id {
+			need[id] = true
 		}
 	}
-	if err := p.load(ctx, q, need); err != nil {
+	list := make([]int64, 0, len(need))
+	for id := range need {
+		list = append(list, id)
+	}
+	slices.Sort(list)
+	if err := p.load(ctx, q, list); err != nil {
 		return res, err
 	}
 	for _, pay := range pays {
@@ -490,16 +562,52 @@ func (p *poster) plan(ctx context.Context, q querier, pays []Payment, ids map[st
 // writePlan writes a plan made outside the write transaction. Every loan
 // the plan touches gets a transaction with the next sequence number after
 // the one it read, so a posting that reached one of those loans in between
-// makes the insert fail on the primary key (or a reference on the
-// idempotency key); the chunk is then planned again inside the write
-// transaction, where nothing can move under it.
+// makes the insert fail on the primary key; and a reference of the plan
+// that another posting used meanwhile shows in the index. The chunk is
+// then planned again inside the write transaction, where nothing can move
+// under it.
 func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[string]int64, res ImportResult) (ImportResult, error) {
-	err := db.inWriteTx(ctx, func(tx *sql.Tx) error { return p.write(ctx, tx) })
-	if !isUniqueViolation(err) {
+	refs := make([]string, 0, len(p.pending))
+	for _, t := range p.pending {
+		refs = append(refs, t.Reference)
+	}
+	replan := false
+	err := db.inTx(ctx, func(tx *wtx) error {
+		if err := p.lockRefs(ctx, tx, refs); err != nil {
+			return err
+		}
+		taken, err := refsTaken(ctx, tx, refs)
+		if err != nil || taken {
+			replan = taken
+			return err
+		}
+		return p.write(ctx, tx)
+	})
+	if err == nil && !replan {
+		return res, nil
+	}
+	if !replan && !isUniqueViolation(err) {
 		return res, err
 	}
-	err = db.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *wtx) error {
 		var err error
+		if p, err = db.newPoster(ctx, tx, tx.business); err != nil {
+			return err
+		}
+		all := make([]string, 0, len(pays))
+		for _, pay := range pays {
+			all = append(all, pay.Reference)
+		}
+		if err := p.lockRefs(ctx, tx, all); err != nil {
+			return err
+		}
+		loans := make([]int64, 0, len(ids))
+		for _, id := range ids {
+			loans = append(loans, id)
+		}
+		if err := p.lockLoans(ctx, tx, loans); err != nil {
+			return err
+		}
 		if res, err = p.plan(ctx, tx, pays, ids); err != nil {
 			return err
 		}
@@ -508,17 +616,24 @@ func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[
 	return res, err
 }
 
-// inWriteTx runs fn in a write transaction and commits if it succeeds.
-func (db *DB) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+// refsTaken reports whether any of refs is on a stored transaction.
+func refsTaken(ctx context.Context, q querier, refs []string) (bool, error) {
+	for len(refs) > 0 {
+		n := min(len(refs), batchSize)
+		args := make([]any, n)
+		for i, r := range refs[:n] {
+			args[i] = r
+		}
+		refs = refs[n:]
+		var found int
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM transactions WHERE reference IN (`+placeholders(n)+`)`, args...).Scan(&found); err != nil {
+			return false, err
+		}
+		if found > 0 {
+			return true, nil
+		}
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return false, nil
 }
 
 // chunkByLoan splits pays into chunks of about size rows such that all
@@ -580,27 +695,4 @@ func (db *DB) resolveLoans(ctx context.Context, pays []Payment) (map[string]int6
 		}
 	}
 	return out, nil
-}
-
-// refreshLoans derives the snapshots of ids as of asOf from loans and txs
-// already in memory and writes them in tx.
-func refreshLoans(ctx context.Context, tx *sql.Tx, ids []int64, prods map[string]servicing.Product, loans map[int64]servicing.Loan, txs map[int64][]servicing.Tx, asOf civil.Date) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	p := &poster{business: asOf, products: prods, loans: loans, txs: txs, touched: append([]int64(nil), ids...)}
-	if err := p.derive(ctx, tx); err != nil {
-		return err
-	}
-	return p.write(ctx, tx)
-}
-
-// bulkGC raises the garbage collector's target while a bulk path runs and
-// returns the function that restores it. Bulk paths allocate short-lived
-// argument slices by the million (database/sql boxes every value); with
-// the default target the collector ran often enough to cost a third of
-// the import's throughput. Memory stays bounded by the chunk size.
-func bulkGC() func() {
-	old := debug.SetGCPercent(400)
-	return func() { debug.SetGCPercent(old) }
 }

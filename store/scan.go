@@ -30,7 +30,7 @@ func (db *DB) EachLoan(ctx context.Context, fn func(l servicing.Loan, p servicin
 		}
 		for _, id := range ids {
 			l := loans[id]
-			if err := fn(l, prods[l.Product], txs[id]); err != nil {
+			if err := fn(l.Loan, prods[l.Product], txs[id]); err != nil {
 				return err
 			}
 		}

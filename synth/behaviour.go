@@ -72,11 +72,13 @@ func newEnv(cfg Config) *env {
 	return e
 }
 
-func (e *env) ref(seq int64) string {
+// ref returns the reference of transaction seq of loan ext: unique in the
+// book, as a payment channel's reference is.
+func (e *env) ref(ext string, seq int64) string {
 	if seq < int64(len(e.refs)) {
-		return e.refs[seq]
+		return ext + "-" + e.refs[seq]
 	}
-	return "R" + strconv.FormatInt(seq, 10)
+	return ext + "-R" + strconv.FormatInt(seq, 10)
 }
 
 // stamp returns the posted_at text of a posting on d: withholding runs in
@@ -161,7 +163,7 @@ func (g *loanGen) post(kind servicing.TxKind, d civil.Date, amount money.Amount,
 	seq := int64(len(g.txs) + 1)
 	t := servicing.Tx{Seq: seq, LoanID: g.l.ID, Kind: kind, ValueDate: d, Amount: amount, Channel: channel}
 	if kind == servicing.Repayment || kind == servicing.Recovery {
-		t.Reference = g.env.ref(seq)
+		t.Reference = g.env.ref(g.l.ExternalID, seq)
 	}
 	g.txs = append(g.txs, t)
 	// Withholding posts the same morning; a few transfers and counter

@@ -208,7 +208,8 @@ func (w *worker) loan(b *Batch, i int) {
 		w.hist.Aggregates[me].Add(&rec, 1)
 		prev = &rec
 	}
-	snap, _ := loanstate.Derive(*g.p, l, g.txs, cfg.Until, loanstate.Extra{})
+	st := servicing.Replay(*g.p, l, g.txs, cfg.Until)
+	snap := loanstate.FromState(&st, loanstate.Input{Product: *g.p, Loan: l, Txs: g.txs})
 	final := eod.NewRecord(&l, &snap, g.p.LGD, prev)
 	w.hist.Aggregates[cfg.Until].Add(&final, 1)
 	w.hist.Loans++

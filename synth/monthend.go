@@ -17,7 +17,7 @@ func (g *loanGen) monthEndState(e civil.Date) loanstate.Snapshot {
 	if g.firstDirty != 0 && !e.Before(g.firstDirty) || g.reshaped {
 		return g.replayed(e)
 	}
-	s := loanstate.Snapshot{LoanID: g.l.ID, AsOf: e, Status: servicing.StatusActive, Class: classification.Normal, ClassCause: "DPD 0", Stage: 1}
+	s := loanstate.Snapshot{LoanID: g.l.ID, BorrowerID: g.l.BorrowerID, AsOf: e, Status: servicing.StatusActive, Class: classification.Normal, OwnClass: classification.Normal, ClassCause: "DPD 0", Stage: 1}
 	if g.payoff != 0 && !g.payoff.After(e) {
 		s.Status, s.ClassCause = servicing.StatusSettled, "settled"
 	}
@@ -53,5 +53,5 @@ func (g *loanGen) monthEndState(e civil.Date) loanstate.Snapshot {
 
 func (g *loanGen) replayed(e civil.Date) loanstate.Snapshot {
 	st := g.replay(e)
-	return loanstate.FromState(&st, loanstate.Extra{})
+	return loanstate.FromState(&st, loanstate.Input{Product: *g.p, Loan: g.l, Txs: g.txs})
 }

@@ -64,7 +64,7 @@ func TestMonthEndStatesEqualReplay(t *testing.T) {
 			}
 			got := g.monthEndState(e)
 			st := servicing.Replay(*g.p, g.l, g.txs, e)
-			want := loanstate.FromState(&st, loanstate.Extra{})
+			want := loanstate.FromState(&st, loanstate.Input{Product: *g.p, Loan: g.l, Txs: g.txs})
 			a, b := eod.NewRecord(&g.l, &got, g.p.LGD, prev), eod.NewRecord(&g.l, &want, g.p.LGD, prev)
 			if diff := cmp.Diff(b, a); diff != "" {
 				t.Fatalf("loan %d at %v (-replay +generator):\n%s", i, e, diff)

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,9 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // for creating and dropping test schemas
 
+	"daihou/civil"
+	"daihou/money"
+	"daihou/servicing"
 	"daihou/store"
 )
 
@@ -87,4 +91,33 @@ func Open(tb testing.TB, backend string) *store.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// AddLoans adds product p and n 12-month loans of 12,000.00 at 12 %
+// disbursed on 2026-01-10, two to a borrower, opening the book on that
+// date; loan and borrower numbers start with prefix.
+func AddLoans(tb testing.TB, db *store.DB, p servicing.Product, n int, prefix string) []int64 {
+	tb.Helper()
+	ctx := context.Background()
+	if err := db.PutProduct(ctx, p); err != nil {
+		tb.Fatal(err)
+	}
+	start := civil.MustParse("2026-01-10")
+	if err := db.OpenBook(ctx, start); err != nil {
+		tb.Fatal(err)
+	}
+	var in []store.NewLoan
+	for i := 0; i < n; i++ {
+		in = append(in, store.NewLoan{
+			Line:     i + 2,
+			Borrower: servicing.Borrower{ExternalID: fmt.Sprintf("%sB%d", prefix, i/2), Name: "张三"},
+			Loan: servicing.Loan{ExternalID: fmt.Sprintf("%sL%d", prefix, i), Product: p.Code, Principal: money.MustParseAmount("12000"),
+				Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: start, Branch: "BJ01"},
+		})
+	}
+	res, err := db.AddLoans(ctx, in)
+	if err != nil || len(res.Rejects) > 0 {
+		tb.Fatalf("AddLoans: %v %v", err, res.Rejects)
+	}
+	return res.IDs
 }

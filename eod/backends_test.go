@@ -1,13 +1,13 @@
-package store_test
+package eod_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/eod"
-	"daihou/loanstate"
 	"daihou/money"
 	"daihou/servicing"
 	"daihou/store"
@@ -29,10 +29,10 @@ func TestEODOnEveryBackend(t *testing.T) {
 
 func testEODOverLedgerPaths(t *testing.T, backend string) {
 	ctx := context.Background()
-	db := MustOpenDB(t, backend)
-	ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 12)
+	db := storetest.Open(t, backend)
+	ids := storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 12, "")
 	start := civil.MustParse("2026-01-10")
-	sums, err := db.CloseOfBusiness(ctx, start, store.EODOptions{ChunkSize: 5})
+	sums, err := closeBusiness(db, start, false, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func testEODOverLedgerPaths(t *testing.T, backend string) {
 	// never; close of business runs between the postings.
 	for m := 1; m <= 4; m++ {
 		due := start.AddMonthsClamped(m, 10)
-		if _, err := db.CloseOfBusiness(ctx, due.AddDays(3), store.EODOptions{ChunkSize: 5}); err != nil {
+		if _, err := closeBusiness(db, due.AddDays(3), false, 5); err != nil {
 			t.Fatal(err)
 		}
 		for i, id := range ids {
@@ -54,7 +54,7 @@ func testEODOverLedgerPaths(t *testing.T, backend string) {
 			if i%4 == 1 {
 				value = due.AddDays(3) // late, back-dated to the day it came
 			}
-			pay := servicing.Tx{LoanID: id, Kind: servicing.Repayment, ValueDate: value, Amount: money.MustParseAmount("1070"), Reference: "P" + itoa(m)}
+			pay := servicing.Tx{LoanID: id, Kind: servicing.Repayment, ValueDate: value, Amount: money.MustParseAmount("1070"), Reference: fmt.Sprintf("P%d-%d", id, m)}
 			if _, _, err := db.Post(ctx, pay); err != nil {
 				t.Fatalf("loan %d month %d: %v", id, m, err)
 			}
@@ -68,15 +68,15 @@ func testEODOverLedgerPaths(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	end := civil.MustParse("2026-06-01")
-	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 5}); err != nil {
+	if _, err := closeBusiness(db, end, false, 5); err != nil {
 		t.Fatal(err)
 	}
-	checkCacheExtra(t, db, map[int64]loanstate.Extra{ids[0]: {Override: classification.Doubtful, OverrideReason: "borrower absconded"}})
-	again, err := db.CloseOfBusiness(ctx, end, store.EODOptions{})
+	checkCache(t, db)
+	again, err := closeBusiness(db, end, false, 0)
 	if err != nil || len(again) != 1 || again[0].Touched != 0 {
 		t.Fatalf("same date again: %+v %v, want nothing touched", again, err)
 	}
-	full, err := db.CloseOfBusiness(ctx, end, store.EODOptions{Full: true})
+	full, err := closeBusiness(db, end, true, 0)
 	if err != nil || full[0].Changed != 0 || full[0].CellsHealed != 0 {
 		t.Fatalf("full run over a closed date: %+v %v, want no change", full, err)
 	}
@@ -84,7 +84,7 @@ func testEODOverLedgerPaths(t *testing.T, backend string) {
 
 func testEODOverGenerated(t *testing.T, backend string) {
 	ctx := context.Background()
-	db := MustOpenDB(t, backend)
+	db := storetest.Open(t, backend)
 	cfg := synth.Config{Seed: 11, Loans: 600, Months: 12, Until: civil.MustParse("2026-01-29")}
 	g, err := db.NewGenLoader(ctx, synth.Products())
 	if err != nil {
@@ -97,8 +97,11 @@ func testEODOverGenerated(t *testing.T, backend string) {
 	if err := g.Finish(ctx, store.GenInfo{Seed: cfg.Seed, Loans: cfg.Loans, Months: cfg.Months, Until: cfg.Until}, h, nil); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := closeBusiness(db, cfg.Until, false, 64); err != nil { // contagion, as gen does
+		t.Fatal(err)
+	}
 	checkCache(t, db)
-	if _, err := db.CloseOfBusiness(ctx, cfg.Until.AddDays(4), store.EODOptions{ChunkSize: 64}); err != nil {
+	if _, err := closeBusiness(db, cfg.Until.AddDays(4), false, 64); err != nil {
 		t.Fatal(err)
 	}
 	checkCache(t, db)

@@ -1,4 +1,4 @@
-package store_test
+package eod_test
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 	"daihou/money"
 	"daihou/servicing"
 	"daihou/store"
+	"daihou/store/storetest"
 	"daihou/synth"
 )
 
@@ -31,22 +32,49 @@ func TestMain(m *testing.M) {
 		os.Exit(runEODChild(path, civil.MustParse(os.Getenv("DAIHOU_EOD_DATE"))))
 	}
 	code := m.Run()
-	if genTmp != "" {
-		os.RemoveAll(genTmp)
-	}
+	storetest.Cleanup()
 	os.Exit(code)
 }
+
+var genConfig = storetest.GenConfig
+
+// closeBusiness runs close of business through d on db.
+func closeBusiness(db *store.DB, d civil.Date, full bool, chunk int) ([]eod.Summary, error) {
+	return (&eod.Runner{Store: db, ChunkSize: chunk}).Close(context.Background(), d, full)
+}
+
+// errStopped is what the test hook stops a run with.
+var errStopped = errors.New("stopped by the test")
+
+// stopAfter makes every run stop after n committed chunks, as a crash
+// would; the returned function removes the hook.
+func stopAfter(n int) func() {
+	return eod.SetAfterCommit(func(_ *eod.Run, chunks int) error {
+		if chunks >= n {
+			return errStopped
+		}
+		return nil
+	})
+}
+
+func openPath(tb testing.TB, path string) *store.DB { tb.Helper(); return storetest.OpenPath(tb, path) }
+
+func dump(tb testing.TB, path string) map[string][]string {
+	tb.Helper()
+	return storetest.DumpPath(tb, path)
+}
+
+func checkCache(tb testing.TB, db *store.DB) { tb.Helper(); storetest.CheckCache(tb, db) }
 
 // Ten days of incremental close of business, across a month end, leave
 // every loan's cache equal to a replay and the aggregates equal to a
 // rebuild; and they leave the database exactly as ten full runs do, so the
 // incremental selection misses no loan whose state changed.
 func TestIncrementalEODEqualsFull(t *testing.T) {
-	ctx := context.Background()
 	end := genConfig.Until.AddDays(10)
-	inc := MustGen(t, genConfig)
+	inc := storetest.Gen(t, genConfig)
 	db := openPath(t, inc)
-	sums, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 500})
+	sums, err := closeBusiness(db, end, false, 500)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,10 +94,10 @@ func TestIncrementalEODEqualsFull(t *testing.T) {
 	checkCache(t, db)
 	db.Close()
 
-	full := MustGen(t, genConfig)
+	full := storetest.Gen(t, genConfig)
 	db = openPath(t, full)
 	for d := genConfig.Until.AddDays(1); !d.After(end); d++ {
-		if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{Full: true, ChunkSize: 900}); err != nil {
+		if _, err := closeBusiness(db, d, true, 900); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,17 +111,16 @@ func TestIncrementalEODEqualsFull(t *testing.T) {
 }
 
 func TestEODSameDateTwiceChangesNothing(t *testing.T) {
-	ctx := context.Background()
-	path := MustGen(t, genConfig)
+	path := storetest.Gen(t, genConfig)
 	db := openPath(t, path)
 	d := genConfig.Until.AddDays(3)
-	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{}); err != nil {
+	if _, err := closeBusiness(db, d, false, 0); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 	before := dump(t, path)
 	db = openPath(t, path)
-	sums, err := db.CloseOfBusiness(ctx, d, store.EODOptions{})
+	sums, err := closeBusiness(db, d, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +128,7 @@ func TestEODSameDateTwiceChangesNothing(t *testing.T) {
 		t.Fatalf("second run of %v: %+v, want a rerun touching nothing", d, sums)
 	}
 	// Asking for a date already closed, or before it, does nothing more.
-	if _, err := db.CloseOfBusiness(ctx, d.AddDays(-1), store.EODOptions{}); daihou.ErrorCode(err) != daihou.ECONFLICT {
+	if _, err := closeBusiness(db, d.AddDays(-1), false, 0); daihou.ErrorCode(err) != daihou.ECONFLICT {
 		t.Errorf("closing %v after %v: %v, want ECONFLICT", d.AddDays(-1), d, err)
 	}
 	db.Close()
@@ -115,28 +142,30 @@ func TestEODSameDateTwiceChangesNothing(t *testing.T) {
 func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
 	ctx := context.Background()
 	end := genConfig.Until.AddDays(5)
-	want := MustGen(t, genConfig)
+	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 100}); err != nil {
+	if _, err := closeBusiness(db, end, false, 100); err != nil {
 		t.Fatal(err)
 	}
-	wantSum, _ := db.EODSummary(ctx, end)
+	wantSum, _, _ := db.EODSummary(ctx, end)
 	db.Close()
 
-	got := MustGen(t, genConfig)
+	got := storetest.Gen(t, genConfig)
 	stops := 0
+	restore := stopAfter(2)
 	for {
 		db = openPath(t, got)
-		_, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 100, StopAfterChunks: 2})
+		_, err := closeBusiness(db, end, false, 100)
 		db.Close()
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, store.ErrEODStopped) {
+		if !errors.Is(err, errStopped) {
 			t.Fatal(err)
 		}
 		stops++
 	}
+	restore()
 	if stops < 5 {
 		t.Fatalf("stopped %d times: the test needs several interruptions", stops)
 	}
@@ -144,7 +173,7 @@ func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
 		t.Errorf("stopped %d times and resumed, the result differs from an uninterrupted run:\n%s", stops, diff)
 	}
 	db = openPath(t, got)
-	gotSum, err := db.EODSummary(ctx, end)
+	gotSum, _, err := db.EODSummary(ctx, end)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,16 +187,15 @@ func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
 // business is killed with SIGKILL in the middle of its work, three times,
 // and the run started again finishes where an uninterrupted one does.
 func TestEODSurvivesSIGKILL(t *testing.T) {
-	ctx := context.Background()
 	end := genConfig.Until.AddDays(1)
-	want := MustGen(t, genConfig)
+	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{Full: true, ChunkSize: 50}); err != nil {
+	if _, err := closeBusiness(db, end, true, 50); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
-	got := MustGen(t, genConfig)
+	got := storetest.Gen(t, genConfig)
 	for kill := 0; kill < 3; kill++ {
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "DAIHOU_EOD_CHILD="+got, "DAIHOU_EOD_DATE="+end.String())
@@ -189,7 +217,7 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	db = openPath(t, got)
-	if _, err := db.CloseOfBusiness(ctx, end, store.EODOptions{ChunkSize: 50}); err != nil {
+	if _, err := closeBusiness(db, end, false, 50); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -225,7 +253,7 @@ func runEODChild(path string, d civil.Date) int {
 	}
 	defer db.Close()
 	// Slow enough that the parent can kill it part-way.
-	_, err = db.CloseOfBusiness(context.Background(), d, store.EODOptions{Full: true, ChunkSize: 50, AfterChunk: func(civil.Date, int64) { time.Sleep(2 * time.Millisecond) }})
+	_, err = (&eod.Runner{Store: db, ChunkSize: 50, Throttle: 2 * time.Millisecond}).Close(context.Background(), d, true)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -238,7 +266,7 @@ func runEODChild(path string, d civil.Date) int {
 // replay, and the aggregates count them once the date is closed again.
 func TestEODWithConcurrentPostings(t *testing.T) {
 	ctx := context.Background()
-	path := MustGen(t, genConfig)
+	path := storetest.Gen(t, genConfig)
 	db := openPath(t, path)
 	d := genConfig.Until.AddDays(1)
 	recs, err := db.Records(ctx, nil)
@@ -258,10 +286,12 @@ func TestEODWithConcurrentPostings(t *testing.T) {
 	var eodErr error
 	go func() {
 		defer wg.Done()
-		_, eodErr = db.CloseOfBusiness(ctx, d, store.EODOptions{ChunkSize: 40, AfterChunk: func(civil.Date, int64) {
+		defer eod.SetAfterCommit(func(*eod.Run, int) error {
 			once.Do(func() { close(started) })
 			time.Sleep(time.Millisecond)
-		}})
+			return nil
+		})()
+		_, eodErr = closeBusiness(db, d, false, 40)
 	}()
 	<-started
 	const n = 300
@@ -288,7 +318,7 @@ func TestEODWithConcurrentPostings(t *testing.T) {
 	}
 	// Whatever arrived after the run's last sweep waits for the next run;
 	// closing the date again picks it up.
-	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{}); err != nil {
+	if _, err := closeBusiness(db, d, false, 0); err != nil {
 		t.Fatal(err)
 	}
 	for ref, id := range posted {
@@ -316,10 +346,10 @@ func TestEODWithConcurrentPostings(t *testing.T) {
 func TestEODOnAnEmptyDatabase(t *testing.T) {
 	db := openPath(t, filepath.Join(t.TempDir(), "empty.db"))
 	ctx := context.Background()
-	if err := db.SetBusinessDate(ctx, civil.MustParse("2026-01-01")); err != nil {
+	if err := db.OpenBook(ctx, civil.MustParse("2026-01-01")); err != nil {
 		t.Fatal(err)
 	}
-	sums, err := db.CloseOfBusiness(ctx, civil.MustParse("2026-01-03"), store.EODOptions{})
+	sums, err := closeBusiness(db, civil.MustParse("2026-01-03"), false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,16 +362,15 @@ func TestEODOnAnEmptyDatabase(t *testing.T) {
 // history (incremental) and then the next day in full.
 func BenchmarkEOD(b *testing.B) {
 	cfg := synth.Config{Seed: 1, Loans: 100_000, Months: 12, Until: civil.MustParse("2026-06-14")}
-	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		db := openPath(b, MustGen(b, cfg))
+		db := openPath(b, storetest.Gen(b, cfg))
 		b.StartTimer()
-		inc, err := db.CloseOfBusiness(ctx, cfg.Until.AddDays(1), store.EODOptions{})
+		inc, err := closeBusiness(db, cfg.Until.AddDays(1), false, 0)
 		if err != nil {
 			b.Fatal(err)
 		}
-		full, err := db.CloseOfBusiness(ctx, cfg.Until.AddDays(2), store.EODOptions{Full: true})
+		full, err := closeBusiness(db, cfg.Until.AddDays(2), true, 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package store_test
+package eod_test
 
 import (
 	"context"
@@ -8,7 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"daihou/civil"
-	"daihou/store"
+	"daihou/eod"
+	"daihou/store/storetest"
 )
 
 // A run split into partitions, worked one after the other in this
@@ -17,31 +18,32 @@ import (
 func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
 	ctx := context.Background()
 	d1, d2 := genConfig.Until.AddDays(3), genConfig.Until.AddDays(4)
-	want := MustGen(t, genConfig)
+	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := db.CloseOfBusiness(ctx, d1, store.EODOptions{ChunkSize: 100}); err != nil {
+	if _, err := closeBusiness(db, d1, false, 100); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CloseOfBusiness(ctx, d2, store.EODOptions{ChunkSize: 100, Full: true}); err != nil {
+	if _, err := closeBusiness(db, d2, true, 100); err != nil {
 		t.Fatal(err)
 	}
-	wantSum, _ := db.EODSummary(ctx, d2)
+	wantSum, _, _ := db.EODSummary(ctx, d2)
 	db.Close()
 
-	got := MustGen(t, genConfig)
+	got := storetest.Gen(t, genConfig)
 	stops := 0
+	defer stopAfter(3)()
 	for _, step := range []struct {
 		date civil.Date
 		full bool
 	}{{d1, false}, {d2, true}} {
 		for {
 			db = openPath(t, got)
-			_, err := db.CloseOfBusiness(ctx, step.date, store.EODOptions{ChunkSize: 100, Full: step.full, Partitions: 5, StopAfterChunks: 3})
+			_, err := (&eod.Runner{Store: db, ChunkSize: 100, Partitions: 5}).Close(ctx, step.date, step.full)
 			db.Close()
 			if err == nil {
 				break
 			}
-			if !errors.Is(err, store.ErrEODStopped) {
+			if !errors.Is(err, errStopped) {
 				t.Fatal(err)
 			}
 			stops++
@@ -54,11 +56,11 @@ func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
 		t.Errorf("partitioned and resumed %d times, the result differs from a single-process run:\n%s", stops, diff)
 	}
 	db = openPath(t, got)
-	parts, err := db.EODPartitions(ctx, d2)
+	parts, err := db.Partitions(ctx, d2)
 	if err != nil || len(parts) != 5 {
 		t.Fatalf("partitions of %v: %d, %v; want 5", d2, len(parts), err)
 	}
-	gotSum, err := db.EODSummary(ctx, d2)
+	gotSum, _, err := db.EODSummary(ctx, d2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,54 +72,55 @@ func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
 
 // A worker that lost its partition to another (its lease expired while it
 // was slow, and the partition was handed on) stops at its next commit with
-// ErrEODPartitionLost; the partition is worked once, and the date closes as
+// eod.ErrPartitionLost; the partition is worked once, and the date closes as
 // a single-process run closes it.
 func TestEODPartitionTakenOverIsNotCountedTwice(t *testing.T) {
 	ctx := context.Background()
 	d := genConfig.Until.AddDays(1)
-	want := MustGen(t, genConfig)
+	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{ChunkSize: 50, Full: true}); err != nil {
+	if _, err := closeBusiness(db, d, true, 50); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
-	got := MustGen(t, genConfig)
+	got := storetest.Gen(t, genConfig)
 	db = openPath(t, got)
 	var slowErr error
-	dispatch := func(ctx context.Context, job store.EODJob) error {
+	dispatch := func(ctx context.Context, job eod.Job) error {
 		if job.Parts != 3 {
 			t.Errorf("dispatched %d partitions, want 3", job.Parts)
 		}
 		takenOver := false
-		slow := store.EODOptions{Worker: "slow", AfterChunk: func(civil.Date, int64) {
-			if takenOver {
-				return
+		defer eod.SetAfterCommit(func(run *eod.Run, _ int) error {
+			if takenOver || run.Part == nil || run.Part.Worker != "slow" {
+				return nil
 			}
 			takenOver = true
 			// The partition's lease expires and another worker runs it to
 			// the end while the first is between two chunks.
-			if err := db.RunEODPartition(ctx, job, 1, store.EODOptions{Worker: "fast"}); err != nil {
+			if err := (&eod.Runner{Store: db, Worker: "fast"}).RunPartition(ctx, job, 1); err != nil {
 				t.Errorf("the worker taking over: %v", err)
 			}
-		}}
-		slowErr = db.RunEODPartition(ctx, job, 1, slow)
+			return nil
+		})()
+		slowErr = (&eod.Runner{Store: db, Worker: "slow"}).RunPartition(ctx, job, 1)
 		return nil // the rest is worked by the run's own process
 	}
-	if _, err := db.CloseOfBusiness(ctx, d, store.EODOptions{ChunkSize: 50, Full: true, Partitions: 3, Dispatch: dispatch}); err != nil {
+	if _, err := (&eod.Runner{Store: db, ChunkSize: 50, Partitions: 3, Dispatch: dispatch}).Close(ctx, d, true); err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(slowErr, store.ErrEODPartitionLost) {
+	if !errors.Is(slowErr, eod.ErrPartitionLost) {
 		t.Errorf("the slow worker returned %v, want ErrEODPartitionLost", slowErr)
 	}
-	parts, err := db.EODPartitions(ctx, d)
+	parts, err := db.Partitions(ctx, d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(parts) != 3 || parts[1].Worker != "fast" || !parts[1].Done {
 		t.Errorf("partitions %+v: want partition 1 done by the worker that took it over", parts)
 	}
-	sum, err := db.EODSummary(ctx, d)
+	sum, _, err := db.EODSummary(ctx, d)
 	if err != nil || sum.CellsHealed != 0 {
 		t.Errorf("summary %+v, %v: a full run found %d aggregate cells wrong", sum, err, sum.CellsHealed)
 	}

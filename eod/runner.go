@@ -1,0 +1,567 @@
+package eod
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"daihou"
+	"daihou/civil"
+	"daihou/loanstate"
+	"daihou/scoring/metrics"
+)
+
+// Runner runs close of business (日终批处理) over a Store: for each date, the
+// selected loans are read in chunks and the Steps run on each chunk, whose
+// output is committed with the run's checkpoint. Kill it at any point and
+// run it again: it resumes from the last committed chunk and ends as an
+// uninterrupted run would.
+type Runner struct {
+	Store Store
+	// Steps run in order on every chunk; nil means DefaultSteps.
+	Steps []Step
+	// ChunkSize is the number of loans derived and committed together
+	// (default 20,000).
+	ChunkSize int
+	// Partitions, when positive, splits a run's scan (from its start) into
+	// that many partitions of loan ids, each worked and checkpointed on its
+	// own; the run then sweeps and finishes once.
+	Partitions int
+	// Dispatch, with Partitions, hands the partitions of a run to workers
+	// (a queue) and returns when all are done; without it they are worked
+	// here, one after the other.
+	Dispatch func(ctx context.Context, job Job) error
+	// Worker names this process in the partitions it works (default
+	// host/pid).
+	Worker string
+	// Throttle pauses after every committed chunk, leaving the database to
+	// other work.
+	Throttle time.Duration
+	// Progress, when set, is told the loans done and selected of the date
+	// being closed after every chunk.
+	Progress func(date civil.Date, done, total int64)
+}
+
+// testHookAfterCommit, set by tests, is called after every committed chunk;
+// an error stops the run there, as a crash would.
+var testHookAfterCommit func(run *Run, chunks int) error
+
+// Close closes business dates up to and including through: it resumes an
+// interrupted run, then closes every date after the last one closed, day
+// by day (catch-up), each with its own aggregates; full re-derives every
+// loan. Closing the last closed date again re-derives only loans with new
+// events (or every loan with full); with nothing new it changes nothing. A
+// database never closed starts with a full run on its business date.
+//
+// It returns ECONFLICT if through is before the last closed date.
+func (r *Runner) Close(ctx context.Context, through civil.Date, full bool) ([]Summary, error) {
+	var out []Summary
+	for {
+		st, err := r.Store.Status(ctx)
+		if err != nil {
+			return out, err
+		}
+		var date civil.Date
+		switch {
+		case st.Running != 0 && st.Running.After(through):
+			return out, daihou.Errorf(daihou.ECONFLICT, "close of business for %v was interrupted: close %v (or later) to resume it", st.Running, st.Running)
+		case st.Running != 0:
+			date = st.Running
+		case st.Last == 0:
+			date = st.Business
+			if date == 0 {
+				date = through
+			}
+			if through.Before(date) {
+				return out, daihou.Errorf(daihou.ECONFLICT, "cannot close %v: the business date is already %v", through, date)
+			}
+		case through.Before(st.Last):
+			return out, daihou.Errorf(daihou.ECONFLICT, "cannot close %v: business is closed through %v and close of business never goes back (use 'daihou eod --date %v' to re-run the last date)", through, st.Last, st.Last)
+		case through == st.Last && len(out) == 0:
+			date = through // the same date again
+		case through == st.Last:
+			return out, nil
+		default:
+			date = st.Last.AddDays(1)
+		}
+		if date.After(through) {
+			return out, nil
+		}
+		s, err := r.closeDate(ctx, date, full)
+		if s != nil {
+			out = append(out, *s)
+		}
+		if err != nil {
+			return out, err
+		}
+		if date == through {
+			return out, nil
+		}
+	}
+}
+
+// work is one run being worked in this process.
+type work struct {
+	r       *Runner
+	run     *Run
+	cfg     *Config
+	steps   []Step
+	began   time.Time
+	pending map[int64]bool // loans with events, not yet disbursed on the date
+	done    int64
+	total   int64
+	chunks  int
+
+	mu    sync.Mutex
+	times map[string]time.Duration // per step, read and write
+}
+
+func (r *Runner) newWork(run *Run, cfg *Config) *work {
+	steps := r.Steps
+	if steps == nil {
+		steps = DefaultSteps()
+	}
+	return &work{r: r, run: run, cfg: cfg, steps: steps, began: time.Now(), pending: map[int64]bool{}, times: map[string]time.Duration{}}
+}
+
+func (r *Runner) chunkSize() int {
+	if r.ChunkSize > 0 {
+		return r.ChunkSize
+	}
+	return 20000
+}
+
+// closeDate closes one date, resuming it if it was interrupted.
+func (r *Runner) closeDate(ctx context.Context, date civil.Date, full bool) (*Summary, error) {
+	run, err := r.Store.Open(ctx, date, full)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := r.Store.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := r.newWork(run, cfg)
+	if run.Phase == PhaseScan && run.Cursor == 0 && r.Partitions > 0 {
+		if err := w.partition(ctx); err != nil {
+			return &run.Summary, err
+		}
+	}
+	if run.Phase == PhasePartitioned {
+		if err := w.runPartitions(ctx); err != nil {
+			return &run.Summary, err
+		}
+	}
+	if run.Phase == PhaseScan {
+		if err := w.scan(ctx, 0, maxID); err != nil {
+			return &run.Summary, err
+		}
+	}
+	if err := w.sweep(ctx); err != nil {
+		return &run.Summary, err
+	}
+	if err := w.finish(ctx); err != nil {
+		return &run.Summary, err
+	}
+	return &run.Summary, nil
+}
+
+const maxID = int64(^uint64(0) >> 1)
+
+// scan re-derives the run's loans with lo < id <= hi after its cursor, in
+// chunks of increasing id: every loan for a full run, the candidates
+// otherwise.
+func (w *work) scan(ctx context.Context, lo, hi int64) error {
+	st := w.r.Store
+	after := max(w.run.Cursor, lo)
+	size := w.r.chunkSize()
+	if w.run.Mode == ModeFull {
+		n, err := st.CountLoans(ctx, after, hi)
+		if err != nil {
+			return err
+		}
+		w.total += n
+		return w.process(ctx, PhaseScan, func() ([]int64, error) {
+			ids, err := st.Loans(ctx, after, hi, size)
+			if len(ids) > 0 {
+				after = ids[len(ids)-1]
+			}
+			return ids, err
+		})
+	}
+	ids, err := st.Candidates(ctx, w.run.Date, after, hi)
+	if err != nil {
+		return err
+	}
+	w.total += int64(len(ids))
+	return w.process(ctx, PhaseScan, chunksOf(ids, size))
+}
+
+// chunksOf returns successive chunks of ids, then nil.
+func chunksOf(ids []int64, size int) func() ([]int64, error) {
+	return func() ([]int64, error) {
+		n := min(len(ids), size)
+		out := ids[:n]
+		ids = ids[n:]
+		return out, nil
+	}
+}
+
+// sweep re-derives loans with events that arrived while the run went (or,
+// for a rerun, since the date was closed), until none are left but loans
+// not yet disbursed on the date, in at most a few rounds: a stream of
+// postings cannot keep close of business from finishing, and what arrives
+// after the last round waits for the next run.
+func (w *work) sweep(ctx context.Context) error {
+	for range 3 {
+		all, err := w.r.Store.Dirty(ctx)
+		if err != nil {
+			return err
+		}
+		ids := all[:0]
+		for _, id := range all {
+			if !w.pending[id] {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		w.total += int64(len(ids))
+		if err := w.process(ctx, PhaseSweep, chunksOf(ids, w.r.chunkSize())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// process plans the chunks next yields and commits them in order. The
+// next chunk is read and planned while the previous one is written; the
+// commit then checks that no event reached the chunk's loans in between,
+// and plans again inside the write transaction if one did.
+func (w *work) process(ctx context.Context, phase Phase, next func() ([]int64, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type planned struct {
+		c   *Chunk
+		out *Output
+		err error
+	}
+	plans := make(chan planned, 1)
+	go func() {
+		defer close(plans)
+		for {
+			ids, err := next()
+			var pl planned
+			switch {
+			case err != nil:
+				pl.err = err
+			case len(ids) == 0:
+				return
+			default:
+				began := time.Now()
+				pl.c, pl.err = w.r.Store.Read(ctx, w.run.Date, ids)
+				w.took("read", began)
+				if pl.err == nil {
+					pl.out = w.plan(pl.c, phase)
+				}
+			}
+			select {
+			case plans <- pl:
+			case <-ctx.Done():
+				return
+			}
+			if pl.err != nil {
+				return
+			}
+		}
+	}()
+	for pl := range plans {
+		if pl.err != nil {
+			return pl.err
+		}
+		if err := w.commit(ctx, phase, pl.c, pl.out); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// plan runs the steps on a chunk and decides, per loan, what is written
+// and which event marks the chunk consumes.
+func (w *work) plan(c *Chunk, phase Phase) *Output {
+	out := &Output{Rows: make([]RowOut, len(c.IDs)), Clear: map[int64]int64{}}
+	out.Summary.Chunks = 1
+	if phase == PhaseScan {
+		out.Summary.Candidates = int64(len(c.IDs))
+	}
+	for _, s := range w.steps {
+		began := time.Now()
+		s.Run(w.run.Date, w.cfg, c, out)
+		w.took(s.Name(), began)
+	}
+	for i, id := range c.IDs {
+		events, marked := c.Events[id]
+		if marked {
+			out.Summary.NewEvents++
+		}
+		li := &c.Loans[i]
+		r := &out.Rows[i]
+		switch {
+		case !r.Derived && li.Found && marked: // not yet disbursed on the date
+			out.Summary.Pending++
+			out.Pending = append(out.Pending, id)
+		case marked:
+			out.Clear[id] = events
+		}
+		if r.Derived {
+			p := li.Prev
+			r.Write = p == nil || !p.Counted || !sameSnapshot(&p.Snapshot, &r.Snapshot) || p.Wake != r.Wake ||
+				!SameCounts(ptr(p.Record.InMonth(w.run.Date.MonthIndex())), &r.Record)
+		}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// sameSnapshot reports whether a and b differ in nothing but AsOf.
+func sameSnapshot(a, b *loanstate.Snapshot) bool {
+	x := *a
+	x.AsOf = b.AsOf
+	return x == *b
+}
+
+func (w *work) took(name string, began time.Time) {
+	d := time.Since(began)
+	w.mu.Lock()
+	w.times[name] += d
+	w.mu.Unlock()
+}
+
+// commit writes one planned chunk and moves the run on.
+func (w *work) commit(ctx context.Context, phase Phase, c *Chunk, out *Output) error {
+	cp := Checkpoint{Phase: phase, Cursor: w.run.Cursor}
+	if phase == PhaseScan {
+		cp.Cursor = c.IDs[len(c.IDs)-1]
+	}
+	began := time.Now()
+	out, err := w.r.Store.Commit(ctx, w.run, cp, c, out, func(c *Chunk) *Output { return w.plan(c, phase) })
+	w.took("write", began)
+	if err != nil {
+		return err
+	}
+	w.run.Summary.Add(&out.Summary)
+	w.run.Phase, w.run.Cursor = cp.Phase, cp.Cursor
+	for _, id := range out.Pending {
+		w.pending[id] = true
+	}
+	w.done += int64(len(c.IDs))
+	w.chunks++
+	if w.r.Progress != nil {
+		w.r.Progress(w.run.Date, w.done, w.total)
+	}
+	if testHookAfterCommit != nil {
+		if err := testHookAfterCommit(w.run, w.chunks); err != nil {
+			return err
+		}
+	}
+	if w.r.Throttle > 0 {
+		select {
+		case <-time.After(w.r.Throttle):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// finish closes the run: monitoring on month ends, the aggregates rebuilt
+// after a full run, and the summary with the time each step took.
+func (w *work) finish(ctx context.Context) error {
+	run := w.run
+	fin := Final{Rebuild: run.Mode == ModeFull}
+	if ch := w.cfg.Champion; ch != nil && run.Date.AddDays(1).Day() == 1 && len(ch.Artefact().Training.ScoreEdges) > 0 {
+		scores, meanPD, err := w.r.Store.ScoredPopulation(ctx, ch.ModelID())
+		if err != nil {
+			return err
+		}
+		if len(scores) > 0 {
+			t := ch.Artefact().Training
+			fin.Monitoring = &Monitoring{ModelID: ch.ModelID(), Month: run.Date.MonthIndex(), Population: len(scores),
+				PSI: metrics.PSI(t.ScoreShares, metrics.Shares(scores, t.ScoreEdges)), MeanPD: meanPD}
+		}
+	}
+	run.Summary.Duration += time.Since(w.began)
+	run.Summary.Steps = w.stepTimes()
+	began := time.Now()
+	healed, err := w.r.Store.Finish(ctx, run, fin)
+	if err != nil {
+		return err
+	}
+	w.took("finish", began)
+	run.Summary.CellsHealed = healed
+	run.Summary.Duration += time.Since(began)
+	run.Summary.Steps = w.stepTimes()
+	return nil
+}
+
+// stepTimes returns the time each step took so far, in pipeline order. The
+// read of the next chunk and its steps run while the previous chunk is
+// written, so the parts overlap; each share is of their sum.
+func (w *work) stepTimes() []StepTime {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	names := []string{"read"}
+	for _, s := range w.steps {
+		names = append(names, s.Name())
+	}
+	names = append(names, "write", "finish")
+	var total time.Duration
+	for _, d := range w.times {
+		total += d
+	}
+	var out []StepTime
+	for _, n := range names {
+		d, ok := w.times[n]
+		if !ok {
+			continue
+		}
+		st := StepTime{Step: n, Seconds: d.Seconds()}
+		if total > 0 {
+			st.Share = float64(d) / float64(total)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// StepTime is the time one step of close of business took over a run.
+type StepTime struct {
+	Step    string  `json:"step"`
+	Seconds float64 `json:"seconds"`
+	Share   float64 `json:"share"`
+}
+
+// partition splits the scan of the run, not yet begun, into up to
+// r.Partitions partitions of about equal work: equal numbers of
+// candidates, or of loans for a full run. If another process split it
+// first, the run takes its partitions.
+func (w *work) partition(ctx context.Context) error {
+	n := w.r.Partitions
+	st := w.r.Store
+	var bounds []int64 // upper bounds of all partitions but the last
+	if w.run.Mode == ModeFull {
+		count, err := st.CountLoans(ctx, 0, maxID)
+		if err != nil {
+			return err
+		}
+		for k := 1; k < n; k++ {
+			id, ok, err := st.LoanAt(ctx, int64(k)*count/int64(n))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			bounds = append(bounds, id)
+		}
+	} else {
+		ids, err := st.Candidates(ctx, w.run.Date, 0, maxID)
+		if err != nil {
+			return err
+		}
+		for k := 1; k < n; k++ {
+			if i := k * len(ids) / n; i > 0 && i < len(ids) {
+				bounds = append(bounds, ids[i-1])
+			}
+		}
+	}
+	if _, err := st.Split(ctx, w.run, slices.Compact(bounds)); err != nil {
+		return err
+	}
+	w.run.Phase = PhasePartitioned
+	return nil
+}
+
+// runPartitions has the partitions of the run worked — by the dispatcher,
+// or here, one after the other, when there is none or when it left some
+// undone — then merges their counters into the run's and notes the loans
+// with events that are not yet disbursed, which the sweep leaves alone.
+func (w *work) runPartitions(ctx context.Context) error {
+	st := w.r.Store
+	run := w.run
+	parts, err := st.Partitions(ctx, run.Date)
+	if err != nil {
+		return err
+	}
+	job := Job{Date: run.Date, Run: run.Token, Parts: len(parts), ChunkSize: w.r.chunkSize()}
+	if w.r.Dispatch != nil {
+		if err := w.r.Dispatch(ctx, job); err != nil {
+			return err
+		}
+		if parts, err = st.Partitions(ctx, run.Date); err != nil {
+			return err
+		}
+	}
+	for _, p := range parts {
+		if !p.Done {
+			if err := w.r.RunPartition(ctx, job, p.Part); err != nil {
+				return err
+			}
+		}
+	}
+	if parts, err = st.Partitions(ctx, run.Date); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if !p.Done {
+			return fmt.Errorf("close of business for %v: partition %d is not done", run.Date, p.Part)
+		}
+		run.Summary.Add(&p.Summary)
+		w.done += p.Summary.Candidates
+		w.total += p.Summary.Candidates
+	}
+	pending, err := st.Pending(ctx, run.Date)
+	if err != nil {
+		return err
+	}
+	for _, id := range pending {
+		w.pending[id] = true
+	}
+	return nil
+}
+
+// RunPartition works partition part of the run job names, from its cursor
+// to its end, and marks it done. It does nothing if the run is no longer
+// the one job names, is finished, or the partition is done; so a queue may
+// deliver a job more than once. It returns ErrPartitionLost if another
+// worker took the partition over meanwhile.
+func (r *Runner) RunPartition(ctx context.Context, job Job, part int) error {
+	if r.ChunkSize <= 0 && job.ChunkSize > 0 {
+		c := *r
+		c.ChunkSize = job.ChunkSize
+		r = &c
+	}
+	worker := r.Worker
+	if worker == "" {
+		host, _ := os.Hostname()
+		worker = fmt.Sprintf("%s/%d", host, os.Getpid())
+	}
+	run, ok, err := r.Store.OpenPartition(ctx, job, part, worker)
+	if err != nil || !ok {
+		return err
+	}
+	cfg, err := r.Store.Config(ctx)
+	if err != nil {
+		return err
+	}
+	w := r.newWork(run, cfg)
+	if err := w.scan(ctx, 0, run.Part.Hi); err != nil {
+		return err
+	}
+	return r.Store.ClosePartition(ctx, run)
+}

@@ -1,0 +1,190 @@
+package eod
+
+import (
+	"daihou/civil"
+	"daihou/classification"
+	"daihou/loanstate"
+	"daihou/servicing"
+)
+
+// Config is what every chunk of a run is derived with.
+type Config struct {
+	Products map[string]servicing.Product
+	Deriver  *loanstate.Deriver
+	// Champion is the scorer behind Deriver, nil when no model is champion:
+	// month ends monitor its population.
+	Champion *loanstate.ModelScorer
+}
+
+// Chunk is what close of business reads for a set of loans, once, before
+// the steps run on it.
+type Chunk struct {
+	IDs   []int64
+	Loans []LoanIn // aligned with IDs
+	// Events are the event marks (eod_dirty) of those of IDs that have
+	// them, as read: a posting that commits later moves its loan's count
+	// on, which the commit notices.
+	Events map[int64]int64
+	// Others are the exposures of the chunk's borrowers' loans that are
+	// not in the chunk, for contagion.
+	Others []loanstate.Exposure
+}
+
+// LoanIn is one loan of a chunk.
+type LoanIn struct {
+	Found          bool // false for an id with no loan (a stray event mark)
+	Loan           servicing.Loan
+	Txs            []servicing.Tx
+	Override       classification.Class
+	OverrideReason string
+	// Prev is the loan's row as the last derivation left it; nil when it
+	// has none yet.
+	Prev *Row
+}
+
+// Row is one loan's cached row: its snapshot, its wake date, and the
+// aggregate record close of business counted it in (Counted is false for
+// a loan no close of business has counted yet: postings and imports derive
+// snapshots, only close of business moves the aggregates).
+type Row struct {
+	Snapshot loanstate.Snapshot
+	Wake     civil.Date
+	Record   Record
+	Counted  bool
+}
+
+// Output is what the steps make of a chunk; the store commits all of it
+// with the checkpoint in one transaction.
+type Output struct {
+	Rows   []RowOut // aligned with Chunk.IDs
+	Deltas *Aggregates
+	// ClassChanges and Scores are the history to append.
+	ClassChanges []loanstate.ClassChange
+	Scores       []loanstate.ScoreChange
+	// Marks are loans outside the chunk to derive again (contagion moved).
+	Marks []int64
+	// Clear are the event marks the chunk consumed (loan → count read).
+	Clear   map[int64]int64
+	Pending []int64 // loans with events not yet disbursed on the date
+	Summary Summary
+}
+
+// RowOut is a loan's new row; Write is false when nothing in it changed.
+type RowOut struct {
+	Derived bool
+	Write   bool
+	Row
+}
+
+// Step is one stage of close of business over a chunk of loans. Run is
+// pure: it reads the chunk and what the steps before it wrote into out,
+// and adds its own part. A new capability of close of business is a new
+// Step, with its own part of Output and its own writer in the store.
+type Step interface {
+	Name() string
+	Run(date civil.Date, cfg *Config, c *Chunk, out *Output)
+}
+
+// DefaultSteps are close of business's steps, in order.
+func DefaultSteps() []Step { return []Step{DeriveStep{}, AggregateStep{}} }
+
+// Wake lowers row i's wake date to w (zero: never) — the earliest date any
+// step needs the loan.
+func (o *Output) Wake(i int, w civil.Date) {
+	o.Rows[i].Wake = loanstate.Earliest(o.Rows[i].Wake, w)
+}
+
+// DeriveStep replays, classifies (with contagion) and scores every loan of
+// the chunk disbursed by the date, and records class and score changes.
+type DeriveStep struct{}
+
+// Name implements Step.
+func (DeriveStep) Name() string { return "derive" }
+
+// Run implements Step.
+func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
+	ins := make([]loanstate.Input, 0, len(c.IDs))
+	at := make([]int, 0, len(c.IDs))
+	for i := range c.Loans {
+		li := &c.Loans[i]
+		if !li.Found {
+			continue
+		}
+		in := loanstate.Input{Product: cfg.Products[li.Loan.Product], Loan: li.Loan, Txs: li.Txs, Override: li.Override, OverrideReason: li.OverrideReason}
+		if li.Prev != nil {
+			in.InitialScore = li.Prev.Snapshot.InitialScore
+		}
+		ins = append(ins, in)
+		at = append(at, i)
+	}
+	d := cfg.Deriver
+	if d == nil {
+		d = &loanstate.Deriver{Contagion: loanstate.DefaultContagion}
+	}
+	got, marks := d.Derive(date, ins, c.Others)
+	out.Marks = append(out.Marks, marks...)
+	for k, g := range got {
+		if !g.OK {
+			continue
+		}
+		i := at[k]
+		r := &out.Rows[i]
+		r.Derived, r.Snapshot = true, g.Snapshot
+		out.Wake(i, loanstate.Wake(&r.Snapshot))
+		s := &r.Snapshot
+		var prev *loanstate.Snapshot
+		if p := c.Loans[i].Prev; p != nil {
+			prev = &p.Snapshot
+		}
+		if prev == nil || prev.Class != s.Class {
+			var from classification.Class
+			if prev != nil {
+				from = prev.Class
+			}
+			out.ClassChanges = append(out.ClassChanges, loanstate.ClassChange{LoanID: s.LoanID, AsOf: date, From: from, To: s.Class, Cause: s.ClassCause})
+		}
+		if s.ModelID != 0 && (prev == nil || prev.ModelID != s.ModelID || prev.Score != s.Score || prev.PD != s.PD || prev.Reasons != s.Reasons) {
+			out.Scores = append(out.Scores, loanstate.ScoreChange{LoanID: s.LoanID, AsOf: date, ModelID: s.ModelID, Score: s.Score, PD: float64(s.PD) / 1e10, Reasons: s.Reasons})
+		}
+	}
+}
+
+// AggregateStep moves every derived loan from the aggregate cells it was
+// counted in to its new ones, and counts the day's transitions.
+type AggregateStep struct{}
+
+// Name implements Step.
+func (AggregateStep) Name() string { return "aggregate" }
+
+// Run implements Step.
+func (AggregateStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
+	if out.Deltas == nil {
+		out.Deltas = NewAggregates()
+	}
+	month := date.MonthIndex()
+	for i := range out.Rows {
+		r := &out.Rows[i]
+		if !r.Derived {
+			continue
+		}
+		li := &c.Loans[i]
+		var prevSnap *loanstate.Snapshot
+		var prevRec *Record
+		if li.Prev != nil {
+			prevSnap = &li.Prev.Snapshot
+			if li.Prev.Counted {
+				prevRec = &li.Prev.Record
+			}
+		}
+		out.Summary.Count(prevSnap, &r.Snapshot)
+		r.Record = NewRecord(&li.Loan, &r.Snapshot, cfg.Products[li.Loan.Product].LGD, prevRec)
+		if prevRec == nil {
+			out.Deltas.Move(nil, &r.Record)
+			continue
+		}
+		in := prevRec.InMonth(month)
+		if !SameCounts(&in, &r.Record) {
+			out.Deltas.Move(&in, &r.Record)
+		}
+	}
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"daihou"
+	"daihou/civil"
+)
+
+// wtx is a write transaction with the clock reading and the business date
+// it works at, both read once when it began: every stamp it writes and
+// every state it derives uses them, so one transaction never sees two
+// times or two business dates.
+type wtx struct {
+	*sql.Tx
+	db       *DB
+	now      time.Time
+	business civil.Date // zero while the book has no business date
+}
+
+// begin starts a write transaction. On SQLite the write lock is taken at
+// BEGIN (the write pool's _txlock=immediate), so the business date read
+// next cannot move before the transaction commits; on PostgreSQL close of
+// business moves it in its own transaction, and a posting derives as of
+// the date it read, which the posting's event mark makes close of business
+// look at again.
+func (db *DB) begin(ctx context.Context) (*wtx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	t := &wtx{Tx: tx, db: db, now: db.Now()}
+	if t.business, err = businessDate(ctx, tx); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return t, nil
+}
+
+// stamp is the transaction's wall time as stored text.
+func (t *wtx) stamp() string { return t.now.UTC().Format(time.RFC3339Nano) }
+
+// needBusinessDate returns the business date, or an error that says how to
+// set one when the book has none yet.
+func (t *wtx) needBusinessDate() (civil.Date, error) {
+	if t.business == 0 {
+		return 0, ErrNoBusinessDate
+	}
+	return t.business, nil
+}
+
+// ErrNoBusinessDate is returned by anything that needs the book's business
+// date on a database that has none yet.
+var ErrNoBusinessDate = daihou.Errorf(daihou.ECONFLICT, "this book has no business date yet: open it with 'daihou eod --date YYYY-MM-DD', or import loans with --business-date YYYY-MM-DD (the date the book is taken over on)")
+
+// inTx runs fn in a write transaction and commits if it succeeds.
+func (db *DB) inTx(ctx context.Context, fn func(*wtx) error) error {
+	t, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	if err := fn(t); err != nil {
+		return err
+	}
+	return t.Commit()
+}
+
+// businessDate reads the business date through q; zero when none is set.
+func businessDate(ctx context.Context, q querier) (civil.Date, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'business_date'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return civil.Parse(v)
+}
