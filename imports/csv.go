@@ -9,45 +9,54 @@ import (
 
 // csvReader splits a CSV file into records. It is written here rather than
 // taken from encoding/csv because an import must hand back each bad row's
-// exact text, tell a stray quote in one row (a reject) from a quoted field
-// that runs off the end of the file (a truncated file), and never let one
-// bad row swallow the rows after it.
+// exact text and line, know whether the last record ended with a line
+// end, and keep going after a bad row: a stray quote inside an unquoted
+// field spoils only its own row. (Only a quote that opens a field and is
+// never closed carries a record on to the end of the file, as RFC 4180
+// says it must.) csv_test.go checks it against encoding/csv.
 type csvReader struct {
 	lr  *lineReader
 	rec []byte // a record that spans lines is gathered here
 }
 
-// next returns the next record without its line ending, the line it
-// starts on, and whether it ended with a line ending. A quoted field still
-// open at the end of the input is ErrTruncated.
-func (c *csvReader) next() (rec []byte, start int, terminated bool, err error) {
+// csvRecord is one CSV record as it is in the file.
+type csvRecord struct {
+	text       []byte // without the final line ending; valid until the next call
+	start, end int    // its first and last physical line
+	terminated bool   // it ends with a line ending
+	open       bool   // a quoted field is still open at the end of the input
+}
+
+// next returns the next record. A quoted field still open at the end of
+// the input makes the record run to the end (open): whether that is a
+// stray quote or a file cut off inside a quoted field, the parser rejects
+// the record and keeps the rows before it.
+func (c *csvReader) next() (csvRecord, error) {
 	b, err := c.lr.next()
 	if err != nil {
-		return nil, 0, false, err
+		return csvRecord{}, err
 	}
-	start = c.lr.line
+	start := c.lr.line
 	// The common case: a line without quotes is a whole record.
 	if !inQuote(b, false) {
-		rec, terminated = chomp(b)
-		return rec, start, terminated, nil
+		rec, terminated := chomp(b)
+		return csvRecord{text: rec, start: start, end: start, terminated: terminated}, nil
 	}
 	c.rec = append(c.rec[:0], b...)
-	for {
+	open := true
+	for open {
 		b, err = c.lr.next()
 		if err == io.EOF {
-			return nil, 0, false, invalid("%w: line %d: a quoted field that starts on this line is never closed", ErrTruncated, start)
-		}
-		if err != nil {
-			return nil, 0, false, err
-		}
-		open := inQuote(b, true)
-		c.rec = append(c.rec, b...)
-		if !open {
 			break
 		}
+		if err != nil {
+			return csvRecord{}, err
+		}
+		open = inQuote(b, true)
+		c.rec = append(c.rec, b...)
 	}
-	rec, terminated = chomp(c.rec)
-	return rec, start, terminated, nil
+	rec, terminated := chomp(c.rec)
+	return csvRecord{text: rec, start: start, end: c.lr.line, terminated: terminated, open: open}, nil
 }
 
 // inQuote reports whether a quoted field is still open at the end of line,
@@ -99,8 +108,9 @@ func inQuote(line []byte, open bool) bool {
 // csvSyntaxError is a record whose quoting is wrong; col is the 0-based
 // field where it happened. The record is rejected, the file goes on.
 type csvSyntaxError struct {
-	col int
-	msg string
+	col      int
+	msg      string
+	unclosed bool // a quoted field runs to the end of the record
 }
 
 // splitCSV splits a record into fields, appending them to dst. Fields
@@ -119,8 +129,7 @@ func splitCSV(s string, dst []string) ([]string, *csvSyntaxError) {
 			for {
 				q := strings.IndexByte(s[k:], '"')
 				if q < 0 {
-					// next never returns such a record; kept for safety.
-					return dst, &csvSyntaxError{len(dst), "quoted field is never closed"}
+					return dst, &csvSyntaxError{len(dst), "the quote that opens the field is never closed", true}
 				}
 				k += q
 				if k+1 < len(s) && s[k+1] == '"' {
@@ -143,7 +152,7 @@ func splitCSV(s string, dst []string) ([]string, *csvSyntaxError) {
 				return dst, nil
 			}
 			if s[m] != ',' {
-				return dst, &csvSyntaxError{len(dst) - 1, `text after the closing quote (a quote inside a quoted field must be doubled: "")`}
+				return dst, &csvSyntaxError{len(dst) - 1, `has text after its closing quote: double every quote inside a quoted field ("a""b")`, false}
 			}
 			i = m + 1
 			continue
@@ -154,7 +163,7 @@ func splitCSV(s string, dst []string) ([]string, *csvSyntaxError) {
 		}
 		v := s[i:end]
 		if strings.IndexByte(v, '"') >= 0 {
-			return dst, &csvSyntaxError{len(dst), `stray " in an unquoted field (quote the whole field and double the quote: "a""b")`}
+			return dst, &csvSyntaxError{len(dst), `has a stray " in an unquoted field: quote the whole field and double the quote inside ("a""b")`, false}
 		}
 		dst = append(dst, v)
 		if end == len(s) {

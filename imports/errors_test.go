@@ -8,7 +8,8 @@ import (
 	"daihou/imports"
 )
 
-var sentinels = []error{imports.ErrBadHeader, imports.ErrBadEncoding, imports.ErrTruncated, imports.ErrEmpty, imports.ErrUnknownFormat}
+var sentinels = []error{imports.ErrBadHeader, imports.ErrBadEncoding, imports.ErrTruncated, imports.ErrEmpty,
+	imports.ErrBadTrailer, imports.ErrControlMismatch, imports.ErrUnknownFormat}
 
 const gbkZhangSan = "\xD5\xC5\xC8\xFD" // 张三 in GBK
 
@@ -45,7 +46,11 @@ func TestFileErrors(t *testing.T) {
 		{"payments file read as loans", false, imports.FormatCSV, "loan_id,value_date,amount,reference\n",
 			imports.ErrBadHeader, []string{"missing required column(s) borrower_id, product, principal, rate, term, disbursement_date", `unknown column(s) "value_date", "amount", "reference"`}},
 		{"stray quote in header", true, imports.FormatCSV, "loan_id,value\"date,amount,reference\n",
-			imports.ErrBadHeader, []string{`bad header on line 1: column 2: stray "`}},
+			imports.ErrBadHeader, []string{`bad header on line 1: column 2: has a stray "`}},
+		{"quote never closed in header", true, imports.FormatCSV, "loan_id,\"value_date,amount,reference\n",
+			imports.ErrBadHeader, []string{"bad header on line 1: column 2: the quote that opens the field is never closed"}},
+		{"trailer before the header", true, imports.FormatCSV, "#trailer,rows=0,total=0\n" + paymentHeader + "\n",
+			imports.ErrBadHeader, []string{"bad header on line 1: this is a trailer, but a CSV file starts with its header line"}},
 		{"header after blank lines keeps its line number", true, imports.FormatCSV, "\n\nloan_id\n",
 			imports.ErrBadHeader, []string{"bad header on line 3"}},
 
@@ -68,16 +73,10 @@ func TestFileErrors(t *testing.T) {
 		{"UTF-16 JSON Lines without a mark", true, imports.FormatJSONL, "{\x00\"\x00",
 			imports.ErrBadEncoding, []string{"line 1 contains NUL bytes"}},
 
-		{"CSV quote never closed", true, imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\nLN1,2024-03-15,1.00,,\"R2",
-			imports.ErrTruncated, []string{"file is truncated: line 3: a quoted field that starts on this line is never closed"}},
-		{"CSV quote never closed over lines", true, imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,\"bank\nLN1,2024-03-15,1.00,,R2\n",
-			imports.ErrTruncated, []string{"line 2: a quoted field"}},
-		{"CSV last line cut short", true, imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\nLN1,2024-03-15,1.0",
-			imports.ErrTruncated, []string{"line 3, the last line, has 3 of the header's 5 fields and no line ending"}},
-		{"JSON Lines last line cut", true, imports.FormatJSONL, `{"loan_id":"LN1","value_date":"2024-03-15","amount":"1.00","reference":"R1"}` + "\n" + `{"loan_id":"LN1","value_date":"2024-03-15","amo`,
-			imports.ErrTruncated, []string{`line 2, the last line, is not valid JSON (unterminated string) and has no line ending`}},
-		{"JSON Lines cut after a value", true, imports.FormatJSONL, `{"loan_id":"LN1","amount":12`,
-			imports.ErrTruncated, []string{"line 1, the last line"}},
+		{"header alone without a line end", true, imports.FormatCSV, paymentHeader,
+			imports.ErrTruncated, []string{"file is truncated: line 1, the header, is the file's last line and has no line end, so the file may have been cut off in transfer right after it; ask for the file to be delivered again"}},
+		{"header after blank lines, alone without a line end", false, imports.FormatCSV, "\r\n" + loanHeader,
+			imports.ErrTruncated, []string{"line 2, the header"}},
 
 		{"empty CSV", true, imports.FormatCSV, "", imports.ErrEmpty, []string{"file is empty"}},
 		{"empty JSON Lines", false, imports.FormatJSONL, "", imports.ErrEmpty, []string{"file is empty"}},
@@ -129,11 +128,22 @@ func TestNotFileErrors(t *testing.T) {
 		wantRejects []int
 	}{
 		{"UTF-8 byte-order mark", imports.FormatCSV, "\uFEFF" + paymentHeader + "\nLN1,2024-03-15,1.00,,R1\n", 1, nil},
-		{"byte-order mark in JSON Lines", imports.FormatJSONL, "\uFEFF" + `{"loan_id":"LN1","value_date":"2024-03-15","amount":"1.00","reference":"R1"}`, 1, nil},
+		{"byte-order mark in JSON Lines", imports.FormatJSONL, "\uFEFF" + `{"loan_id":"LN1","value_date":"2024-03-15","amount":"1.00","reference":"R1"}` + "\n", 1, nil},
 		{"header after blank lines", imports.FormatCSV, "\n\n" + paymentHeader + "\nLN1,2024-03-15,1.00,,R1\n", 1, nil},
 		{"short last line with a line ending", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\nLN1,2024-03-15,1.0\n", 1, []int{3}},
 		{"long last line without a line ending", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1,x", 0, []int{2}},
-		{"no final line ending", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1", 1, nil},
+		{"no final line ending", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1", 0, []int{2}},
+		{"CRLF file", imports.FormatCSV, paymentHeader + "\r\nLN1,2024-03-15,1.00,,R1\r\n", 1, nil},
+		{"a blank last line without a line end", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\n  ", 1, nil},
+		{"Excel's empty row last, without a line end", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\n,,,,", 1, nil},
+		{"CSV last line cut short", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\nLN1,2024-03-15,1.0", 1, []int{3}},
+		{"CSV quote never closed", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\nLN1,2024-03-15,1.00,,\"R2", 1, []int{3}},
+		{"CSV quote never closed over lines", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,\"bank\nLN1,2024-03-15,1.00,,R2\n", 0, []int{2}},
+		{"CSV cut inside a character", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,,R1\nLN1,2024-03-15,1.00,\xe6\x9f", 1, []int{3}},
+		{"JSON Lines last line cut", imports.FormatJSONL, `{"loan_id":"LN1","value_date":"2024-03-15","amount":"1.00","reference":"R1"}` + "\n" + `{"loan_id":"LN1","value_date":"2024-03-15","amo`, 1, []int{2}},
+		{"JSON Lines cut after a value", imports.FormatJSONL, `{"loan_id":"LN1","amount":12`, 0, []int{1}},
+		{"JSON Lines cut inside a character", imports.FormatJSONL, `{"loan_id":"LN1","value_date":"2024-03-15","amount":"1.00","reference":"\xe6`, 0, []int{1}},
+		{"JSON Lines complete last line without a line end", imports.FormatJSONL, `{"loan_id":"LN1","value_date":"2024-03-15","amount":"1.00","reference":"R1"}`, 0, []int{1}},
 		{"invalid last JSON line with a line ending", imports.FormatJSONL, `{"loan_id":"LN1",` + "\n", 0, []int{1}},
 		{"last JSON line not an object, no line ending", imports.FormatJSONL, `"LN1"`, 0, []int{1}},
 		{"NUL in a row is a reject, not an encoding error", imports.FormatCSV, paymentHeader + "\nLN1,2024-03-15,1.00,\x00,R1\n", 0, []int{2}},

@@ -1,7 +1,6 @@
 package imports
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -37,13 +36,21 @@ type schema struct {
 	kinds    []kind
 	required uint32 // bit i set: names[i] is required
 	index    map[string]int
+	// totalCol is the money column whose sum is the file's control
+	// total (a trailer's total=); totalRequired says whether a trailer
+	// must state it.
+	totalCol      int
+	totalRequired bool
 }
 
-func newSchema(what string, cols []column) *schema {
+func newSchema(what string, cols []column, totalCol int, totalRequired bool) *schema {
 	if len(cols) > maxFields {
 		panic("imports: too many columns")
 	}
-	s := &schema{what: what, index: make(map[string]int, len(cols))}
+	if cols[totalCol].kind != kindAmount {
+		panic("imports: the total column must hold amounts")
+	}
+	s := &schema{what: what, index: make(map[string]int, len(cols)), totalCol: totalCol, totalRequired: totalRequired}
 	for i, c := range cols {
 		s.names = append(s.names, c.name)
 		s.kinds = append(s.kinds, c.kind)
@@ -83,21 +90,26 @@ type row struct {
 	val  [maxFields]string
 	bad  uint32 // columns already reported (a JSON type error); not validated again
 	errs []string
+	// cut is set for a last line without a line end: the row may be
+	// incomplete, so it is rejected whatever its fields hold.
+	cut bool
+	// amt is the row's value in the schema's total column, if it could
+	// be read (hasAmt), whether or not the row is valid.
+	amt    money.Amount
+	hasAmt bool
 }
 
-func (r *row) reset(line int) {
+func (r *row) reset(line int, cut bool) {
 	r.line = line
 	r.val = [maxFields]string{}
 	r.bad = 0
 	r.errs = r.errs[:0]
+	r.cut = cut
+	r.amt, r.hasAmt = 0, false
 }
 
 // ok reports whether the row has no reasons to be rejected so far.
-func (r *row) ok() bool { return len(r.errs) == 0 }
-
-func (r *row) failf(format string, args ...any) {
-	r.errs = append(r.errs, fmt.Sprintf(format, args...))
-}
+func (r *row) ok() bool { return len(r.errs) == 0 && !r.cut }
 
 func (r *row) fail(col int, msg string) {
 	r.errs = append(r.errs, r.s.names[col]+": "+msg)
@@ -113,7 +125,7 @@ func (r *row) get(col int) (string, bool) {
 	v := r.val[col]
 	if v == "" {
 		if r.s.required&(1<<col) != 0 {
-			r.fail(col, "required")
+			r.fail(col, "required, but empty or missing")
 		}
 		return "", false
 	}
@@ -137,24 +149,20 @@ func (r *row) code(col int) string {
 	if !ok {
 		return ""
 	}
-	if len(v) > maxIDLen {
-		r.fail(col, fmt.Sprintf("longer than %d characters: %q", maxIDLen, v))
+	if !isCode(v) {
+		r.fail(col, badCode(v))
 		return ""
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
-			r.fail(col, fmt.Sprintf("may contain only letters, digits, '_', '-' and '.': %q", v))
-			return ""
-		}
 	}
 	return v
 }
 
 // text validates free text: any printable characters up to max. Control
 // characters (a line break inside a quoted field, a NUL) are refused
-// because they would corrupt the console, exports and reports. If personal
-// is set the value is personal data and is not quoted in the reason.
+// because they would corrupt the console, exports and reports; invisible
+// formatting characters because they make two values that look the same
+// differ, which for a reference (the idempotency key) means a payment
+// posted twice. If personal is set the value is personal data and is not
+// quoted in the reason.
 func (r *row) text(col int, max int, personal bool) string {
 	v, ok := r.get(col)
 	if !ok {
@@ -165,14 +173,14 @@ func (r *row) text(col int, max int, personal bool) string {
 		c := v[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 || c == 0x7f {
-				r.fail(col, "contains a control character (a line break, tab or similar)")
+				r.fail(col, badText(v))
 				return ""
 			}
 			i++
 		} else {
 			rn, size := utf8.DecodeRuneInString(v[i:])
-			if unicode.IsControl(rn) {
-				r.fail(col, "contains a control character")
+			if unicode.IsControl(rn) || unicode.Is(unicode.Cf, rn) || rn == utf8.RuneError {
+				r.fail(col, badText(v))
 				return ""
 			}
 			i += size
@@ -181,9 +189,9 @@ func (r *row) text(col int, max int, personal bool) string {
 	}
 	if n > max {
 		if personal {
-			r.fail(col, fmt.Sprintf("longer than %d characters", max))
+			r.fail(col, fmt.Sprintf("is longer than %d characters (it has %d)", max, n))
 		} else {
-			r.fail(col, fmt.Sprintf("longer than %d characters: %q", max, v))
+			r.fail(col, fmt.Sprintf("%s is longer than %d characters (it has %d)", quote(v), max, n))
 		}
 		return ""
 	}
@@ -192,27 +200,31 @@ func (r *row) text(col int, max int, personal bool) string {
 
 // amount validates a positive money amount in major units. Zero and
 // negative amounts are refused: a repayment or principal of zero is an
-// export error, and reversals are their own transaction type.
+// export error, and reversals are their own transaction type. Every
+// amount that parses, positive or not, is kept in r.amt for the file's
+// control total when col is the schema's total column.
 func (r *row) amount(col int) money.Amount {
 	v, ok := r.get(col)
 	if !ok {
 		return 0
 	}
 	a, ok := fastAmount(v)
-	if ok {
-		if a > 0 {
-			return a
+	if !ok {
+		var err error
+		if a, err = money.ParseAmount(v); err != nil {
+			r.fail(col, badAmount(v))
+			return 0
 		}
-		r.fail(col, fmt.Sprintf("must be greater than zero: %q", v))
-		return 0
 	}
-	a, err := money.ParseAmount(v)
-	if err != nil {
-		r.fail(col, err.Error())
-		return 0
+	if col == r.s.totalCol {
+		r.amt, r.hasAmt = a, true
 	}
-	if a <= 0 {
-		r.fail(col, fmt.Sprintf("must be greater than zero: %q", v))
+	switch {
+	case a == 0:
+		r.fail(col, fmt.Sprintf("%s is zero; it must be greater than 0: correct the amount or remove the row", quote(v)))
+		return 0
+	case a < 0:
+		r.fail(col, fmt.Sprintf("%s is negative; it must be greater than 0 (a refund or reversal is not imported as a negative amount)", quote(v)))
 		return 0
 	}
 	return a
@@ -228,26 +240,10 @@ func (r *row) rate(col int) money.Rate {
 	if !ok {
 		return 0
 	}
-	if strings.HasPrefix(v, "-") {
-		r.fail(col, fmt.Sprintf("must not be negative: %q", v))
-		return 0
-	}
-	if strings.HasSuffix(v, "%") {
-		r.fail(col, fmt.Sprintf("write the rate as a decimal fraction without %%, e.g. 0.0435 for 4.35 %%: %q", v))
-		return 0
-	}
+	// ParseRate reads no sign, so a negative rate fails it too.
 	x, err := money.ParseRate(v)
-	if errors.Is(err, money.ErrRateRange) && !isDecimal(v) {
-		// ParseRate checks the range before the syntax; "0,0435" is a
-		// typo, not a rate above 10.
-		err = fmt.Errorf("%w: %q", money.ErrRateSyntax, v)
-	}
-	if err != nil && !errors.Is(err, money.ErrRateRange) {
-		r.fail(col, err.Error())
-		return 0
-	}
 	if err != nil || x > maxRate {
-		r.fail(col, fmt.Sprintf("above 0.36 (36 %% a year); rates are decimal fractions, e.g. 0.0435 for 4.35 %%: %q", v))
+		r.fail(col, badRate(v))
 		return 0
 	}
 	return x
@@ -266,7 +262,7 @@ func (r *row) term(col int) int {
 	}
 	digits := strings.TrimLeft(v, "0")
 	if !allDigits(v) || len(digits) > 3 || atoi(digits) < minTerm || atoi(digits) > maxTerm {
-		r.fail(col, fmt.Sprintf("must be a whole number of months from %d to %d: %q", minTerm, maxTerm, v))
+		r.fail(col, badTerm(v))
 		return 0
 	}
 	return atoi(digits)
@@ -277,12 +273,9 @@ func (r *row) date(col int) civil.Date {
 	if !ok {
 		return 0
 	}
-	if d, ok := fastDate(v); ok {
-		return d
-	}
-	d, err := civil.Parse(v)
-	if err != nil {
-		r.fail(col, err.Error())
+	d, ok := fastDate(v)
+	if !ok {
+		r.fail(col, badDate(v))
 		return 0
 	}
 	return d
@@ -319,8 +312,12 @@ func (r *row) method(col int) string {
 	}
 	m, ok := methodNames[v]
 	if !ok {
-		r.fail(col, fmt.Sprintf("must be one of %s, %s, %s, %s (or 等额本息, 等额本金, 先息后本, 到期一次还本付息): %q",
-			MethodEqualInstallment, MethodEqualPrincipal, MethodInterestOnly, MethodBullet, v))
+		if m, ok := methodNames[strings.ToLower(v)]; ok {
+			r.fail(col, fmt.Sprintf("%s must be written in lower case: write %s", quote(v), m))
+			return ""
+		}
+		r.fail(col, fmt.Sprintf("%s is not a repayment method; want one of %s, %s, %s, %s (or 等额本息, 等额本金, 先息后本, 到期一次还本付息)",
+			quote(v), MethodEqualInstallment, MethodEqualPrincipal, MethodInterestOnly, MethodBullet))
 		return ""
 	}
 	return m
@@ -336,23 +333,23 @@ func (r *row) idNumber(col int) string {
 	if !ok {
 		return ""
 	}
+	if _, ok := foldWidth(v); ok {
+		r.fail(col, "has full-width characters: write the number in ASCII digits (and X)")
+		return ""
+	}
 	if len(v) == 15 && allDigits(v) {
-		r.fail(col, "a 15-digit identity number from before 1999 is not accepted: give the 18-character number")
+		r.fail(col, "is a 15-digit number from before 1999, which is not accepted: give the holder's 18-character number")
 		return ""
 	}
-	if len(v) != 18 {
-		r.fail(col, fmt.Sprintf("must be 18 characters, got %d", utf8.RuneCountInString(v)))
-		return ""
-	}
-	if !allDigits(v[:17]) {
-		r.fail(col, "the first 17 characters must be digits")
+	if len(v) != 18 || !allDigits(v[:17]) {
+		r.fail(col, badIDForm(v))
 		return ""
 	}
 	y := atoi(v[6:10])
 	m := atoi(v[10:12])
 	d := atoi(v[12:14])
 	if y < 1900 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, time.Month(m)) {
-		r.fail(col, "digits 7 to 14 are not a valid birth date (YYYYMMDD)")
+		r.fail(col, "digits 7 to 14 are not a birth date (YYYYMMDD): the number is mistyped; check it against the identity card")
 		return ""
 	}
 	last := v[17]
@@ -360,7 +357,7 @@ func (r *row) idNumber(col int) string {
 		last = 'X'
 	}
 	if want := idCheckDigit(v[:17]); last != want {
-		r.fail(col, "check digit is wrong (GB 11643): the number is mistyped")
+		r.fail(col, "the check digit (GB 11643) does not match: the number is mistyped; check it against the identity card")
 		return ""
 	}
 	if v[17] == 'x' {
@@ -393,8 +390,8 @@ func (r *row) phone(col int) string {
 		rest = strings.TrimLeft(rest, " -")
 		v = rest
 	}
-	if len(v) != 11 || !allDigits(v) || v[0] != '1' || v[1] < '3' {
-		r.fail(col, "must be an 11-digit mainland mobile number starting with 13 to 19")
+	if !isMobile(v) {
+		r.fail(col, badPhone(v))
 		return ""
 	}
 	return v

@@ -45,13 +45,24 @@ var (
 	ErrBadHeader = errors.New("bad header")
 	// ErrBadEncoding means the file is not UTF-8 text.
 	ErrBadEncoding = errors.New("bad encoding")
-	// ErrTruncated means the file ends in the middle of a row, as a file
-	// cut off in transfer does.
+	// ErrTruncated means the file's header or its trailer is its last
+	// line and has no line end, so the file may have been cut off in
+	// transfer there. (A data row without a line end is not a file-level
+	// error: it is rejected, and the rows before it are kept.)
 	ErrTruncated = errors.New("file is truncated")
 	// ErrEmpty means the file has no content at all (only blank lines, or
 	// nothing). A CSV file with a header and no rows is not empty: it is
 	// a valid delivery of nothing.
 	ErrEmpty = errors.New("file is empty")
+	// ErrBadTrailer means the file's trailer is malformed, is not the
+	// file's last record, or is missing when ParseOptions.RequireTrailer
+	// asks for one.
+	ErrBadTrailer = errors.New("bad trailer")
+	// ErrControlMismatch means the file's data rows or their total differ
+	// from what its trailer states or the caller expects
+	// (ParseOptions.ExpectRows, ExpectTotal): rows are missing, added or
+	// changed, and which ones cannot be told.
+	ErrControlMismatch = errors.New("control figures do not match")
 	// ErrUnknownFormat means a file name's extension names no format
 	// daihou reads, or a Parse function was given an invalid Format.
 	ErrUnknownFormat = errors.New("unknown file format")

@@ -42,14 +42,19 @@ func addSeeds(f *testing.F, kind string, extra ...string) {
 // that every line is accounted for exactly once, and that every row holds
 // valid values.
 func FuzzParseLoans(f *testing.F) {
-	addSeeds(f, "loans", "", "\uFEFF", loanHeader, loanHeader+"\n\"", loanHeader+"\nLN1,C1,,,,P,1,0.1,1,,2024-01-01,,,",
-		`{"loan_id":"LN1","borrower_id":"C1","product":"P","principal":1,"rate":"0.1","term":1,"disbursement_date":"2024-01-01"}`)
+	const row = "LN1,C1,,,,P,1,0.1,1,,2024-01-01,,,"
+	const obj = `{"loan_id":"LN1","borrower_id":"C1","product":"P","principal":1,"rate":"0.1","term":1,"disbursement_date":"2024-01-01"}`
+	addSeeds(f, "loans", "", "\uFEFF", loanHeader, loanHeader+"\n\"", loanHeader+"\n"+row, obj,
+		loanHeader+"\n"+row+"\n#trailer,rows=1,total=1\n", loanHeader+"\n"+row+"\n#trailer,rows=1\n\n",
+		loanHeader+"\n"+row+"\n#trailer,rows=1,total=1", loanHeader+"\n#trailer,rows=0\n"+row+"\n",
+		obj+"\n"+`{"trailer":{"rows":1,"total":"1"}}`+"\n", obj+"\n"+`{"trailer":{"rows":2}}`+"\n", `{"trailer":{"rows":0}}`)
 	f.Fuzz(func(t *testing.T, data []byte, jsonl bool) {
 		format := imports.FormatCSV
 		if jsonl {
 			format = imports.FormatJSONL
 		}
-		rows, rejects, err := imports.ParseLoans(bytes.NewReader(data), format)
+		file, err := imports.ParseLoansFile(bytes.NewReader(data), format, imports.ParseOptions{})
+		rows, rejects := file.Rows, file.Rejects
 		lines := make([]int, len(rows))
 		seen := map[string]bool{}
 		for i, r := range rows {
@@ -62,36 +67,53 @@ func FuzzParseLoans(f *testing.F) {
 			}
 			seen[r.LoanID] = true
 		}
-		checkAccounting(t, data, format, lines, rejects, err)
+		checkAccounting(t, data, format, lines, rejects, file.Summary, err)
 	})
 }
 
 // FuzzParsePayments is FuzzParseLoans for payments files.
 func FuzzParsePayments(f *testing.F) {
-	addSeeds(f, "payments", "", "\uFEFF", paymentHeader, paymentHeader+"\n\"", paymentHeader+"\nLN1,2024-01-01,1,,R",
-		paymentHeader+"\n\"a\"\"b\",2024-01-01,1,\"x\ny\",R\n", `{"loan_id":"LN1","value_date":"2024-01-01","amount":1,"reference":"R"}`)
+	const row = "LN1,2024-01-01,1,,R"
+	const obj = `{"loan_id":"LN1","value_date":"2024-01-01","amount":1,"reference":"R"}`
+	addSeeds(f, "payments", "", "\uFEFF", paymentHeader, paymentHeader+"\n\"", paymentHeader+"\n"+row,
+		paymentHeader+"\n\"a\"\"b\",2024-01-01,1,\"x\ny\",R\n", obj,
+		paymentHeader+"\n"+row+"\n#trailer,rows=1,total=1.00\n", paymentHeader+"\n"+row+"\r\n#TRAILER, rows = 1 ,total=1,,\r\n\r\n",
+		paymentHeader+"\n"+row+"\n#trailer,rows=2,total=1.00\n", paymentHeader+"\n"+row+"\n#trailer,rows=1,total=1",
+		paymentHeader+"\n#trailer,rows=0,total=0\n"+row+"\n", paymentHeader+"\n"+row+"\n#trailer,rows=1,total=1\n#trailer,rows=1,total=1\n",
+		paymentHeader+"\nLN1,2024-01-01,-1,,R\nLN1,2024-01-01,x,,R\n#trailer,rows=2,total=-1\n",
+		paymentHeader+"\nLN1,2024-01-01,,R,20", paymentHeader+"\n"+row+"\nLN1,2024-01-01,1,\xe6\x9f",
+		obj+"\n"+`{"trailer":{"rows":1,"total":"1"}}`+"\n", obj+"\n"+`{"trailer":{"rows":"1","total":1.00}}`+"\r\n",
+		obj+"\n"+`{"trailer":{"rows":1,"total":"1"},"x":1}`+"\n", obj+"\n"+`{"trailer":{"rows":1,`+"\n", obj+"\n"+`{"trailer":{"rows":1,"total":"1"}}`,
+		obj+"\n"+obj[:len(obj)-5], `{"trailer":{"rows":0,"total":"0"}}`+"\n"+obj+"\n")
 	f.Fuzz(func(t *testing.T, data []byte, jsonl bool) {
 		format := imports.FormatCSV
 		if jsonl {
 			format = imports.FormatJSONL
 		}
-		rows, rejects, err := imports.ParsePayments(bytes.NewReader(data), format)
+		file, err := imports.ParsePaymentsFile(bytes.NewReader(data), format, imports.ParseOptions{})
+		rows, rejects := file.Rows, file.Rejects
 		lines := make([]int, len(rows))
+		var total money.Amount
 		for i, r := range rows {
 			lines[i] = r.Line
+			total += r.Amount
 			if err := validPayment(r); err != nil {
 				t.Errorf("line %d: invalid row %+v: %v", r.Line, r, err)
 			}
 		}
-		checkAccounting(t, data, format, lines, rejects, err)
+		if err == nil && len(rejects) == 0 && file.Total != total {
+			t.Errorf("Summary.Total %v, but the rows, all valid, add up to %v", file.Total, total)
+		}
+		checkAccounting(t, data, format, lines, rejects, file.Summary, err)
 	})
 }
 
 // checkAccounting checks the promise to the operator: either one
-// file-level error and nothing else, or every line that is not blank and
-// not the header comes back exactly once, as a row or as a reject with its
-// own text.
-func checkAccounting(t *testing.T, data []byte, format imports.Format, rowLines []int, rejects []imports.Reject, err error) {
+// file-level error and nothing else, or every line that is not blank, the
+// header or the trailer comes back exactly once, as a row or as a reject
+// with its own text, and a file that does not end with a line end has its
+// last row rejected.
+func checkAccounting(t *testing.T, data []byte, format imports.Format, rowLines []int, rejects []imports.Reject, sum imports.Summary, err error) {
 	t.Helper()
 	if err != nil {
 		if len(rowLines) != 0 || rejects != nil {
@@ -106,7 +128,21 @@ func checkAccounting(t *testing.T, data []byte, format imports.Format, rowLines 
 		}
 		return
 	}
+	if sum.DataRows != len(rowLines)+len(rejects) {
+		t.Errorf("Summary.DataRows %d, but %d rows and %d rejects came back", sum.DataRows, len(rowLines), len(rejects))
+	}
 	text := string(bytes.TrimPrefix(data, []byte("\uFEFF")))
+	// A file cut inside a multi-byte character has it marked with
+	// U+FFFD.
+	for n := 1; n < utf8.UTFMax && n <= len(text); n++ {
+		if tail := text[len(text)-n:]; utf8.RuneStart(tail[0]) {
+			if !utf8.FullRuneInString(tail) {
+				text = text[:len(text)-n] + "\uFFFD"
+			}
+			break
+		}
+	}
+	terminated := text == "" || strings.HasSuffix(text, "\n")
 	// Physical lines, and where each starts in text.
 	var phys []string
 	var starts []int
@@ -148,6 +184,31 @@ func checkAccounting(t *testing.T, data []byte, format imports.Format, rowLines 
 		if after != "" && after != "\r" && !strings.HasPrefix(after, "\n") && !strings.HasPrefix(after, "\r\n") {
 			t.Errorf("line %d: raw %q stops in the middle of a line", r.Line, r.Raw)
 		}
+		if r.Line == sum.Unterminated && after != "" && after != "\r" {
+			t.Errorf("line %d: rejected as the file's unterminated end, but text follows it: %q", r.Line, after)
+		}
+	}
+	switch {
+	case terminated && sum.Unterminated != 0:
+		t.Errorf("the file ends with a line end, but line %d is reported as without one", sum.Unterminated)
+	case sum.Unterminated != 0 && all[sum.Unterminated] != "reject":
+		t.Errorf("line %d has no line end but is not rejected", sum.Unterminated)
+	}
+	for _, l := range rowLines {
+		if sum.Unterminated != 0 && l >= sum.Unterminated {
+			t.Errorf("line %d is a valid row after the unterminated line %d", l, sum.Unterminated)
+		}
+	}
+	if sum.TrailerLine != 0 {
+		if _, dup := all[sum.TrailerLine]; dup {
+			t.Errorf("trailer line %d is also returned as a row", sum.TrailerLine)
+		}
+		for _, l := range phys[sum.TrailerLine:] {
+			if !blankLine(l, format) {
+				t.Errorf("the trailer on line %d is followed by %q", sum.TrailerLine, l)
+			}
+		}
+		all[sum.TrailerLine] = "trailer"
 	}
 	for i := 1; i < len(rowLines); i++ {
 		if rowLines[i] <= rowLines[i-1] {
@@ -181,6 +242,9 @@ func checkAccounting(t *testing.T, data []byte, format imports.Format, rowLines 
 			}
 		}
 		return
+	}
+	if !terminated && len(phys) > 0 && !blankLine(phys[len(phys)-1], format) && sum.Unterminated != len(phys) {
+		t.Errorf("the last line %d has no line end, but Summary.Unterminated is %d", len(phys), sum.Unterminated)
 	}
 	if len(want) != len(all) {
 		t.Fatalf("%d lines need accounting for, %d were returned (%v)", len(want), len(all), all)

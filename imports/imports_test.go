@@ -199,7 +199,7 @@ func TestDuplicateReferenceIsNotRejected(t *testing.T) {
 }
 
 func TestHeaderOnlyIsNotAnError(t *testing.T) {
-	for _, in := range []string{paymentHeader, paymentHeader + "\r\n", paymentHeader + "\n\n,,,,\n"} {
+	for _, in := range []string{paymentHeader + "\n", paymentHeader + "\r\n", paymentHeader + "\n\n,,,,\n", paymentHeader + "\n\n,,,,"} {
 		rows, rejects, err := parsePayments(t, imports.FormatCSV, in)
 		if err != nil || rows != nil || rejects != nil {
 			t.Errorf("%q: got %v, %v, %v; want nothing and no error", in, rows, rejects, err)
@@ -222,7 +222,8 @@ func TestColumnOrder(t *testing.T) {
 
 // Line numbers are physical lines: blank lines count, a quoted field
 // carrying a line break makes its row span two lines, and CRLF is one
-// line ending.
+// line ending. The last row has no line end, so it is rejected as
+// possibly cut off.
 func TestLineNumbers(t *testing.T) {
 	in := paymentHeader + "\r\n" +
 		"\r\n" + // 2: blank
@@ -240,12 +241,14 @@ func TestLineNumbers(t *testing.T) {
 	for _, r := range rows {
 		gotLines = append(gotLines, r.Line)
 	}
-	if diff := cmp.Diff([]int{3, 6, 9}, gotLines); diff != "" {
+	if diff := cmp.Diff([]int{3, 6}, gotLines); diff != "" {
 		t.Errorf("row lines (-want +got):\n%s", diff)
 	}
 	wantRejects := []imports.Reject{
-		{Line: 4, Reason: "channel: contains a control character (a line break, tab or similar)", Raw: "LN1,2024-03-15,1.00,\"two\r\nlines\",R2"},
-		{Line: 8, Reason: `amount: amount is not a decimal number: "x"`, Raw: "LN1,2024-03-15,x,,R4"},
+		{Line: 4, Reason: "channel: has a line break at character 4: remove it", Raw: "LN1,2024-03-15,1.00,\"two\r\nlines\",R2"},
+		{Line: 8, Reason: `amount: "x" is not a number ('x' at character 1); want digits with at most 2 decimals, e.g. 1234.50`, Raw: "LN1,2024-03-15,x,,R4"},
+		{Line: 9, Reason: "the file ends inside this row, with no line end after it, so the file may have been cut off in transfer: " +
+			"check the row against the sender's copy and import it again once complete", Raw: "LN1,2024-03-15,1.00,,R5"},
 	}
 	if diff := cmp.Diff(wantRejects, rejects); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
@@ -282,7 +285,7 @@ func TestReadErrorIsNotInvalidInput(t *testing.T) {
 
 func TestWriteRejectsRoundTrip(t *testing.T) {
 	rejects := []imports.Reject{
-		{Line: 3, Reason: `principal: amount has more decimal places than the currency's minor unit: "10.005"`, Raw: `LN1,C1,"张三, 李四",,,P,10.005,0.04,12,,2024-01-01,,,`},
+		{Line: 3, Reason: `principal: "10.005" has 3 decimal places`, Raw: `LN1,C1,"张三, 李四",,,P,10.005,0.04,12,,2024-01-01,,,`},
 		{Line: 9, Reason: "branch: contains a control character", Raw: "LN2,C2,,,,P,1.00,0.04,12,,2024-01-01,\"a\r\nb\",,"},
 	}
 	var buf bytes.Buffer
@@ -300,7 +303,7 @@ func TestWriteRejectsRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, recs); diff != "" {
 		t.Errorf("reject file read back (-want +got):\n%s", diff)
 	}
-	if got, want := rejects[0].String(), `line 3: principal: amount has more decimal places than the currency's minor unit: "10.005"`; got != want {
+	if got, want := rejects[0].String(), `line 3: principal: "10.005" has 3 decimal places`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
@@ -326,9 +329,15 @@ func TestSampleFiles(t *testing.T) {
 		{"payments_good.ndjson", 31, nil, nil},
 		{"payments_bad.csv", 4, []int{3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 21, 22}, nil},
 		{"payments_bad.jsonl", 3, []int{2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 14}, nil},
-		{"payments_truncated.csv", 0, nil, imports.ErrTruncated},
-		{"payments_truncated.jsonl", 0, nil, imports.ErrTruncated},
-		{"payments_cut.csv", 0, nil, imports.ErrTruncated},
+		{"payments_truncated.csv", 5, []int{7}, nil},
+		{"payments_truncated.jsonl", 6, []int{7}, nil},
+		{"payments_cut.csv", 5, []int{7}, nil},
+		{"payments_cut_amount.csv", 5, []int{7}, nil},
+		{"payments_trailer.csv", 31, nil, nil},
+		{"payments_trailer.jsonl", 31, nil, nil},
+		{"loans_trailer.csv", 12, nil, nil},
+		{"payments_trailer_mismatch.csv", 0, nil, imports.ErrControlMismatch},
+		{"payments_joined.csv", 0, nil, imports.ErrBadTrailer},
 		{"payments_empty.csv", 0, nil, imports.ErrEmpty},
 		{"payments_blank.jsonl", 0, nil, imports.ErrEmpty},
 		{"payments_header_only.csv", 0, nil, nil},

@@ -154,8 +154,9 @@ func (p *jsonScanner) end() {
 	}
 }
 
-// value scans any JSON value and returns its kind and, for strings and
-// numbers, its text (decoded, for strings; literal, for numbers).
+// value scans any JSON value and returns its kind and, except for
+// literals, its text: decoded for strings, literal for numbers, objects
+// and arrays (a trailer's object is scanned again on its own).
 func (p *jsonScanner) value(depth int) (jsonKind, string) {
 	if p.i >= len(p.s) {
 		p.unexpected("a value")
@@ -182,12 +183,13 @@ func (p *jsonScanner) value(depth int) (jsonKind, string) {
 			}
 			return 0, ""
 		}
+		start := p.i
 		if c == '{' {
 			p.compound(depth, '}', true)
-			return jsonObject, ""
+			return jsonObject, p.s[start:p.i]
 		}
 		p.compound(depth, ']', false)
-		return jsonArray, ""
+		return jsonArray, p.s[start:p.i]
 	}
 	p.unexpected("a value")
 	return 0, ""
@@ -338,7 +340,7 @@ func (p *jsonScanner) str() string {
 			}
 		case c < 0x20:
 			p.i = i
-			p.fail("control character in string (escape it)")
+			p.fail("control character in a string")
 			return ""
 		default:
 			i++

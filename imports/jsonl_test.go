@@ -24,7 +24,8 @@ func scanLine(s string) (ms []member, top jsonKind, ok bool, err *jsonError) {
 }
 
 // decodeWithStdlib walks a line that encoding/json accepts and returns its
-// top-level members as jsonScanner should report them.
+// top-level members as jsonScanner should report them: strings decoded,
+// numbers, objects and arrays as their literal text.
 func decodeWithStdlib(t *testing.T, s string) (ms []member, isObject bool) {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(s))
@@ -58,9 +59,9 @@ func decodeWithStdlib(t *testing.T, s string) (ms []member, isObject bool) {
 		case 't', 'f':
 			m.kind = jsonBool
 		case '{':
-			m.kind = jsonObject
+			m.kind, m.val = jsonObject, string(raw)
 		case '[':
-			m.kind = jsonArray
+			m.kind, m.val = jsonArray, string(raw)
 		default:
 			m.kind = jsonNumber
 			m.val = string(raw)

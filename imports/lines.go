@@ -40,9 +40,10 @@ func newLineReader(r io.Reader) (*lineReader, error) {
 	return lr, nil
 }
 
-// next returns the next physical line including its '\n', if it has one.
-// The slice is only valid until the next call. At the end of the input it
-// returns io.EOF; any other error is a failure to read.
+// next returns the next physical line including its '\n', if it has one;
+// an incomplete character at the very end of the input comes back as
+// U+FFFD. The slice is only valid until the next call. At the end of the
+// input it returns io.EOF; any other error is a failure to read.
 func (lr *lineReader) next() ([]byte, error) {
 	if lr.eof {
 		return nil, io.EOF
@@ -63,6 +64,7 @@ func (lr *lineReader) next() ([]byte, error) {
 		if len(b) == 0 {
 			return nil, io.EOF
 		}
+		b = markCutRune(b)
 	default:
 		return nil, fmt.Errorf("reading line %d: %w", lr.line+1, err)
 	}
@@ -83,6 +85,24 @@ func chomp(b []byte) ([]byte, bool) {
 		b = b[:n-1]
 	}
 	return b, terminated
+}
+
+// markCutRune replaces the start of a multi-byte character left at the
+// very end of the input with U+FFFD. A file cut off in the middle of a
+// Chinese character is a cut file: its last row is rejected as cut, with
+// the mark showing where, and the rows before it are kept, where leaving
+// the bytes would refuse the whole file as not UTF-8.
+func markCutRune(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				marked := make([]byte, 0, i+utf8.UTFMax)
+				return append(append(marked, b[:i]...), string(utf8.RuneError)...)
+			}
+			break
+		}
+	}
+	return b
 }
 
 // checkUTF8 returns ErrBadEncoding for text that is not UTF-8, naming the

@@ -62,21 +62,29 @@ var loanSchema = newSchema("loans", []column{
 	lBranch:           {"branch", kindText, false},
 	lOfficer:          {"officer", kindText, false},
 	lRegion:           {"region", kindText, false},
-})
+}, lPrincipal, false)
 
-// ParseLoans reads a loans file in format f and returns its valid rows and
-// its rejects, each in file order. A loan_id that appears twice is
+// LoanFile is a parsed loans file.
+type LoanFile struct {
+	Rows    []LoanRow // valid rows, in file order
+	Rejects []Reject  // rejected rows, in file order
+	Summary
+}
+
+// ParseLoansFile reads a loans file in format f and returns its valid
+// rows, its rejects and its Summary. A loan_id that appears twice is
 // rejected at its second appearance, naming the first, whether or not the
 // first was valid: two versions of one loan in one delivery cannot both be
 // right, and picking one would be a guess.
 //
-// If the file as a whole is malformed, ParseLoans returns only an error
-// wrapping ErrBadHeader, ErrBadEncoding, ErrTruncated, ErrEmpty or
-// ErrUnknownFormat; a failure to read r is returned wrapped as it is.
-func ParseLoans(r io.Reader, f Format) ([]LoanRow, []Reject, error) {
-	var rows collector[LoanRow]
+// If the file as a whole is malformed or does not match its trailer or
+// opts, ParseLoansFile returns only an error wrapping ErrBadHeader,
+// ErrBadEncoding, ErrTruncated, ErrEmpty, ErrBadTrailer,
+// ErrControlMismatch or ErrUnknownFormat; a failure to read r is returned
+// wrapped as it is.
+func ParseLoansFile(r io.Reader, f Format, opts ParseOptions) (LoanFile, error) {
 	first := make(map[string]int) // loan_id → line of its first row
-	rejects, err := parseFile(r, f, loanSchema, func(x *row) {
+	rows, rejects, sum, err := parseRows(r, f, loanSchema, opts, func(x *row) LoanRow {
 		l := LoanRow{
 			Line:             x.line,
 			LoanID:           x.code(lLoanID),
@@ -96,17 +104,19 @@ func ParseLoans(r io.Reader, f Format) ([]LoanRow, []Reject, error) {
 		}
 		if l.LoanID != "" {
 			if line, dup := first[l.LoanID]; dup {
-				x.fail(lLoanID, fmt.Sprintf("%q is already on line %d", l.LoanID, line))
+				x.fail(lLoanID, fmt.Sprintf("%s is already on line %d: a loan appears once in a file; remove one of the two", quote(l.LoanID), line))
 			} else {
 				first[l.LoanID] = x.line
 			}
 		}
-		if x.ok() {
-			rows.add(l)
-		}
+		return l
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return rows.rows(), rejects, nil
+	return LoanFile{Rows: rows, Rejects: rejects, Summary: sum}, err
+}
+
+// ParseLoans is ParseLoansFile without options, for callers that need
+// only the rows and the rejects. A trailer in the file is still checked.
+func ParseLoans(r io.Reader, f Format) ([]LoanRow, []Reject, error) {
+	file, err := ParseLoansFile(r, f, ParseOptions{})
+	return file.Rows, file.Rejects, err
 }

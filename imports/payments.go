@@ -34,21 +34,29 @@ var paymentSchema = newSchema("payments", []column{
 	pAmount:    {"amount", kindAmount, true},
 	pChannel:   {"channel", kindText, false},
 	pReference: {"reference", kindText, true},
-})
+}, pAmount, true)
 
-// ParsePayments reads a payments file in format f and returns its valid
-// rows and its rejects, each in file order. Rows that repeat a reference
+// PaymentFile is a parsed payments file.
+type PaymentFile struct {
+	Rows    []PaymentRow // valid rows, in file order
+	Rejects []Reject     // rejected rows, in file order
+	Summary
+}
+
+// ParsePaymentsFile reads a payments file in format f and returns its
+// valid rows, its rejects and its Summary. Rows that repeat a reference
 // are all returned: the reference is the idempotency key, and posting each
 // reference once — within a file and across re-deliveries — is the
 // storage's job, so it is not second-guessed here.
 //
-// If the file as a whole is malformed, ParsePayments returns only an error
-// wrapping ErrBadHeader, ErrBadEncoding, ErrTruncated, ErrEmpty or
-// ErrUnknownFormat; a failure to read r is returned wrapped as it is.
-func ParsePayments(r io.Reader, f Format) ([]PaymentRow, []Reject, error) {
-	var rows collector[PaymentRow]
-	rejects, err := parseFile(r, f, paymentSchema, func(x *row) {
-		p := PaymentRow{
+// If the file as a whole is malformed or does not match its trailer or
+// opts, ParsePaymentsFile returns only an error wrapping ErrBadHeader,
+// ErrBadEncoding, ErrTruncated, ErrEmpty, ErrBadTrailer,
+// ErrControlMismatch or ErrUnknownFormat; a failure to read r is returned
+// wrapped as it is.
+func ParsePaymentsFile(r io.Reader, f Format, opts ParseOptions) (PaymentFile, error) {
+	rows, rejects, sum, err := parseRows(r, f, paymentSchema, opts, func(x *row) PaymentRow {
+		return PaymentRow{
 			Line:      x.line,
 			LoanID:    x.code(pLoanID),
 			ValueDate: x.date(pValueDate),
@@ -56,12 +64,14 @@ func ParsePayments(r io.Reader, f Format) ([]PaymentRow, []Reject, error) {
 			Channel:   x.text(pChannel, maxIDLen, false),
 			Reference: x.text(pReference, maxReferenceLen, false),
 		}
-		if x.ok() {
-			rows.add(p)
-		}
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return rows.rows(), rejects, nil
+	return PaymentFile{Rows: rows, Rejects: rejects, Summary: sum}, err
+}
+
+// ParsePayments is ParsePaymentsFile without options, for callers that
+// need only the rows and the rejects. A trailer in the file is still
+// checked.
+func ParsePayments(r io.Reader, f Format) ([]PaymentRow, []Reject, error) {
+	file, err := ParsePaymentsFile(r, f, ParseOptions{})
+	return file.Rows, file.Rejects, err
 }

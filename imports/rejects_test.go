@@ -37,66 +37,124 @@ func loanCSV(changes map[string]string) string {
 	return b.String()
 }
 
-// TestLoanRejects covers every reason a loan row is rejected for, in CSV.
+// The allowed forms that end many reasons, and the reasons shared by
+// several columns.
+const (
+	required       = "required, but empty or missing"
+	codeForm       = "want up to 64 of A-Z a-z 0-9 _ - ."
+	amountForm     = "want digits with at most 2 decimals, e.g. 1234.50"
+	rateForm       = "want a decimal fraction from 0 to 0.36, e.g. 0.0435 for 4.35 %"
+	termForm       = "want whole months from 1 to 480, e.g. 36"
+	dateForm       = "want YYYY-MM-DD, e.g. 2024-03-15"
+	phoneForm      = "want an 11-digit mainland mobile number starting with 13 to 19 (+86 before it is allowed)"
+	idForm         = "want the 18-character resident identity number: 17 digits and a check digit 0-9 or X"
+	zeroAmount     = "is zero; it must be greater than 0: correct the amount or remove the row"
+	negativeAmount = "is negative; it must be greater than 0 (a refund or reversal is not imported as a negative amount)"
+	unreadable     = "which stands for a character that could not be read (lost in a conversion between encodings, or cut off): export the file again from the source system"
+)
+
+// TestLoanRejects covers every reason a loan row is rejected for, in CSV,
+// and the hostile forms of each value: full-width digits, thousands
+// separators, exponents, invisible characters, impossible dates.
 func TestLoanRejects(t *testing.T) {
 	tests := []struct {
 		name    string
 		changes map[string]string
 		want    string
 	}{
-		{"loan_id required", map[string]string{"loan_id": ""}, "loan_id: required"},
-		{"loan_id blank after trimming", map[string]string{"loan_id": "   "}, "loan_id: required"},
-		{"loan_id characters", map[string]string{"loan_id": "LN/2024/1"}, `loan_id: may contain only letters, digits, '_', '-' and '.': "LN/2024/1"`},
-		{"loan_id full-width", map[string]string{"loan_id": "LN２０２４"}, `loan_id: may contain only letters, digits, '_', '-' and '.': "LN２０２４"`},
-		{"loan_id too long", map[string]string{"loan_id": strings.Repeat("L", 65)}, `loan_id: longer than 64 characters: "` + strings.Repeat("L", 65) + `"`},
-		{"borrower_id required", map[string]string{"borrower_id": ""}, "borrower_id: required"},
-		{"borrower_id too long", map[string]string{"borrower_id": strings.Repeat("客", 65)}, `borrower_id: longer than 64 characters: "` + strings.Repeat("客", 65) + `"`},
-		{"borrower_name too long, not quoted", map[string]string{"borrower_name": strings.Repeat("张", 101)}, "borrower_name: longer than 100 characters"},
-		{"borrower_name control character", map[string]string{"borrower_name": "张\t三"}, "borrower_name: contains a control character (a line break, tab or similar)"},
-		{"borrower_name C1 control character", map[string]string{"borrower_name": "张\u0085三"}, "borrower_name: contains a control character"},
-		{"id_number old 15 digits", map[string]string{"id_number": "110101850312231"}, "id_number: a 15-digit identity number from before 1999 is not accepted: give the 18-character number"},
-		{"id_number length", map[string]string{"id_number": "11010119850312231"}, "id_number: must be 18 characters, got 17"},
-		{"id_number letters", map[string]string{"id_number": "1101011985O312231X"}, "id_number: the first 17 characters must be digits"},
-		{"id_number birth date", map[string]string{"id_number": "110101198502302319"}, "id_number: digits 7 to 14 are not a valid birth date (YYYYMMDD)"},
-		{"id_number check digit", map[string]string{"id_number": "110101198503122312"}, "id_number: check digit is wrong (GB 11643): the number is mistyped"},
-		{"phone short", map[string]string{"phone": "1380013800"}, "phone: must be an 11-digit mainland mobile number starting with 13 to 19"},
-		{"phone landline", map[string]string{"phone": "01088886666"}, "phone: must be an 11-digit mainland mobile number starting with 13 to 19"},
-		{"phone 12x", map[string]string{"phone": "12800138000"}, "phone: must be an 11-digit mainland mobile number starting with 13 to 19"},
-		{"phone separators", map[string]string{"phone": "138-0013-8000"}, "phone: must be an 11-digit mainland mobile number starting with 13 to 19"},
-		{"product required", map[string]string{"product": ""}, "product: required"},
-		{"product characters", map[string]string{"product": "消费贷"}, `product: may contain only letters, digits, '_', '-' and '.': "消费贷"`},
-		{"principal required", map[string]string{"principal": ""}, "principal: required"},
-		{"principal precision", map[string]string{"principal": "10.005"}, `principal: amount has more decimal places than the currency's minor unit: "10.005"`},
-		{"principal syntax", map[string]string{"principal": "1,000.00"}, `principal: amount is not a decimal number: "1,000.00"`},
-		{"principal currency sign", map[string]string{"principal": "¥1000"}, `principal: amount is not a decimal number: "¥1000"`},
-		{"principal exponent", map[string]string{"principal": "1e6"}, `principal: amount is not a decimal number: "1e6"`},
-		{"principal range", map[string]string{"principal": "100000000000000000"}, `principal: amount is out of range: "100000000000000000"`},
-		{"principal zero", map[string]string{"principal": "0.00"}, `principal: must be greater than zero: "0.00"`},
-		{"principal negative", map[string]string{"principal": "-1.00"}, `principal: must be greater than zero: "-1.00"`},
-		{"rate required", map[string]string{"rate": ""}, "rate: required"},
-		{"rate as percent", map[string]string{"rate": "4.35"}, `rate: above 0.36 (36 % a year); rates are decimal fractions, e.g. 0.0435 for 4.35 %: "4.35"`},
-		{"rate just above 36 %", map[string]string{"rate": "0.3601"}, `rate: above 0.36 (36 % a year); rates are decimal fractions, e.g. 0.0435 for 4.35 %: "0.3601"`},
-		{"rate far above 10", map[string]string{"rate": "435"}, `rate: above 0.36 (36 % a year); rates are decimal fractions, e.g. 0.0435 for 4.35 %: "435"`},
-		{"rate with percent sign", map[string]string{"rate": "4.35%"}, `rate: write the rate as a decimal fraction without %, e.g. 0.0435 for 4.35 %: "4.35%"`},
-		{"rate negative", map[string]string{"rate": "-0.01"}, `rate: must not be negative: "-0.01"`},
-		{"rate syntax", map[string]string{"rate": "0,0435"}, `rate: rate is not a decimal number: "0,0435"`},
-		{"rate precision", map[string]string{"rate": "0.04350000001"}, `rate: rate has more than 10 decimal places: "0.04350000001"`},
-		{"term required", map[string]string{"term": ""}, "term: required"},
-		{"term zero", map[string]string{"term": "0"}, `term: must be a whole number of months from 1 to 480: "0"`},
-		{"term too long", map[string]string{"term": "481"}, `term: must be a whole number of months from 1 to 480: "481"`},
-		{"term fraction", map[string]string{"term": "12.5"}, `term: must be a whole number of months from 1 to 480: "12.5"`},
-		{"term in words", map[string]string{"term": "12个月"}, `term: must be a whole number of months from 1 to 480: "12个月"`},
-		{"term huge", map[string]string{"term": "99999999999999999999"}, `term: must be a whole number of months from 1 to 480: "99999999999999999999"`},
-		{"method unknown", map[string]string{"method": "annuity"}, `method: must be one of equal-installment, equal-principal, interest-only, bullet (or 等额本息, 等额本金, 先息后本, 到期一次还本付息): "annuity"`},
-		{"disbursement_date required", map[string]string{"disbursement_date": ""}, "disbursement_date: required"},
-		{"disbursement_date slashes", map[string]string{"disbursement_date": "2024/03/15"}, `disbursement_date: invalid date: want YYYY-MM-DD: "2024/03/15"`},
-		{"disbursement_date compact", map[string]string{"disbursement_date": "20240315"}, `disbursement_date: invalid date: want YYYY-MM-DD: "20240315"`},
-		{"disbursement_date no such day", map[string]string{"disbursement_date": "2023-02-29"}, `disbursement_date: invalid date: want YYYY-MM-DD: "2023-02-29"`},
-		{"branch too long", map[string]string{"branch": strings.Repeat("支", 65)}, `branch: longer than 64 characters: "` + strings.Repeat("支", 65) + `"`},
-		{"officer control character", map[string]string{"officer": "E1\x00"}, "officer: contains a control character (a line break, tab or similar)"},
-		{"region line break", map[string]string{"region": "北\n京"}, "region: contains a control character (a line break, tab or similar)"},
+		{"loan_id required", map[string]string{"loan_id": ""}, "loan_id: " + required},
+		{"loan_id blank after trimming", map[string]string{"loan_id": "   "}, "loan_id: " + required},
+		{"loan_id characters", map[string]string{"loan_id": "LN/2024/1"}, `loan_id: "LN/2024/1" has '/' at character 3; ` + codeForm},
+		{"loan_id full-width", map[string]string{"loan_id": "LN２０２４"}, `loan_id: "LN２０２４" has full-width characters: write LN2024`},
+		{"loan_id full-width and a slash", map[string]string{"loan_id": "LN２/４"}, `loan_id: "LN２/４" has the full-width '２' at character 3; ` + codeForm},
+		{"loan_id byte-order mark", map[string]string{"loan_id": "\uFEFFLN1"}, `loan_id: "\ufeffLN1" has the invisible byte-order mark (U+FEFF) at character 1; ` + codeForm},
+		{"loan_id too long", map[string]string{"loan_id": strings.Repeat("L", 65)}, `loan_id: "` + strings.Repeat("L", 32) + `"… is longer than 64 characters (it has 65); ` + codeForm},
+		{"borrower_id required", map[string]string{"borrower_id": ""}, "borrower_id: " + required},
+		{"borrower_id too long", map[string]string{"borrower_id": strings.Repeat("客", 65)}, `borrower_id: "` + strings.Repeat("客", 32) + `"… is longer than 64 characters (it has 65)`},
+		{"borrower_id zero-width space", map[string]string{"borrower_id": "C0001\u200b"}, "borrower_id: has the invisible zero-width space (U+200B) at character 6: remove it"},
+		{"borrower_name too long, not quoted", map[string]string{"borrower_name": strings.Repeat("张", 101)}, "borrower_name: is longer than 100 characters (it has 101)"},
+		{"borrower_name control character", map[string]string{"borrower_name": "张\t三"}, "borrower_name: has a tab at character 2: remove it"},
+		{"borrower_name C1 control character", map[string]string{"borrower_name": "张\u0085三"}, "borrower_name: has the control character U+0085 at character 2: remove it"},
+		{"borrower_name direction override", map[string]string{"borrower_name": "张\u202e三"}, "borrower_name: has the invisible direction override (U+202E) at character 2: remove it"},
+		{"borrower_name damaged by a conversion", map[string]string{"borrower_name": "张\uFFFD"}, "borrower_name: has U+FFFD (�) at character 2, " + unreadable},
+		{"id_number old 15 digits", map[string]string{"id_number": "110101850312231"}, "id_number: is a 15-digit number from before 1999, which is not accepted: give the holder's 18-character number"},
+		{"id_number length", map[string]string{"id_number": "11010119850312231"}, "id_number: has 17 characters; " + idForm},
+		{"id_number letters", map[string]string{"id_number": "1101011985O312231X"}, "id_number: has 'O' at character 11 among the first 17, which must be digits; " + idForm},
+		{"id_number Chinese check character", map[string]string{"id_number": "11010119850312231张"}, "id_number: ends with '张', but the check digit is 0-9 or X; " + idForm},
+		{"id_number Chinese character inside", map[string]string{"id_number": "110101张9850312231X"}, "id_number: has '张' at character 7 among the first 17, which must be digits; " + idForm},
+		{"id_number full-width", map[string]string{"id_number": "１１０１０１１９８５０３１２２３１１"}, "id_number: has full-width characters: write the number in ASCII digits (and X)"},
+		{"id_number birth date", map[string]string{"id_number": "110101198502302319"}, "id_number: digits 7 to 14 are not a birth date (YYYYMMDD): the number is mistyped; check it against the identity card"},
+		{"id_number check digit", map[string]string{"id_number": "110101198503122312"}, "id_number: the check digit (GB 11643) does not match: the number is mistyped; check it against the identity card"},
+		{"phone short", map[string]string{"phone": "1380013800"}, "phone: has 10 digits; " + phoneForm},
+		{"phone landline", map[string]string{"phone": "01088886666"}, "phone: starts with 0, as a landline number does; " + phoneForm},
+		{"phone 12x", map[string]string{"phone": "12800138000"}, "phone: starts with 12; " + phoneForm},
+		{"phone separators", map[string]string{"phone": "138-0013-8000"}, "phone: has spaces, hyphens or brackets: write the 11 digits only"},
+		{"phone full-width", map[string]string{"phone": "１３８００１３８０００"}, "phone: has full-width digits: write it in ASCII digits"},
+		{"phone letter", map[string]string{"phone": "1380013800a"}, "phone: has 'a' at character 11; " + phoneForm},
+		{"product required", map[string]string{"product": ""}, "product: " + required},
+		{"product characters", map[string]string{"product": "消费贷"}, `product: "消费贷" has '消' at character 1; ` + codeForm},
+		{"principal required", map[string]string{"principal": ""}, "principal: " + required},
+		{"principal precision", map[string]string{"principal": "10.005"}, `principal: "10.005" has 3 decimal places, and an amount has at most 2 (fen): correct it, do not round it; ` + amountForm},
+		{"principal thousands separators", map[string]string{"principal": "1,000.00"}, `principal: "1,000.00" has thousands separators: write 1000.00`},
+		{"principal decimal comma", map[string]string{"principal": "1000,50"}, `principal: "1000,50" has a decimal comma: write 1000.50`},
+		{"principal currency sign", map[string]string{"principal": "¥1000"}, `principal: "¥1000" has a currency sign: write 1000`},
+		{"principal currency and separators", map[string]string{"principal": "RMB 1,000.00"}, `principal: "RMB 1,000.00" has a currency sign and thousands separators: write 1000.00`},
+		{"principal yuan", map[string]string{"principal": "1000元"}, `principal: "1000元" has a currency sign: write 1000`},
+		{"principal exponent", map[string]string{"principal": "1e6"}, `principal: "1e6" has an exponent: write 1000000`},
+		{"principal exponent with decimals", map[string]string{"principal": "1.5E3"}, `principal: "1.5E3" has an exponent: write 1500`},
+		{"principal full-width", map[string]string{"principal": "１０００.００"}, `principal: "１０００.００" has full-width characters: write 1000.00`},
+		{"principal space inside", map[string]string{"principal": "1 000.00"}, `principal: "1 000.00" has spaces inside: write 1000.00`},
+		{"principal no digits after the point", map[string]string{"principal": "100."}, `principal: "100." has no digits after the decimal point; ` + amountForm},
+		{"principal no digit before the point", map[string]string{"principal": ".5"}, `principal: ".5" needs a digit before the decimal point (0.5, not .5); ` + amountForm},
+		{"principal letters", map[string]string{"principal": "abc"}, `principal: "abc" is not a number ('a' at character 1); ` + amountForm},
+		{"principal range", map[string]string{"principal": "100000000000000000"}, `principal: "100000000000000000" is too large: at most 16 digits before the decimal point; ` + amountForm},
+		{"principal zero", map[string]string{"principal": "0.00"}, `principal: "0.00" ` + zeroAmount},
+		{"principal negative", map[string]string{"principal": "-1.00"}, `principal: "-1.00" ` + negativeAmount},
+		{"rate required", map[string]string{"rate": ""}, "rate: " + required},
+		{"rate as percent", map[string]string{"rate": "4.35"}, `rate: "4.35" is above 0.36 (36 % a year): a rate is a decimal fraction, so 4.35 % is written 0.0435`},
+		{"rate just above 36 %", map[string]string{"rate": "0.3601"}, `rate: "0.3601" is above 0.36 (36 % a year), the most a court supports: check the rate; ` + rateForm},
+		{"rate far above 10", map[string]string{"rate": "435"}, `rate: "435" is above 0.36 (36 % a year), the most a court supports: check the rate; ` + rateForm},
+		{"rate of 36 as a percentage", map[string]string{"rate": "36"}, `rate: "36" is above 0.36 (36 % a year): a rate is a decimal fraction, so 36 % is written 0.36`},
+		{"rate as a percentage above 36 %", map[string]string{"rate": "45%"}, `rate: "45%" is a percentage, and above 36 % a year, the most a court supports: check the rate; ` + rateForm},
+		{"rate with percent sign", map[string]string{"rate": "4.35%"}, `rate: "4.35%" is a percentage: write the decimal fraction 0.0435`},
+		{"rate negative", map[string]string{"rate": "-0.01"}, `rate: "-0.01" is negative; ` + rateForm},
+		{"rate decimal comma", map[string]string{"rate": "0,0435"}, `rate: "0,0435" has a decimal comma: write 0.0435`},
+		{"rate exponent", map[string]string{"rate": "4.35e-2"}, `rate: "4.35e-2" has an exponent: write 0.0435`},
+		{"rate full-width", map[string]string{"rate": "０.０４３５"}, `rate: "０.０４３５" has full-width characters: write 0.0435`},
+		{"rate letters", map[string]string{"rate": "abc"}, `rate: "abc" is not a number ('a' at character 1); ` + rateForm},
+		{"rate precision", map[string]string{"rate": "0.04350000001"}, `rate: "0.04350000001" has more than 10 decimal places; ` + rateForm},
+		{"term required", map[string]string{"term": ""}, "term: " + required},
+		{"term zero", map[string]string{"term": "0"}, `term: "0" is 0 months; ` + termForm},
+		{"term too long", map[string]string{"term": "481"}, `term: "481" is more than 480 months (40 years); ` + termForm},
+		{"term fraction", map[string]string{"term": "12.5"}, `term: "12.5" is not a whole number of months; ` + termForm},
+		{"term whole with decimals", map[string]string{"term": "12.0"}, `term: "12.0" has decimals: write 12`},
+		{"term in words", map[string]string{"term": "12个月"}, `term: "12个月" has a unit: write 12`},
+		{"term in years", map[string]string{"term": "3年"}, `term: "3年" has a unit: write 36`},
+		{"term full-width", map[string]string{"term": "３６"}, `term: "３６" has full-width characters: write 36`},
+		{"term huge", map[string]string{"term": "99999999999999999999"}, `term: "99999999999999999999" is more than 480 months (40 years); ` + termForm},
+		{"method unknown", map[string]string{"method": "annuity"},
+			`method: "annuity" is not a repayment method; want one of equal-installment, equal-principal, interest-only, bullet (or 等额本息, 等额本金, 先息后本, 到期一次还本付息)`},
+		{"method capitalised", map[string]string{"method": "Equal-Installment"}, `method: "Equal-Installment" must be written in lower case: write equal-installment`},
+		{"disbursement_date required", map[string]string{"disbursement_date": ""}, "disbursement_date: " + required},
+		{"disbursement_date slashes", map[string]string{"disbursement_date": "2024/03/15"}, `disbursement_date: "2024/03/15" has other separators: write 2024-03-15`},
+		{"disbursement_date Chinese", map[string]string{"disbursement_date": "2024年3月15日"}, `disbursement_date: "2024年3月15日" has other separators: write 2024-03-15`},
+		{"disbursement_date compact", map[string]string{"disbursement_date": "20240315"}, `disbursement_date: "20240315" has no separators: write 2024-03-15`},
+		{"disbursement_date one-digit month", map[string]string{"disbursement_date": "2024-3-5"}, `disbursement_date: "2024-3-5" has a one-digit month or day: write 2024-03-05`},
+		{"disbursement_date with a time", map[string]string{"disbursement_date": "2024-03-15 00:00:00"}, `disbursement_date: "2024-03-15 00:00:00" has a time of day: write 2024-03-15`},
+		{"disbursement_date Excel serial", map[string]string{"disbursement_date": "45366"},
+			`disbursement_date: "45366" is an Excel day number, not a date (format the column as a date before saving): write 2024-03-15`},
+		{"disbursement_date full-width", map[string]string{"disbursement_date": "２０２４-０３-１５"}, `disbursement_date: "２０２４-０３-１５" has full-width characters: write 2024-03-15`},
+		{"disbursement_date year last", map[string]string{"disbursement_date": "15/03/2024"}, `disbursement_date: "15/03/2024" has the year last; ` + dateForm + ` (year first)`},
+		{"disbursement_date no such day", map[string]string{"disbursement_date": "2023-02-29"}, `disbursement_date: "2023-02-29" is not a day of the calendar: February 2023 has 28 days; ` + dateForm},
+		{"disbursement_date 30 February", map[string]string{"disbursement_date": "2026-02-30"}, `disbursement_date: "2026-02-30" is not a day of the calendar: February 2026 has 28 days; ` + dateForm},
+		{"disbursement_date no such month", map[string]string{"disbursement_date": "2024-13-01"}, `disbursement_date: "2024-13-01" has month 13, and there is no such month; ` + dateForm},
+		{"disbursement_date before 1900", map[string]string{"disbursement_date": "1899-12-31"}, `disbursement_date: "1899-12-31" is before 1900: check the year; ` + dateForm},
+		{"disbursement_date junk", map[string]string{"disbursement_date": "2024-02-29x"}, `disbursement_date: "2024-02-29x" is not a date; ` + dateForm},
+		{"branch too long", map[string]string{"branch": strings.Repeat("支", 65)}, `branch: "` + strings.Repeat("支", 32) + `"… is longer than 64 characters (it has 65)`},
+		{"officer NUL", map[string]string{"officer": "E1\x00"}, "officer: has a NUL byte at character 3: remove it"},
+		{"region line break", map[string]string{"region": "北\n京"}, "region: has a line break at character 2: remove it"},
 		{"every problem at once", map[string]string{"loan_id": "", "principal": "0", "term": "x", "phone": "1"},
-			`loan_id: required; phone: must be an 11-digit mainland mobile number starting with 13 to 19; principal: must be greater than zero: "0"; term: must be a whole number of months from 1 to 480: "x"`},
+			"loan_id: " + required + "; phone: has 1 digit; " + phoneForm + `; principal: "0" ` + zeroAmount + `; term: "x" is not a whole number of months; ` + termForm},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,10 +224,10 @@ func TestDuplicateLoanID(t *testing.T) {
 		t.Errorf("got rows %+v, want only line 2", rows)
 	}
 	want := map[int]string{
-		3: `principal: amount is not a decimal number: "x"`,
-		4: `loan_id: "LN1" is already on line 2`,
-		5: `loan_id: "LN2" is already on line 3`,
-		6: `term: must be a whole number of months from 1 to 480: "0"; loan_id: "LN1" is already on line 2`,
+		3: `principal: "x" is not a number ('x' at character 1); ` + amountForm,
+		4: `loan_id: "LN1" is already on line 2: a loan appears once in a file; remove one of the two`,
+		5: `loan_id: "LN2" is already on line 3: a loan appears once in a file; remove one of the two`,
+		6: `term: "0" is 0 months; ` + termForm + `; loan_id: "LN1" is already on line 2: a loan appears once in a file; remove one of the two`,
 	}
 	if len(rejects) != len(want) {
 		t.Fatalf("got rejects %v", rejects)
@@ -183,31 +241,46 @@ func TestDuplicateLoanID(t *testing.T) {
 
 // TestPaymentRejects covers every reason a payment row is rejected for.
 func TestPaymentRejects(t *testing.T) {
+	const fewer = "every row needs one field for each header column, even an empty one (a,,c)"
+	const more = `a comma inside a value (such as 1,000.00) splits it in two; quote that value ("1,000.00") or remove the comma`
 	tests := []struct {
 		name, row, want string
 	}{
-		{"loan_id required", ",2024-03-15,100.00,withholding,WH1", "loan_id: required"},
-		{"loan_id characters", "LN 1,2024-03-15,100.00,withholding,WH1", `loan_id: may contain only letters, digits, '_', '-' and '.': "LN 1"`},
-		{"value_date required", "LN1,,100.00,withholding,WH1", "value_date: required"},
-		{"value_date format", "LN1,15/03/2024,100.00,withholding,WH1", `value_date: invalid date: want YYYY-MM-DD: "15/03/2024"`},
-		{"value_date before 1900", "LN1,1899-12-31,100.00,withholding,WH1", `value_date: invalid date: want YYYY-MM-DD: "1899-12-31"`},
-		{"amount required", "LN1,2024-03-15,,withholding,WH1", "amount: required"},
-		{"amount precision", "LN1,2024-03-15,10.005,withholding,WH1", `amount: amount has more decimal places than the currency's minor unit: "10.005"`},
-		{"amount zero", "LN1,2024-03-15,0,withholding,WH1", `amount: must be greater than zero: "0"`},
-		{"amount negative", "LN1,2024-03-15,-5.00,withholding,WH1", `amount: must be greater than zero: "-5.00"`},
-		{"amount syntax", "LN1,2024-03-15,100.,withholding,WH1", `amount: amount is not a decimal number: "100."`},
-		{"amount thousands separator", `LN1,2024-03-15,"1,000.00",withholding,WH1`, `amount: amount is not a decimal number: "1,000.00"`},
-		{"channel control character", "LN1,2024-03-15,100.00,\"with\x01holding\",WH1", "channel: contains a control character (a line break, tab or similar)"},
-		{"channel too long", "LN1,2024-03-15,100.00," + strings.Repeat("c", 65) + ",WH1", `channel: longer than 64 characters: "` + strings.Repeat("c", 65) + `"`},
-		{"reference required", "LN1,2024-03-15,100.00,withholding,", "reference: required"},
-		{"reference too long", "LN1,2024-03-15,100.00,withholding," + strings.Repeat("R", 129), `reference: longer than 128 characters: "` + strings.Repeat("R", 129) + `"`},
-		{"too few fields", "LN1,2024-03-15,100.00,WH1", "has 4 fields, the header has 5"},
-		{"too many fields", "LN1,2024-03-15,100.00,withholding,WH1,x", "has 6 fields, the header has 5"},
-		{"unquoted thousands separator", "LN1,2024-03-15,1,000.00,withholding,WH1", "has 6 fields, the header has 5"},
-		{"stray quote", `LN1,2024-03-15,100.00,with"holding,WH1`, `channel: stray " in an unquoted field (quote the whole field and double the quote: "a""b")`},
-		{"text after closing quote", `LN1,2024-03-15,"100.00"0,withholding,WH1`, `amount: text after the closing quote (a quote inside a quoted field must be doubled: "")`},
-		{"stray quote beyond the header", `LN1,2024-03-15,100.00,withholding,WH1,x"y`, `column 6 (beyond the header): stray " in an unquoted field (quote the whole field and double the quote: "a""b")`},
-		{"several problems", "LN1,2024-13-01,abc,withholding,", `value_date: invalid date: want YYYY-MM-DD: "2024-13-01"; amount: amount is not a decimal number: "abc"; reference: required`},
+		{"loan_id required", ",2024-03-15,100.00,withholding,WH1", "loan_id: " + required},
+		{"loan_id characters", "LN 1,2024-03-15,100.00,withholding,WH1", `loan_id: "LN 1" has a space at character 3; ` + codeForm},
+		{"loan_id with a byte-order mark from a joined file", "\uFEFFLN1,2024-03-15,100.00,withholding,WH1",
+			`loan_id: "\ufeffLN1" has the invisible byte-order mark (U+FEFF) at character 1; ` + codeForm},
+		{"value_date required", "LN1,,100.00,withholding,WH1", "value_date: " + required},
+		{"value_date format", "LN1,15/03/2024,100.00,withholding,WH1", `value_date: "15/03/2024" has the year last; ` + dateForm + " (year first)"},
+		{"value_date before 1900", "LN1,1899-12-31,100.00,withholding,WH1", `value_date: "1899-12-31" is before 1900: check the year; ` + dateForm},
+		{"value_date 30 February", "LN1,2026-02-30,100.00,withholding,WH1", `value_date: "2026-02-30" is not a day of the calendar: February 2026 has 28 days; ` + dateForm},
+		{"amount required", "LN1,2024-03-15,,withholding,WH1", "amount: " + required},
+		{"amount precision", "LN1,2024-03-15,10.005,withholding,WH1", `amount: "10.005" has 3 decimal places, and an amount has at most 2 (fen): correct it, do not round it; ` + amountForm},
+		{"amount zero", "LN1,2024-03-15,0,withholding,WH1", `amount: "0" ` + zeroAmount},
+		{"amount negative", "LN1,2024-03-15,-5.00,withholding,WH1", `amount: "-5.00" ` + negativeAmount},
+		{"amount syntax", "LN1,2024-03-15,100.,withholding,WH1", `amount: "100." has no digits after the decimal point; ` + amountForm},
+		{"amount thousands separator", `LN1,2024-03-15,"1,000.00",withholding,WH1`, `amount: "1,000.00" has thousands separators: write 1000.00`},
+		{"amount exponent", "LN1,2024-03-15,2E3,withholding,WH1", `amount: "2E3" has an exponent: write 2000`},
+		{"amount full-width", "LN1,2024-03-15,２０００.００,withholding,WH1", `amount: "２０００.００" has full-width characters: write 2000.00`},
+		{"amount exponent too large to write out", "LN1,2024-03-15,1e999,withholding,WH1", `amount: "1e999" is not a number ('e' at character 2); ` + amountForm},
+		{"channel control character", "LN1,2024-03-15,100.00,\"with\x01holding\",WH1", "channel: has the control character U+0001 at character 5: remove it"},
+		{"channel NUL", "LN1,2024-03-15,100.00,with\x00holding,WH1", "channel: has a NUL byte at character 5: remove it"},
+		{"channel too long", "LN1,2024-03-15,100.00," + strings.Repeat("c", 65) + ",WH1", `channel: "` + strings.Repeat("c", 32) + `"… is longer than 64 characters (it has 65)`},
+		{"reference required", "LN1,2024-03-15,100.00,withholding,", "reference: " + required},
+		{"reference too long", "LN1,2024-03-15,100.00,withholding," + strings.Repeat("R", 129), `reference: "` + strings.Repeat("R", 32) + `"… is longer than 128 characters (it has 129)`},
+		{"reference with an invisible character", "LN1,2024-03-15,100.00,withholding,WH\u200b1", "reference: has the invisible zero-width space (U+200B) at character 3: remove it"},
+		{"too few fields", "LN1,2024-03-15,100.00,WH1", "has 4 fields, but the header has 5: " + fewer},
+		{"too many fields", "LN1,2024-03-15,100.00,withholding,WH1,x", "has 6 fields, but the header has 5: " + more},
+		{"unquoted thousands separator", "LN1,2024-03-15,1,000.00,withholding,WH1", "has 6 fields, but the header has 5: " + more},
+		{"stray quote", `LN1,2024-03-15,100.00,with"holding,WH1`, `channel: has a stray " in an unquoted field: quote the whole field and double the quote inside ("a""b")`},
+		{"text after closing quote", `LN1,2024-03-15,"100.00"0,withholding,WH1`, `amount: has text after its closing quote: double every quote inside a quoted field ("a""b")`},
+		{"stray quote beyond the header", `LN1,2024-03-15,100.00,withholding,WH1,x"y`,
+			`column 6 (beyond the header): has a stray " in an unquoted field: quote the whole field and double the quote inside ("a""b")`},
+		{"quote never closed", `LN1,2024-03-15,100.00,withholding,"WH1`, `reference: the quote that opens the field is never closed: close it, and double every quote inside a quoted field ("")`},
+		{"header repeated", paymentHeader, "repeats the header line (were two files joined?): remove it"},
+		{"header repeated with a byte-order mark", "\uFEFF" + paymentHeader, "repeats the header line (were two files joined?): remove it"},
+		{"several problems", "LN1,2024-13-01,abc,withholding,",
+			`value_date: "2024-13-01" has month 13, and there is no such month; ` + dateForm + `; amount: "abc" is not a number ('a' at character 1); ` + amountForm + "; reference: " + required},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,34 +327,40 @@ func TestPaymentAccepts(t *testing.T) {
 // TestJSONLRejects covers the reasons that are particular to JSON Lines.
 func TestJSONLRejects(t *testing.T) {
 	const ok = `"loan_id":"LN1","value_date":"2024-03-15","reference":"WH1"`
+	const keys = "the keys are loan_id, value_date, amount, channel, reference"
 	tests := []struct {
 		name, line, want string
 	}{
-		{"amount number with three decimals", `{` + ok + `,"amount":10.005}`, `amount: amount has more decimal places than the currency's minor unit: "10.005"`},
-		{"amount number with exponent", `{` + ok + `,"amount":1e2}`, `amount: amount is not a decimal number: "1e2"`},
-		{"amount negative number", `{` + ok + `,"amount":-1}`, `amount: must be greater than zero: "-1"`},
-		{"amount boolean", `{` + ok + `,"amount":true}`, "amount: must be a JSON string or number, not a boolean"},
-		{"amount object", `{` + ok + `,"amount":{"value":"1.00"}}`, "amount: must be a JSON string or number, not an object"},
-		{"amount array", `{` + ok + `,"amount":["1.00"]}`, "amount: must be a JSON string or number, not an array"},
-		{"amount null", `{` + ok + `,"amount":null}`, "amount: required"},
-		{"amount missing", `{` + ok + `}`, "amount: required"},
-		{"text as number", `{"loan_id":12345,"value_date":"2024-03-15","reference":"WH1","amount":"1.00"}`, "loan_id: must be a JSON string, not a number"},
-		{"date as number", `{"loan_id":"LN1","value_date":20240315,"reference":"WH1","amount":"1.00"}`, "value_date: must be a JSON string, not a number"},
-		{"unknown key", `{` + ok + `,"amount":"1.00","memo":"x"}`, `unknown key(s) "memo"`},
-		{"unknown keys first", `{` + ok + `,"amount":"0","Memo":"x","备注":"y"}`, `unknown key(s) "Memo", "备注"; amount: must be greater than zero: "0"`},
-		{"duplicate key", `{` + ok + `,"amount":"1.00","amount":"2.00"}`, `duplicate key "amount"`},
-		{"escaped control character", `{"loan_id":"LN1","value_date":"2024-03-15","reference":"WH\n1","amount":"1.00"}`, "reference: contains a control character (a line break, tab or similar)"},
-		{"not an object", `["LN1","2024-03-15","1.00","WH1"]`, "not a JSON object: the line holds an array"},
-		{"a number", `42`, "not a JSON object: the line holds a number"},
-		{"trailing comma", `{` + ok + `,"amount":"1.00",}`, "not valid JSON: unexpected '}', want a string key at column 78"},
-		{"single quotes", `{'loan_id':'LN1'}`, `not valid JSON: unexpected '\'', want a string key at column 2`},
-		{"two objects", `{` + ok + `,"amount":"1.00"}{}`, "not valid JSON: unexpected '{', want the end of the line after the value at column 78"},
-		{"unquoted key", `{loan_id:"LN1"}`, "not valid JSON: unexpected 'l', want a string key at column 2"},
+		{"amount number with three decimals", `{` + ok + `,"amount":10.005}`, `amount: "10.005" has 3 decimal places, and an amount has at most 2 (fen): correct it, do not round it; ` + amountForm},
+		{"amount number with exponent", `{` + ok + `,"amount":1e2}`, `amount: "1e2" has an exponent: write 100`},
+		{"amount negative number", `{` + ok + `,"amount":-1}`, `amount: "-1" ` + negativeAmount},
+		{"amount boolean", `{` + ok + `,"amount":true}`, `amount: must be a JSON string or number such as "1234.50", not a boolean`},
+		{"amount object", `{` + ok + `,"amount":{"value":"1.00"}}`, `amount: must be a JSON string or number such as "1234.50", not an object`},
+		{"amount array", `{` + ok + `,"amount":["1.00"]}`, `amount: must be a JSON string or number such as "1234.50", not an array`},
+		{"amount null", `{` + ok + `,"amount":null}`, "amount: " + required},
+		{"amount missing", `{` + ok + `}`, "amount: " + required},
+		{"text as number", `{"loan_id":12345,"value_date":"2024-03-15","reference":"WH1","amount":"1.00"}`, "loan_id: must be a JSON string, not a number: put the value in double quotes"},
+		{"date as number", `{"loan_id":"LN1","value_date":20240315,"reference":"WH1","amount":"1.00"}`, "value_date: must be a JSON string, not a number: put the value in double quotes"},
+		{"date as boolean", `{"loan_id":"LN1","value_date":true,"reference":"WH1","amount":"1.00"}`, "value_date: must be a JSON string, not a boolean"},
+		{"unknown key", `{` + ok + `,"amount":"1.00","memo":"x"}`, `unknown key(s) "memo": ` + keys},
+		{"unknown key with a hint", `{` + ok + `,"Amount":"1.00"}`, `unknown key(s) "Amount" (did you mean "amount"?): ` + keys + "; amount: " + required},
+		{"unknown keys first", `{` + ok + `,"amount":"0","Memo":"x","备注":"y"}`, `unknown key(s) "Memo", "备注": ` + keys + `; amount: "0" ` + zeroAmount},
+		{"duplicate key", `{` + ok + `,"amount":"1.00","amount":"2.00"}`, "amount: the key appears twice in the object: keep one"},
+		{"escaped control character", `{"loan_id":"LN1","value_date":"2024-03-15","reference":"WH\n1","amount":"1.00"}`, "reference: has a line break at character 3: remove it"},
+		{"lone surrogate", `{"loan_id":"LN1","value_date":"2024-03-15","reference":"WH\ud83d","amount":"1.00"}`,
+			"reference: has U+FFFD (�) at character 3, " + unreadable},
+		{"not an object", `["LN1","2024-03-15","1.00","WH1"]`, "not a JSON object: the line holds an array; want one object per line, keyed by the column names"},
+		{"a number", `42`, "not a JSON object: the line holds a number; want one object per line, keyed by the column names"},
+		{"trailing comma", `{` + ok + `,"amount":"1.00",}`, "not valid JSON: unexpected '}', want a string key at column 78: remove the comma before it"},
+		{"single quotes", `{'loan_id':'LN1'}`, `not valid JSON: unexpected '\'', want a string key at column 2: JSON strings and keys take double quotes`},
+		{"two objects", `{` + ok + `,"amount":"1.00"}{}`, "not valid JSON: unexpected '{', want the end of the line after the value at column 78: put each object on a line of its own"},
+		{"unquoted key", `{loan_id:"LN1"}`, "not valid JSON: unexpected 'l', want a string key at column 2: keys take double quotes"},
+		{"pretty-printed", `{`, "not valid JSON: unexpected end of line, want a string key at column 2: the object does not end on its line; JSON Lines puts each object on one line (is the file pretty-printed JSON?)"},
 		{"bad escape", `{"loan_id":"LN\x1"}`, `not valid JSON: invalid escape "\\x" in string at column 15`},
-		{"raw tab in string", "{\"loan_id\":\"LN\t1\"}", "not valid JSON: control character in string (escape it) at column 15"},
-		{"column counts characters", `{"备注":"张三",x}`, "not valid JSON: unexpected 'x', want a string key at column 12"},
+		{"raw tab in string", "{\"loan_id\":\"LN\t1\"}", `not valid JSON: control character in a string at column 15: write it as an escape such as \n or \t, or remove it`},
+		{"column counts characters", `{"备注":"张三",x}`, "not valid JSON: unexpected 'x', want a string key at column 12: keys take double quotes"},
 		{"NaN", `{` + ok + `,"amount":NaN}`, "not valid JSON: unexpected 'N', want a value at column 71"},
-		{"deep nesting", `{` + ok + `,"amount":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "not valid JSON: nested too deeply at column 102"},
+		{"deep nesting", `{` + ok + `,"amount":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "not valid JSON: nested too deeply at column 102: no column holds nested values"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,7 +393,7 @@ func TestJSONLAccepts(t *testing.T) {
 		`{"loan_id":"LN1","value_date":"2024-03-15","amount":100.5,"reference":"WH1","channel":null}` + "\r\n" + // 2: CRLF
 		"  \t \n" + // 3: blank
 		` { "reference" : "WH\u00212" , "amount" : "7" , "value_date" : "2024-03-15" , "loan_id" : " LN2 " } ` + "\n" + // 4
-		`{"loan_id":"LN3","value_date":"2024-03-15","amount":0.01,"reference":"\u53c2\u80031"}` // 5: no final line ending
+		`{"loan_id":"LN3","value_date":"2024-03-15","amount":0.01,"reference":"\u53c2\u80031"}` + "\n" // 5
 	rows, rejects, err := parsePayments(t, imports.FormatJSONL, in)
 	if err != nil || len(rejects) != 0 {
 		t.Fatalf("got rejects %v, error %v", rejects, err)
