@@ -22,6 +22,7 @@ import (
 	"daihou/scoring/artefact"
 	"daihou/scoring/dataset"
 	"daihou/scoring/gbdt"
+	"daihou/scoring/portfolio"
 	"daihou/scoring/scorecard"
 	"daihou/scoring/trainer"
 )
@@ -535,7 +536,7 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 			return daihou.Errorf(daihou.EINVALID, "--oot-as-of: %w", err)
 		}
 	}
-	h, err := parseHorizon(horizon)
+	h, err := portfolio.ParseHorizon(horizon)
 	if err != nil {
 		return err
 	}
@@ -555,12 +556,12 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 		return err
 	}
 	defer s.Close()
-	res, err := trainPortfolio(ctx, s, d, oot, h, opts, champion)
+	res, err := portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: d, OOTAsOf: oot, Horizon: h, Train: opts, Champion: champion})
 	if err != nil {
 		return err
 	}
 	if out != "" {
-		if err := res.art.Save(out); err != nil {
+		if err := res.Artefact.Save(out); err != nil {
 			return fmt.Errorf("writing the model: %w", err)
 		}
 	}
