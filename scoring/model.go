@@ -31,6 +31,26 @@ type Reason struct {
 	PointsLost float64 `json:"points_lost"`   // always positive
 }
 
+// InsertReason inserts r into reasons[:n], which is kept worst first
+// (most points lost), and returns the new count: at most len(reasons), the
+// least costly reason falling off the end. Earlier insertions win ties, so
+// the order is stable.
+func InsertReason(reasons []Reason, n int, r Reason) int {
+	pos := n
+	for pos > 0 && reasons[pos-1].PointsLost < r.PointsLost {
+		pos--
+	}
+	if pos >= len(reasons) {
+		return n
+	}
+	if n < len(reasons) {
+		n++
+	}
+	copy(reasons[pos+1:n], reasons[pos:n-1])
+	reasons[pos] = r
+	return n
+}
+
 // Result is the outcome of scoring one customer.
 type Result struct {
 	Score   float64  `json:"score"`             // points on the model's Scaling

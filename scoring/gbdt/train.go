@@ -130,6 +130,7 @@ type tnode struct {
 	missLeft    bool
 	left, right int32
 	value       float64
+	cover       float64 // in-bag rows that reached the node
 }
 
 // leaf is a growing leaf: its rows are idx[start:end].
@@ -501,7 +502,7 @@ func (f *fitter) grow() ([]tnode, []*leaf, []featureGain) {
 		root.h += f.hess[r]
 	}
 	root.n = int32(len(f.idx))
-	tree := []tnode{{feat: -1, value: f.leafValue(root.g, root.h)}}
+	tree := []tnode{{feat: -1, value: f.leafValue(root.g, root.h), cover: float64(root.n)}}
 	f.buildAndSplit(root, nil, nil)
 	leaves := []*leaf{root}
 	var gains []featureGain
@@ -522,8 +523,8 @@ func (f *fitter) grow() ([]tnode, []*leaf, []featureGain) {
 		left := &leaf{start: p.start, end: mid, depth: p.depth + 1, g: s.gl, h: s.hl, n: s.nl}
 		right := &leaf{start: mid, end: p.end, depth: p.depth + 1, g: p.g - s.gl, h: p.h - s.hl, n: p.n - s.nl}
 		left.node, right.node = int32(len(tree)), int32(len(tree)+1)
-		tree[p.node] = tnode{feat: int32(s.feat), bin: uint8(s.bin), missLeft: s.missLeft, left: left.node, right: right.node, value: tree[p.node].value}
-		tree = append(tree, tnode{feat: -1, value: f.leafValue(left.g, left.h)}, tnode{feat: -1, value: f.leafValue(right.g, right.h)})
+		tree[p.node] = tnode{feat: int32(s.feat), bin: uint8(s.bin), missLeft: s.missLeft, left: left.node, right: right.node, value: tree[p.node].value, cover: tree[p.node].cover}
+		tree = append(tree, tnode{feat: -1, value: f.leafValue(left.g, left.h), cover: float64(left.n)}, tnode{feat: -1, value: f.leafValue(right.g, right.h), cover: float64(right.n)})
 		// Build the smaller child's histogram from its rows and get the
 		// larger one's by subtracting from the parent, in the parent's
 		// memory: half the work of building both.
@@ -747,10 +748,12 @@ func (f *binned) export(t []tnode) Tree {
 		Left:        make([]int32, len(t)),
 		Right:       make([]int32, len(t)),
 		Value:       make([]float64, len(t)),
+		Cover:       make([]float64, len(t)),
 	}
 	for k, n := range t {
 		out.Feature[k] = n.feat
 		out.Value[k] = n.value
+		out.Cover[k] = n.cover
 		out.Left[k], out.Right[k] = n.left, n.right
 		if n.feat < 0 {
 			out.Left[k], out.Right[k] = -1, -1
