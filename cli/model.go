@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"daihou/civil"
 	"daihou/store"
@@ -13,17 +14,18 @@ import (
 	"io/fs"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"daihou"
 	"daihou/scoring"
 	"daihou/scoring/artefact"
+	"daihou/scoring/behaviour"
 	"daihou/scoring/dataset"
 	"daihou/scoring/gbdt"
 	"daihou/scoring/portfolio"
 	"daihou/scoring/scorecard"
+	"daihou/scoring/stream"
 	"daihou/scoring/trainer"
 )
 
@@ -305,7 +307,10 @@ Example:
 func (m *Main) runModelScore(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model score --model MODEL.json --data FILE.csv [--out FILE.csv]", `
 Score every row of a CSV and write CSV: the id column, score (points), PD
-and the reason codes — the features that cost the customer most points.
+and the reason codes — the features that cost the customer most points,
+or with --reason-text the sentences a customer or regulator reads. The
+file is parsed and scored on every CPU at once and the output streamed in
+file order, so memory does not grow with the file.
 The id is --id, else the model's id column, else a column named ID/id,
 else the first column. Rows that cannot be read are reported by line on
 stderr and left out.
@@ -317,6 +322,8 @@ Example:
 	out := fs.String("out", "", "output CSV (default: standard output)")
 	id := fs.String("id", "", "id column to copy into the output")
 	reasons := fs.Int("reasons", -1, "reason codes per row (default: the model's setting)")
+	reasonText := fs.String("reason-text", "", "write reasons as sentences in this language (zh-CN or en) instead of codes")
+	workers := fs.Int("workers", 0, "blocks parsed and scored at once (default: one per CPU)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -344,16 +351,26 @@ Example:
 	if idCol == "" && len(header) > 0 {
 		idCol = header[0]
 	}
-	ds, err := modelReadData(*data, dataset.Options{Schema: a.Features, Keep: []string{idCol}})
-	if err != nil {
-		return err
-	}
 	n := a.Reasons
 	if *reasons >= 0 {
 		n = *reasons
 	}
+	opts := stream.Options{ID: idCol, Reasons: n, Workers: *workers}
+	switch *reasonText {
+	case "":
+	case behaviour.LangZH, behaviour.LangEN:
+		lang := *reasonText
+		opts.ReasonText = func(code string) string { return behaviour.ReasonText(code, lang) }
+	default:
+		return usagef("score: --reason-text %q: want %s or %s", *reasonText, behaviour.LangZH, behaviour.LangEN)
+	}
+	in, err := os.Open(*data)
+	if err != nil {
+		return modelOpenError(*data, err)
+	}
+	defer in.Close()
 
-	w := m.Stdout
+	var w io.Writer = m.Stdout
 	var file *os.File
 	if *out != "" {
 		if file, err = os.Create(*out); err != nil {
@@ -362,54 +379,27 @@ Example:
 		defer file.Close()
 		w = file
 	}
-	cw := csv.NewWriter(w)
-	rec := []string{idCol, "score", "pd"}
-	for k := 1; k <= n; k++ {
-		rec = append(rec, "reason_"+strconv.Itoa(k))
-	}
-	cw.Write(rec)
-
-	mdl := a.Model()
-	cols, err := ds.Encode(mdl.Features())
+	// Blocks arrive a megabyte at a time; a buffer the same size saves a
+	// write call per block on a pipe without holding more of the output.
+	bw := bufio.NewWriterSize(w, 1<<20)
+	sum, err := stream.Score(ctx, in, bw, a.Model(), opts)
 	if err != nil {
-		return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+		if errors.Is(err, dataset.ErrFile) {
+			return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+		}
+		return fmt.Errorf("scoring %s: %w", *data, err)
 	}
-	x := make([]float64, len(cols))
-	buf := make([]scoring.Reason, n)
-	ids := ds.Text[idCol]
-	for i := 0; i < ds.Rows(); i++ {
-		if i%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		for j, c := range cols {
-			x[j] = c[i]
-		}
-		r := mdl.ScoreRow(x, buf)
-		rec = rec[:0]
-		rec = append(rec, ids[i], strconv.FormatFloat(r.Score, 'f', 2, 64), strconv.FormatFloat(r.PD, 'g', 6, 64))
-		for k := 0; k < n; k++ {
-			reason := ""
-			if k < len(r.Reasons) {
-				reason = r.Reasons[k].Feature
-			}
-			rec = append(rec, reason)
-		}
-		cw.Write(rec)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing scores: %w", err)
 	}
 	if file != nil {
 		if err := file.Close(); err != nil {
 			return fmt.Errorf("writing scores: %w", err)
 		}
-		fmt.Fprintf(m.Stderr, "Scored %d rows into %s.\n", ds.Rows(), *out)
+		fmt.Fprintf(m.Stderr, "Scored %d rows into %s.\n", sum.Rows, *out)
 	}
-	if len(ds.Issues) > 0 {
-		m.printModelIssues(m.Stderr, fmt.Sprintf("%d row(s) not scored:", len(ds.Issues)), ds.Issues)
+	if len(sum.Issues) > 0 {
+		m.printModelIssues(m.Stderr, fmt.Sprintf("%d row(s) not scored:", len(sum.Issues)), sum.Issues)
 	}
 	return nil
 }

@@ -78,6 +78,43 @@ type Model interface {
 	ScoreColumns(cols [][]float64, score, pd []float64) error
 }
 
+// ReasonBatcher is a Model that gives reason codes for a batch of rows
+// faster than ScoreRow does row by row.
+type ReasonBatcher interface {
+	// ScoreColumnsReasons scores a column-major batch as ScoreColumns
+	// does and writes row i's reason codes into reasons[i], re-slicing it
+	// to the filled prefix. Score, PD and reasons are exactly what
+	// ScoreRow gives each row.
+	ScoreColumnsReasons(cols [][]float64, score, pd []float64, reasons [][]Reason) error
+}
+
+// ScoreReasons scores a column-major batch with reason codes, as
+// ReasonBatcher describes, through the model's batch path if it has one
+// and ScoreRow row by row if not.
+func ScoreReasons(m Model, cols [][]float64, score, pd []float64, reasons [][]Reason) error {
+	if err := CheckColumns(len(m.Features()), cols, score, pd); err != nil {
+		return err
+	}
+	if len(reasons) != len(score) {
+		return fmt.Errorf("score: %d reason buffers for %d rows", len(reasons), len(score))
+	}
+	if rb, ok := m.(ReasonBatcher); ok {
+		return rb.ScoreColumnsReasons(cols, score, pd, reasons)
+	}
+	x := make([]float64, len(cols))
+	for i := range score {
+		for j, c := range cols {
+			x[j] = c[i]
+		}
+		r := m.ScoreRow(x, reasons[i])
+		score[i], reasons[i] = r.Score, r.Reasons
+		if pd != nil {
+			pd[i] = r.PD
+		}
+	}
+	return nil
+}
+
 // CheckColumns validates the shapes given to Model.ScoreColumns, so that
 // both kinds report a mismatch the same way.
 func CheckColumns(nFeatures int, cols [][]float64, score, pd []float64) error {

@@ -350,24 +350,8 @@ func (m *Model) ScoreColumns(cols [][]float64, score, pd []float64) error {
 	for lo := 0; lo < len(score); lo += scoreBlock {
 		hi := min(lo+scoreBlock, len(score))
 		rows := hi - lo
-		// The block row-major, so that one row's features share cache
-		// lines, each value twice: missing (or an unseen category) is −Inf
-		// in slot 2j, where a split that sends missing left reads it, and
-		// +Inf in slot 2j+1 for the splits that send it right. Values
-		// are finite otherwise (the encoder refuses infinities), so no
-		// real value is mistaken for missing.
 		w := 2 * nf
-		for j, c := range cols {
-			cat := m.cat[j]
-			for i, v := range c[lo:hi] {
-				lo, hi := v, v
-				if v != v || cat && v < 0 {
-					lo, hi = math.Inf(-1), math.Inf(1)
-				}
-				xs[i*w+2*j] = lo
-				xs[i*w+2*j+1] = hi
-			}
-		}
+		m.fillBlock(cols, lo, hi, xs)
 		acc := score[lo:hi]
 		for i := range acc {
 			acc[i] = m.params.BaseLogit
@@ -381,6 +365,27 @@ func (m *Model) ScoreColumns(cols [][]float64, score, pd []float64) error {
 		}
 	}
 	return nil
+}
+
+// fillBlock lays rows lo..hi of cols out row-major in xs, so that one
+// row's features share cache lines, each value twice: missing (or an
+// unseen category) is −Inf in slot 2j, where a split that sends missing
+// left reads it, and +Inf in slot 2j+1 for the splits that send it right.
+// Values are finite otherwise (the encoder refuses infinities), so no real
+// value is mistaken for missing.
+func (m *Model) fillBlock(cols [][]float64, lo, hi int, xs []float64) {
+	w := 2 * len(cols)
+	for j, c := range cols {
+		cat := m.cat[j]
+		for i, v := range c[lo:hi] {
+			a, b := v, v
+			if v != v || cat && v < 0 {
+				a, b = math.Inf(-1), math.Inf(1)
+			}
+			xs[i*w+2*j] = a
+			xs[i*w+2*j+1] = b
+		}
+	}
 }
 
 // walkBlock adds every tree's output for the rows of xs, w slots each
@@ -445,6 +450,110 @@ func (m *Model) walkBlock(xs []float64, w int, acc []float64) {
 				k = step(r, k)
 			}
 			acc[i] += value[k]
+		}
+	}
+}
+
+// ScoreColumnsReasons implements scoring.ReasonBatcher. It walks the
+// forest tree by tree over blocks of rows, as ScoreColumns does, adding
+// each step's change of expected value to the row's contributions in the
+// order Contributions adds them, so every figure is bit for bit
+// ScoreRow's.
+func (m *Model) ScoreColumnsReasons(cols [][]float64, score, pd []float64, reasons [][]scoring.Reason) error {
+	if err := scoring.CheckColumns(len(m.features), cols, score, pd); err != nil {
+		return err
+	}
+	if len(reasons) != len(score) {
+		return fmt.Errorf("score: %d reason buffers for %d rows", len(reasons), len(score))
+	}
+	nf := len(m.features)
+	w := 2 * nf
+	xs := make([]float64, scoreBlock*w)
+	phi := make([]float64, scoreBlock*nf)
+	logit := make([]float64, scoreBlock)
+	factor := m.scaling.Factor()
+	for lo := 0; lo < len(score); lo += scoreBlock {
+		hi := min(lo+scoreBlock, len(score))
+		rows := hi - lo
+		m.fillBlock(cols, lo, hi, xs)
+		clear(phi)
+		for i := range rows {
+			logit[i] = m.base
+		}
+		m.explainBlock(xs[:rows*w], w, phi[:rows*nf], nf, logit[:rows])
+		for i := range rows {
+			out := reasons[lo+i][:cap(reasons[lo+i])]
+			cnt := 0
+			for j, c := range phi[i*nf : (i+1)*nf] {
+				if lost := c * factor; lost > 1e-9 && len(out) > 0 {
+					cnt = scoring.InsertReason(out, cnt, scoring.Reason{Feature: m.features[j].Name, PointsLost: lost})
+				}
+			}
+			reasons[lo+i] = out[:cnt]
+			score[lo+i] = m.scaling.FromLogit(logit[i])
+			if pd != nil {
+				pd[lo+i] = scoring.Sigmoid(logit[i])
+			}
+		}
+	}
+	return nil
+}
+
+// explainBlock adds every tree's path contributions for the rows of xs (w
+// slots each) to phi (nf per row) and to logit. Like walkBlock it takes
+// every row the same number of steps down a tree — a leaf's step adds
+// nothing, its expected value minus its own — so that four rows go down
+// together without a branch on where each has got to.
+func (m *Model) explainBlock(xs []float64, w int, phi []float64, nf int, logit []float64) {
+	nodes := unsafe.Pointer(unsafe.SliceData(m.nodes))
+	expect := unsafe.Pointer(unsafe.SliceData(m.expect))
+	at := func(k int32) *fnode { return (*fnode)(unsafe.Add(nodes, uintptr(k)*unsafe.Sizeof(fnode{}))) }
+	ex := func(k int32) float64 { return *(*float64)(unsafe.Add(expect, uintptr(k)*8)) }
+	// step moves row (its slots xs, its contributions p) one node down
+	// from k and returns the node and the change of expected value.
+	step := func(row, p unsafe.Pointer, k int32) (int32, float64) {
+		n := at(k)
+		var r int32
+		if *(*float64)(unsafe.Add(row, uintptr(n.slot)*8)) > n.thr {
+			r = 1
+		}
+		next := n.left + r
+		d := ex(next) - ex(k)
+		*(*float64)(unsafe.Add(p, uintptr(n.slot>>1)*8)) += d
+		return next, d
+	}
+	rows := len(logit)
+	for t, root := range m.roots {
+		depth := int(m.depth[t])
+		i := 0
+		for ; i+4 <= rows; i += 4 {
+			r0 := unsafe.Pointer(&xs[i*w])
+			r1, r2, r3 := unsafe.Add(r0, w*8), unsafe.Add(r0, 2*w*8), unsafe.Add(r0, 3*w*8)
+			p0 := unsafe.Pointer(&phi[i*nf])
+			p1, p2, p3 := unsafe.Add(p0, nf*8), unsafe.Add(p0, 2*nf*8), unsafe.Add(p0, 3*nf*8)
+			k0, k1, k2, k3 := root, root, root, root
+			l := logit[i : i+4 : i+4]
+			for d := 0; d < depth; d++ {
+				var d0, d1, d2, d3 float64
+				k0, d0 = step(r0, p0, k0)
+				k1, d1 = step(r1, p1, k1)
+				k2, d2 = step(r2, p2, k2)
+				k3, d3 = step(r3, p3, k3)
+				l[0] += d0
+				l[1] += d1
+				l[2] += d2
+				l[3] += d3
+			}
+		}
+		for ; i < rows; i++ {
+			r := unsafe.Pointer(&xs[i*w])
+			p := unsafe.Pointer(&phi[i*nf])
+			k := root
+			for d := 0; d < depth; d++ {
+				var dd float64
+				k, dd = step(r, p, k)
+				logit[i] += dd
+			}
 		}
 	}
 }
