@@ -105,7 +105,8 @@ Examples:
 	baseOdds := fs.Float64("base-odds", 50, "good:bad odds that score the base points")
 	pdo := fs.Float64("pdo", 20, "points to double the odds")
 	reasons := fs.Int("reasons", 4, "reason codes per scored row")
-	seed := fs.Uint64("seed", 0, "gbdt: seed for subsampling and the validation split")
+	seed := fs.Uint64("seed", 0, "gbdt: seed for the tuner's folds and every subsample")
+	budget := fs.Duration("budget", 5*time.Second, "gbdt: fit time to plan the search for depth, leaf size, learning rate and rounds (on 2 cores); 0 fits the defaults untuned")
 	portfolio := fs.Bool("portfolio", false, "train on the servicing ledger instead of a CSV: behaviour features as of --as-of, target 90+ DPD within --horizon")
 	asOf := fs.String("as-of", "", "--portfolio: the observation date")
 	horizon := fs.String("horizon", "6m", "--portfolio: months after the observation date in which 90+ DPD counts as bad")
@@ -119,7 +120,7 @@ Examples:
 		return usagef("train: unexpected argument %q", fs.Arg(0))
 	}
 	if *portfolio {
-		return m.runPortfolioTrain(ctx, db(), *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, *champion, *out,
+		return m.runPortfolioTrain(ctx, db(), *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, tuneBudget(*budget), *champion, *out,
 			scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}, scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign})
 	}
 	switch {
@@ -161,6 +162,7 @@ Examples:
 		Reasons:   *reasons,
 		Scorecard: scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign},
 		GBDT:      gbdt.Config{Seed: *seed},
+		Budget:    tuneBudget(*budget),
 	}
 	if *reasons == 0 {
 		opts.Reasons = -1 // to the trainer, 0 means its default
@@ -176,7 +178,7 @@ Examples:
 		return fmt.Errorf("writing the model: %w", err)
 	}
 	m.printModelTrainSummary(*data, *out, a, rep)
-	if sc, ok := a.Model().(*scorecard.Model); ok {
+	if sc, ok := a.Raw().(*scorecard.Model); ok {
 		fmt.Fprintln(m.Stdout)
 		return sc.WriteTable(m.Stdout)
 	}
@@ -220,8 +222,24 @@ func (m *Main) printModelTrainSummary(data, out string, a *artefact.Artefact, re
 	t := rep.Train
 	fmt.Fprintf(w, "Training metrics: AUC %.4f  KS %.4f  Gini %.4f\n", t.AUC, t.KS, t.Gini)
 	if g := rep.GBDT; g != nil && a.GBDT != nil {
-		fmt.Fprintf(w, "Trees: %d in %d bags (each stopped early on %d held-out rows; mean log-loss %.4f)\n",
-			g.Trees, a.GBDT.Config.Bags, g.ValidationRows, g.ValidationLoss)
+		if t := a.GBDT.Tuning; t != nil && len(t.Trials) > 0 {
+			fmt.Fprintf(w, "Tuned by %d-fold cross-validation on the training rows (%d settings tried, budget %gs):\n", t.Folds, len(t.Trials), t.BudgetSeconds)
+			fmt.Fprintf(w, "    %5s  %8s  %5s  %5s  %9s  %6s  %8s  %6s\n", "depth", "min leaf", "rate", "L2", "colsample", "rounds", "log-loss", "AUC")
+			for i, tr := range t.Trials {
+				mark := " "
+				if i == t.Chosen {
+					mark = "*"
+				}
+				fmt.Fprintf(w, "  %s %5d  %8d  %5g  %5g  %9g  %6d  %8.4f  %6.4f\n", mark, tr.MaxDepth, tr.MinLeafRows, tr.LearningRate, tr.L2, tr.ColSample, tr.Rounds, tr.LogLoss, tr.AUC)
+			}
+			fmt.Fprintf(w, "Trees: %d, fitted on all %d rows with the chosen setting (*)\n", g.Trees, g.TrainRows)
+		} else {
+			fmt.Fprintf(w, "Trees: %d in %d bags (each stopped early on %d held-out rows; mean log-loss %.4f)\n",
+				g.Trees, a.GBDT.Config.Bags, g.ValidationRows, g.ValidationLoss)
+		}
+	}
+	if c := rep.Calibration; c != nil {
+		fmt.Fprintf(w, "PD calibrated (Platt, on %d out-of-fold predictions): Brier %.5f before, %.5f after\n", c.Rows, c.BrierBefore, c.BrierAfter)
 	}
 	fmt.Fprintf(w, "Fit time: %v\n", rep.FitTime.Round(time.Millisecond))
 	if out != "" {
@@ -246,9 +264,10 @@ func (m *Main) printModelIssues(w io.Writer, title string, issues []dataset.Issu
 func (m *Main) runModelEval(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model eval --model MODEL.json --data FILE.csv [--target COLUMN] [--json]", `
 Measure a model on a labelled CSV: AUC, KS, Gini, the population
-stability index (PSI) against the training scores, and calibration by
-score band (the training score deciles): rows, bads, observed bad rate and
-mean predicted PD per band.
+stability index (PSI) against the training scores, the Brier score of the
+PD (calibrated and as the model gave it), and calibration by score band
+(the training score deciles): rows, bads, observed bad rate, mean
+calibrated PD and mean uncalibrated PD per band.
 
 Example:
   daihou model eval --model model.json --data holdout.csv --target default_next_month`)
@@ -295,11 +314,16 @@ Example:
 	fmt.Fprintf(w, "Model %s (%s) on %s: %d rows (%d bad, %.1f%%), %d rejected.\n",
 		*model, a.Kind, *data, ev.Rows, ev.Bads, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)), ev.Rejected)
 	m.printModelIssues(w, "Rejected rows:", ds.Issues)
-	fmt.Fprintf(w, "AUC %.4f  KS %.4f  Gini %.4f  PSI vs training %.4f\n\n", ev.AUC, ev.KS, ev.Gini, ev.PSI)
+	fmt.Fprintf(w, "AUC %.4f  KS %.4f  Gini %.4f  PSI vs training %.4f\n", ev.AUC, ev.KS, ev.Gini, ev.PSI)
+	if a.Calibration != nil {
+		fmt.Fprintf(w, "Brier score %.5f calibrated, %.5f uncalibrated; mean PD %.2f%% against a bad rate of %.2f%%\n\n", ev.Brier, ev.BrierRaw, 100*ev.MeanPD, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)))
+	} else {
+		fmt.Fprintf(w, "Brier score %.5f (the model has no calibration); mean PD %.2f%% against a bad rate of %.2f%%\n\n", ev.Brier, 100*ev.MeanPD, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)))
+	}
 	fmt.Fprintln(w, "Calibration by score band (low score = high risk):")
-	fmt.Fprintf(w, "  %17s  %7s  %6s  %8s  %8s\n", "score", "rows", "bads", "bad rate", "mean PD")
+	fmt.Fprintf(w, "  %17s  %7s  %6s  %8s  %8s  %8s\n", "score", "rows", "bads", "bad rate", "mean PD", "raw PD")
 	for _, b := range ev.Bands {
-		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD)
+		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD, 100*b.MeanRawPD)
 	}
 	return nil
 }
@@ -426,7 +450,7 @@ Example:
 	if err != nil {
 		return err
 	}
-	sc, ok := a.Model().(*scorecard.Model)
+	sc, ok := a.Raw().(*scorecard.Model)
 	if !ok {
 		return daihou.Errorf(daihou.EINVALID, "%s is a %s model; only scorecards have a points table", *model, a.Kind)
 	}
@@ -512,7 +536,16 @@ func modelSplitList(s string) []string {
 	return out
 }
 
-func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
+// tuneBudget turns --budget into trainer.Options.Budget: 0 on the command
+// line means no tuning, which the trainer spells negative.
+func tuneBudget(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, budget time.Duration, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
 	if asOf == "" {
 		return usagef("train --portfolio: --as-of is required")
 	}
@@ -537,7 +570,7 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 	if err := scale.Validate(); err != nil {
 		return usagef("train: %v", err)
 	}
-	opts := trainer.Options{Kind: k, Scaling: scale, Reasons: reasons, Scorecard: sc, GBDT: gbdt.Config{Seed: seed}}
+	opts := trainer.Options{Kind: k, Scaling: scale, Reasons: reasons, Scorecard: sc, GBDT: gbdt.Config{Seed: seed}, Budget: budget}
 	if reasons == 0 {
 		opts.Reasons = -1
 	}

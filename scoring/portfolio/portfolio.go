@@ -176,6 +176,7 @@ func Train(ctx context.Context, s Store, opts Options) (*Result, error) {
 		if res.OOT, err = trainer.Evaluate(res.Artefact, later); err != nil {
 			return nil, err
 		}
+		metrics["oot_brier"] = res.OOT.Brier
 		metrics["oot_as_of"], metrics["oot_auc"], metrics["oot_ks"], metrics["oot_rows"], metrics["oot_psi"] = opts.OOTAsOf.String(), res.OOT.AUC, res.OOT.KS, res.OOT.Rows, res.OOT.PSI
 	}
 	var art bytes.Buffer
