@@ -40,7 +40,9 @@ def peers(d, s):
         # The test fold's categories coded as the training fold's.
         Xt[c] = pd.Categorical(Xt[c], categories=X[c].cat.categories)
     out = []
-    mask = [X[c].dtype.name == "category" for c in X.columns]
+    # HistGradientBoosting takes at most 255 levels as a category; codes of
+    # larger ones are given to it as numbers.
+    mask = [X[c].dtype.name == "category" and len(X[c].cat.categories) <= 255 for c in X.columns]
     Xh, Xth = X.copy(), Xt.copy()
     for c in cats:
         Xh[c], Xth[c] = X[c].cat.codes.replace(-1, np.nan), Xt[c].cat.codes.replace(-1, np.nan)

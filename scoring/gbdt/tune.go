@@ -52,10 +52,16 @@ type TuneConfig struct {
 	Workers int
 }
 
-// workPerSecond is the histogram work (cells filled: rows × features)
-// the 2-core reference machine does in a second while boosting, measured
-// on the Taiwan benchmark; it turns the budget into work.
-const workPerSecond = 2.5e8
+// workPerSecond is the work the 2-core reference machine does in a second
+// while boosting, in histogram cells filled (rows × features), measured on
+// the benchmark corpus; it turns the budget into work. Each row a round
+// touches outside the histograms — its gradient, its partition, its
+// prediction — counts as rowCells cells: on tables of few columns and
+// many rounds those steps cost more than the histograms.
+const (
+	workPerSecond = 5e8
+	rowCells      = 16
+)
 
 // minTuneRows is the fewest training rows worth cross-validating: below
 // it every fold is too small to say one setting beats another, and the
@@ -345,10 +351,14 @@ func crossValidate(ctx context.Context, data *binned, cfg Config, fold []uint8, 
 			break
 		}
 	}
-	var work int64
+	var work, rowWork int64
 	for _, f := range fitters {
 		work += f.work
 	}
+	for _, b := range boosters {
+		rowWork += int64(len(b.train)+len(b.val)) * int64(len(b.out.trees))
+	}
+	work += rowCells * rowWork
 	tr.Rounds, tr.LogLoss = bestRound, bestLoss
 	if tr.Rounds == 0 {
 		return tr, nil, work, errors.New("gbdt: cross-validation found no round that fits")
