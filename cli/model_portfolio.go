@@ -26,7 +26,13 @@ func (m *Main) printPortfolioTrain(res *portfolio.Result, asOf, ootAsOf civil.Da
 	label := fmt.Sprintf("portfolio as of %v, %d-month horizon", asOf, horizon)
 	m.printModelTrainSummary(label, out, res.Artefact, res.Report)
 	if res.OOT != nil {
-		fmt.Fprintf(m.Stdout, "Out of time (as of %v): AUC %.4f  KS %.4f  on %d loans (%d bad), PSI vs training %.4f\n", ootAsOf, res.OOT.AUC, res.OOT.KS, res.OOT.Rows, res.OOT.Bads, res.OOT.PSI)
+		o := res.OOT
+		fmt.Fprintf(m.Stdout, "Out of time (as of %v): AUC %.4f  KS %.4f  on %d loans (%d bad), PSI vs training %.4f\n", ootAsOf, o.AUC, o.KS, o.Rows, o.Bads, o.PSI)
+		fmt.Fprintf(m.Stdout, "  Brier %.5f calibrated, %.5f uncalibrated; mean PD %.2f%% against a bad rate of %.2f%%\n", o.Brier, o.BrierRaw, 100*o.MeanPD, 100*float64(o.Bads)/float64(max(o.Rows, 1)))
+		fmt.Fprintf(m.Stdout, "  %17s  %7s  %6s  %8s  %8s  %8s\n", "score", "loans", "bads", "bad rate", "mean PD", "raw PD")
+		for _, b := range o.Bands {
+			fmt.Fprintf(m.Stdout, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD, 100*b.MeanRawPD)
+		}
 	}
 	role := ""
 	if res.Model.Champion {
