@@ -5,9 +5,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"path/filepath"
 
 	"daihou/bench/corpus"
+	"daihou/scoring/dataset"
 )
 
 func main() {
@@ -71,31 +70,17 @@ func run(out string, seed uint64, taiwan string) error {
 	return os.WriteFile(filepath.Join(out, "corpus.json"), js, 0o644)
 }
 
-// taiwanSet splits the Taiwan file by the protocol of shared/data: data
-// row i is in the test fold when i%5 == 4.
+// taiwanSet splits the Taiwan file by the protocol of shared/data.
 func taiwanSet(path string) (corpus.Set, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return corpus.Set{}, err
 	}
 	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	tr, te, err := dataset.SplitProtocol(f)
 	if err != nil {
 		return corpus.Set{}, err
 	}
-	var tr, te bytes.Buffer
-	wtr, wte := csv.NewWriter(&tr), csv.NewWriter(&te)
-	wtr.Write(recs[0])
-	wte.Write(recs[0])
-	for i, r := range recs[1:] {
-		if i%5 == 4 {
-			wte.Write(r)
-		} else {
-			wtr.Write(r)
-		}
-	}
-	wtr.Flush()
-	wte.Flush()
 	return corpus.Set{Name: "taiwan", About: "30,000 credit-card clients, Taiwan 2005 (UCI 350)", Target: "default_next_month",
-		Exclude: []string{"ID"}, Train: tr.String(), Test: te.String()}, nil
+		Exclude: []string{"ID"}, Train: string(tr), Test: string(te)}, nil
 }

@@ -407,7 +407,7 @@ func (wk *worker) encode(data []byte) bool {
 		}
 		v, ok := parseNumber(s)
 		if !ok {
-			wk.bad = append(wk.bad, fmt.Sprintf("column %s: %q is not a number", wk.header[k], clip(string(raw))))
+			wk.bad = append(wk.bad, fmt.Sprintf("column %s: %q is not a number", wk.header[k], dataset.Clip(string(raw))))
 			continue
 		}
 		wk.x[j] = v
@@ -524,17 +524,4 @@ func needsQuotes(f []byte) bool {
 	}
 	r, _ := utf8.DecodeRune(f)
 	return unicode.IsSpace(r)
-}
-
-// clip shortens a value quoted in a message as the dataset reader does.
-func clip(s string) string {
-	const most = 40
-	if len(s) <= most {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= most {
-		return s
-	}
-	return string(r[:most]) + "…"
 }
