@@ -171,6 +171,10 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 			return nil, rep, err
 		}
 	}
+	if goods := rep.Rows - rep.Bads; oof != nil && min(rep.Bads, goods) < minCalibrationClass {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("PD not calibrated: %d bad and %d good rows are too few to fit a calibration on", rep.Bads, goods))
+		oof = nil
+	}
 	if oof != nil {
 		// Calibrate on honest predictions; a calibration that cannot be
 		// fitted leaves the model's own PD and says so.
@@ -356,6 +360,11 @@ func informationValue(f scoring.Feature, col []float64, bad []uint8, cfg binning
 	}
 	return b.IV
 }
+
+// minCalibrationClass is the fewest rows of each outcome a calibration is
+// fitted on: with fewer, a fold that separates by luck makes the slope
+// run away and the PD jump to 0 or 1.
+const minCalibrationClass = 30
 
 // calibrationFolds is how many scorecards are refitted for out-of-fold
 // predictions to calibrate the champion's PD on.
