@@ -10,7 +10,7 @@ import (
 	"daihou/civil"
 	"daihou/eod"
 	"daihou/report"
-	"daihou/scoring/trainer"
+	"daihou/scoring/portfolio"
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/synth"
@@ -64,12 +64,12 @@ database; it never touches a database it did not create.`)
 	// Train the behaviour score on the history — observed a year ago, with
 	// six months to show who defaulted, checked out of time on loans
 	// observed seven months ago — so that tonight's close scores with it.
-	var model *portfolioResult
+	var model *portfolio.Result
 	var oot civil.Date
 	if *months >= 13 {
 		asOf := monthEnd(today.AddMonthsClamped(-13, 1))
 		oot = monthEnd(today.AddMonthsClamped(-8, 1))
-		if model, err = trainPortfolio(ctx, s, asOf, oot, 6, trainer.Options{}, true); err != nil {
+		if model, err = portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: asOf, OOTAsOf: oot, Horizon: 6, Champion: true}); err != nil {
 			return err
 		}
 	}
@@ -90,7 +90,7 @@ database; it never touches a database it did not create.`)
 		group(gen.Loans), group(gen.Borrowers), group(gen.Transactions), cfg.Months, gen.MonthEnds, gen.Seconds)
 	if model != nil {
 		fmt.Fprintf(m.Stdout, "behaviour scorecard (model %d) trained on %s loans observed %v: AUC %.3f, out of time %.3f on %s loans observed %v;\n",
-			model.mv.ID, group(int64(model.rep.Rows)), model.mv.AsOf, model.rep.Train.AUC, model.oot.AUC, group(int64(model.oot.Rows)), oot)
+			model.Model.ID, group(int64(model.Report.Rows)), model.Model.AsOf, model.Report.Train.AUC, model.OOT.AUC, group(int64(model.OOT.Rows)), oot)
 	}
 	fmt.Fprintf(m.Stdout, "close of business for %v re-derived and scored %s loans; built in %.1fs\n\n", today, group(touched), time.Since(began).Seconds())
 	printReport(m.Stdout, r)

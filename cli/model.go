@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"daihou/civil"
 	"daihou/store"
@@ -13,16 +14,18 @@ import (
 	"io/fs"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"daihou"
 	"daihou/scoring"
 	"daihou/scoring/artefact"
+	"daihou/scoring/behaviour"
 	"daihou/scoring/dataset"
 	"daihou/scoring/gbdt"
+	"daihou/scoring/portfolio"
 	"daihou/scoring/scorecard"
+	"daihou/scoring/stream"
 	"daihou/scoring/trainer"
 )
 
@@ -102,7 +105,8 @@ Examples:
 	baseOdds := fs.Float64("base-odds", 50, "good:bad odds that score the base points")
 	pdo := fs.Float64("pdo", 20, "points to double the odds")
 	reasons := fs.Int("reasons", 4, "reason codes per scored row")
-	seed := fs.Uint64("seed", 0, "gbdt: seed for subsampling and the validation split")
+	seed := fs.Uint64("seed", 0, "gbdt: seed for the tuner's folds and every subsample")
+	budget := fs.Duration("budget", 5*time.Second, "gbdt: fit time to plan the search for depth, leaf size, learning rate and rounds (on 2 cores); 0 fits the defaults untuned")
 	portfolio := fs.Bool("portfolio", false, "train on the servicing ledger instead of a CSV: behaviour features as of --as-of, target 90+ DPD within --horizon")
 	asOf := fs.String("as-of", "", "--portfolio: the observation date")
 	horizon := fs.String("horizon", "6m", "--portfolio: months after the observation date in which 90+ DPD counts as bad")
@@ -116,7 +120,7 @@ Examples:
 		return usagef("train: unexpected argument %q", fs.Arg(0))
 	}
 	if *portfolio {
-		return m.runPortfolioTrain(ctx, db(), *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, *champion, *out,
+		return m.runPortfolioTrain(ctx, db(), *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, tuneBudget(*budget), *champion, *out,
 			scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}, scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign})
 	}
 	switch {
@@ -158,6 +162,7 @@ Examples:
 		Reasons:   *reasons,
 		Scorecard: scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign},
 		GBDT:      gbdt.Config{Seed: *seed},
+		Budget:    tuneBudget(*budget),
 	}
 	if *reasons == 0 {
 		opts.Reasons = -1 // to the trainer, 0 means its default
@@ -173,7 +178,7 @@ Examples:
 		return fmt.Errorf("writing the model: %w", err)
 	}
 	m.printModelTrainSummary(*data, *out, a, rep)
-	if sc, ok := a.Model().(*scorecard.Model); ok {
+	if sc, ok := a.Raw().(*scorecard.Model); ok {
 		fmt.Fprintln(m.Stdout)
 		return sc.WriteTable(m.Stdout)
 	}
@@ -217,8 +222,24 @@ func (m *Main) printModelTrainSummary(data, out string, a *artefact.Artefact, re
 	t := rep.Train
 	fmt.Fprintf(w, "Training metrics: AUC %.4f  KS %.4f  Gini %.4f\n", t.AUC, t.KS, t.Gini)
 	if g := rep.GBDT; g != nil && a.GBDT != nil {
-		fmt.Fprintf(w, "Trees: %d in %d bags (each stopped early on %d held-out rows; mean log-loss %.4f)\n",
-			g.Trees, a.GBDT.Config.Bags, g.ValidationRows, g.ValidationLoss)
+		if t := a.GBDT.Tuning; t != nil && len(t.Trials) > 0 {
+			fmt.Fprintf(w, "Tuned by %d-fold cross-validation on the training rows (%d settings tried, budget %gs):\n", t.Folds, len(t.Trials), t.BudgetSeconds)
+			fmt.Fprintf(w, "    %5s  %8s  %5s  %5s  %9s  %6s  %8s  %6s\n", "depth", "min leaf", "rate", "L2", "colsample", "rounds", "log-loss", "AUC")
+			for i, tr := range t.Trials {
+				mark := " "
+				if i == t.Chosen {
+					mark = "*"
+				}
+				fmt.Fprintf(w, "  %s %5d  %8d  %5g  %5g  %9g  %6d  %8.4f  %6.4f\n", mark, tr.MaxDepth, tr.MinLeafRows, tr.LearningRate, tr.L2, tr.ColSample, tr.Rounds, tr.LogLoss, tr.AUC)
+			}
+			fmt.Fprintf(w, "Trees: %d, fitted on all %d rows with the chosen setting (*)\n", g.Trees, g.TrainRows)
+		} else {
+			fmt.Fprintf(w, "Trees: %d in %d bags (each stopped early on %d held-out rows; mean log-loss %.4f)\n",
+				g.Trees, a.GBDT.Config.Bags, g.ValidationRows, g.ValidationLoss)
+		}
+	}
+	if c := rep.Calibration; c != nil {
+		fmt.Fprintf(w, "PD calibrated (Platt, on %d out-of-fold predictions): Brier %.5f before, %.5f after\n", c.Rows, c.BrierBefore, c.BrierAfter)
 	}
 	fmt.Fprintf(w, "Fit time: %v\n", rep.FitTime.Round(time.Millisecond))
 	if out != "" {
@@ -243,9 +264,10 @@ func (m *Main) printModelIssues(w io.Writer, title string, issues []dataset.Issu
 func (m *Main) runModelEval(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model eval --model MODEL.json --data FILE.csv [--target COLUMN] [--json]", `
 Measure a model on a labelled CSV: AUC, KS, Gini, the population
-stability index (PSI) against the training scores, and calibration by
-score band (the training score deciles): rows, bads, observed bad rate and
-mean predicted PD per band.
+stability index (PSI) against the training scores, the Brier score of the
+PD (calibrated and as the model gave it), and calibration by score band
+(the training score deciles): rows, bads, observed bad rate, mean
+calibrated PD and mean uncalibrated PD per band.
 
 Example:
   daihou model eval --model model.json --data holdout.csv --target default_next_month`)
@@ -292,11 +314,16 @@ Example:
 	fmt.Fprintf(w, "Model %s (%s) on %s: %d rows (%d bad, %.1f%%), %d rejected.\n",
 		*model, a.Kind, *data, ev.Rows, ev.Bads, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)), ev.Rejected)
 	m.printModelIssues(w, "Rejected rows:", ds.Issues)
-	fmt.Fprintf(w, "AUC %.4f  KS %.4f  Gini %.4f  PSI vs training %.4f\n\n", ev.AUC, ev.KS, ev.Gini, ev.PSI)
+	fmt.Fprintf(w, "AUC %.4f  KS %.4f  Gini %.4f  PSI vs training %.4f\n", ev.AUC, ev.KS, ev.Gini, ev.PSI)
+	if a.Calibration != nil {
+		fmt.Fprintf(w, "Brier score %.5f calibrated, %.5f uncalibrated; mean PD %.2f%% against a bad rate of %.2f%%\n\n", ev.Brier, ev.BrierRaw, 100*ev.MeanPD, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)))
+	} else {
+		fmt.Fprintf(w, "Brier score %.5f (the model has no calibration); mean PD %.2f%% against a bad rate of %.2f%%\n\n", ev.Brier, 100*ev.MeanPD, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)))
+	}
 	fmt.Fprintln(w, "Calibration by score band (low score = high risk):")
-	fmt.Fprintf(w, "  %17s  %7s  %6s  %8s  %8s\n", "score", "rows", "bads", "bad rate", "mean PD")
+	fmt.Fprintf(w, "  %17s  %7s  %6s  %8s  %8s  %8s\n", "score", "rows", "bads", "bad rate", "mean PD", "raw PD")
 	for _, b := range ev.Bands {
-		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD)
+		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD, 100*b.MeanRawPD)
 	}
 	return nil
 }
@@ -304,7 +331,10 @@ Example:
 func (m *Main) runModelScore(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model score --model MODEL.json --data FILE.csv [--out FILE.csv]", `
 Score every row of a CSV and write CSV: the id column, score (points), PD
-and the reason codes — the features that cost the customer most points.
+and the reason codes — the features that cost the customer most points,
+or with --reason-text the sentences a customer or regulator reads. The
+file is parsed and scored on every CPU at once and the output streamed in
+file order, so memory does not grow with the file.
 The id is --id, else the model's id column, else a column named ID/id,
 else the first column. Rows that cannot be read are reported by line on
 stderr and left out.
@@ -316,6 +346,8 @@ Example:
 	out := fs.String("out", "", "output CSV (default: standard output)")
 	id := fs.String("id", "", "id column to copy into the output")
 	reasons := fs.Int("reasons", -1, "reason codes per row (default: the model's setting)")
+	reasonText := fs.String("reason-text", "", "write reasons as sentences in this language (zh-CN or en) instead of codes")
+	workers := fs.Int("workers", 0, "blocks parsed and scored at once (default: one per CPU)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -343,16 +375,26 @@ Example:
 	if idCol == "" && len(header) > 0 {
 		idCol = header[0]
 	}
-	ds, err := modelReadData(*data, dataset.Options{Schema: a.Features, Keep: []string{idCol}})
-	if err != nil {
-		return err
-	}
 	n := a.Reasons
 	if *reasons >= 0 {
 		n = *reasons
 	}
+	opts := stream.Options{ID: idCol, Reasons: n, Workers: *workers}
+	switch *reasonText {
+	case "":
+	case behaviour.LangZH, behaviour.LangEN:
+		lang := *reasonText
+		opts.ReasonText = func(code string) string { return behaviour.ReasonText(code, lang) }
+	default:
+		return usagef("score: --reason-text %q: want %s or %s", *reasonText, behaviour.LangZH, behaviour.LangEN)
+	}
+	in, err := os.Open(*data)
+	if err != nil {
+		return modelOpenError(*data, err)
+	}
+	defer in.Close()
 
-	w := m.Stdout
+	var w io.Writer = m.Stdout
 	var file *os.File
 	if *out != "" {
 		if file, err = os.Create(*out); err != nil {
@@ -361,54 +403,27 @@ Example:
 		defer file.Close()
 		w = file
 	}
-	cw := csv.NewWriter(w)
-	rec := []string{idCol, "score", "pd"}
-	for k := 1; k <= n; k++ {
-		rec = append(rec, "reason_"+strconv.Itoa(k))
-	}
-	cw.Write(rec)
-
-	mdl := a.Model()
-	cols, err := ds.Encode(mdl.Features())
+	// Blocks arrive a megabyte at a time; a buffer the same size saves a
+	// write call per block on a pipe without holding more of the output.
+	bw := bufio.NewWriterSize(w, 1<<20)
+	sum, err := stream.Score(ctx, in, bw, a.Model(), opts)
 	if err != nil {
-		return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+		if errors.Is(err, dataset.ErrFile) {
+			return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+		}
+		return fmt.Errorf("scoring %s: %w", *data, err)
 	}
-	x := make([]float64, len(cols))
-	buf := make([]scoring.Reason, n)
-	ids := ds.Text[idCol]
-	for i := 0; i < ds.Rows(); i++ {
-		if i%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		for j, c := range cols {
-			x[j] = c[i]
-		}
-		r := mdl.ScoreRow(x, buf)
-		rec = rec[:0]
-		rec = append(rec, ids[i], strconv.FormatFloat(r.Score, 'f', 2, 64), strconv.FormatFloat(r.PD, 'g', 6, 64))
-		for k := 0; k < n; k++ {
-			reason := ""
-			if k < len(r.Reasons) {
-				reason = r.Reasons[k].Feature
-			}
-			rec = append(rec, reason)
-		}
-		cw.Write(rec)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing scores: %w", err)
 	}
 	if file != nil {
 		if err := file.Close(); err != nil {
 			return fmt.Errorf("writing scores: %w", err)
 		}
-		fmt.Fprintf(m.Stderr, "Scored %d rows into %s.\n", ds.Rows(), *out)
+		fmt.Fprintf(m.Stderr, "Scored %d rows into %s.\n", sum.Rows, *out)
 	}
-	if len(ds.Issues) > 0 {
-		m.printModelIssues(m.Stderr, fmt.Sprintf("%d row(s) not scored:", len(ds.Issues)), ds.Issues)
+	if len(sum.Issues) > 0 {
+		m.printModelIssues(m.Stderr, fmt.Sprintf("%d row(s) not scored:", len(sum.Issues)), sum.Issues)
 	}
 	return nil
 }
@@ -435,7 +450,7 @@ Example:
 	if err != nil {
 		return err
 	}
-	sc, ok := a.Model().(*scorecard.Model)
+	sc, ok := a.Raw().(*scorecard.Model)
 	if !ok {
 		return daihou.Errorf(daihou.EINVALID, "%s is a %s model; only scorecards have a points table", *model, a.Kind)
 	}
@@ -521,7 +536,16 @@ func modelSplitList(s string) []string {
 	return out
 }
 
-func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
+// tuneBudget turns --budget into trainer.Options.Budget: 0 on the command
+// line means no tuning, which the trainer spells negative.
+func tuneBudget(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, budget time.Duration, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
 	if asOf == "" {
 		return usagef("train --portfolio: --as-of is required")
 	}
@@ -535,7 +559,7 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 			return daihou.Errorf(daihou.EINVALID, "--oot-as-of: %w", err)
 		}
 	}
-	h, err := parseHorizon(horizon)
+	h, err := portfolio.ParseHorizon(horizon)
 	if err != nil {
 		return err
 	}
@@ -546,7 +570,7 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 	if err := scale.Validate(); err != nil {
 		return usagef("train: %v", err)
 	}
-	opts := trainer.Options{Kind: k, Scaling: scale, Reasons: reasons, Scorecard: sc, GBDT: gbdt.Config{Seed: seed}}
+	opts := trainer.Options{Kind: k, Scaling: scale, Reasons: reasons, Scorecard: sc, GBDT: gbdt.Config{Seed: seed}, Budget: budget}
 	if reasons == 0 {
 		opts.Reasons = -1
 	}
@@ -555,12 +579,12 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 		return err
 	}
 	defer s.Close()
-	res, err := trainPortfolio(ctx, s, d, oot, h, opts, champion)
+	res, err := portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: d, OOTAsOf: oot, Horizon: h, Train: opts, Champion: champion})
 	if err != nil {
 		return err
 	}
 	if out != "" {
-		if err := res.art.Save(out); err != nil {
+		if err := res.Artefact.Save(out); err != nil {
 			return fmt.Errorf("writing the model: %w", err)
 		}
 	}

@@ -31,6 +31,26 @@ type Reason struct {
 	PointsLost float64 `json:"points_lost"`   // always positive
 }
 
+// InsertReason inserts r into reasons[:n], which is kept worst first
+// (most points lost), and returns the new count: at most len(reasons), the
+// least costly reason falling off the end. Earlier insertions win ties, so
+// the order is stable.
+func InsertReason(reasons []Reason, n int, r Reason) int {
+	pos := n
+	for pos > 0 && reasons[pos-1].PointsLost < r.PointsLost {
+		pos--
+	}
+	if pos >= len(reasons) {
+		return n
+	}
+	if n < len(reasons) {
+		n++
+	}
+	copy(reasons[pos+1:n], reasons[pos:n-1])
+	reasons[pos] = r
+	return n
+}
+
 // Result is the outcome of scoring one customer.
 type Result struct {
 	Score   float64  `json:"score"`             // points on the model's Scaling
@@ -56,6 +76,43 @@ type Model interface {
 	// of row i, into score and pd (pd may be nil). It does not allocate;
 	// it returns an error only when the slice shapes disagree.
 	ScoreColumns(cols [][]float64, score, pd []float64) error
+}
+
+// ReasonBatcher is a Model that gives reason codes for a batch of rows
+// faster than ScoreRow does row by row.
+type ReasonBatcher interface {
+	// ScoreColumnsReasons scores a column-major batch as ScoreColumns
+	// does and writes row i's reason codes into reasons[i], re-slicing it
+	// to the filled prefix. Score, PD and reasons are exactly what
+	// ScoreRow gives each row.
+	ScoreColumnsReasons(cols [][]float64, score, pd []float64, reasons [][]Reason) error
+}
+
+// ScoreReasons scores a column-major batch with reason codes, as
+// ReasonBatcher describes, through the model's batch path if it has one
+// and ScoreRow row by row if not.
+func ScoreReasons(m Model, cols [][]float64, score, pd []float64, reasons [][]Reason) error {
+	if err := CheckColumns(len(m.Features()), cols, score, pd); err != nil {
+		return err
+	}
+	if len(reasons) != len(score) {
+		return fmt.Errorf("score: %d reason buffers for %d rows", len(reasons), len(score))
+	}
+	if rb, ok := m.(ReasonBatcher); ok {
+		return rb.ScoreColumnsReasons(cols, score, pd, reasons)
+	}
+	x := make([]float64, len(cols))
+	for i := range score {
+		for j, c := range cols {
+			x[j] = c[i]
+		}
+		r := m.ScoreRow(x, reasons[i])
+		score[i], reasons[i] = r.Score, r.Reasons
+		if pd != nil {
+			pd[i] = r.PD
+		}
+	}
+	return nil
 }
 
 // CheckColumns validates the shapes given to Model.ScoreColumns, so that

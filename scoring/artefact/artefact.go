@@ -35,9 +35,13 @@ type Artefact struct {
 	Reasons       int               `json:"reasons"`             // reason codes per scored row
 	Scorecard     *scorecard.Params `json:"scorecard,omitempty"` // set when Kind is scorecard
 	GBDT          *gbdt.Params      `json:"gbdt,omitempty"`      // set when Kind is gbdt
-	Training      Training          `json:"training"`            // what fitting measured
+	// Calibration maps the model's log-odds to the PD it reports, when
+	// training fitted one; without it the PD is the model's own.
+	Calibration *scoring.Calibration `json:"calibration,omitempty"`
+	Training    Training             `json:"training"` // what fitting measured
 
-	model scoring.Model
+	raw   scoring.Model // as fitted
+	model scoring.Model // raw with its calibration
 }
 
 // Training records what happened when the model was fitted.
@@ -74,6 +78,7 @@ func New(m scoring.Model, target string) (*Artefact, error) {
 		Features:      m.Features(),
 		Scaling:       m.Scaling(),
 		Reasons:       4,
+		raw:           m,
 		model:         m,
 	}
 	switch t := m.(type) {
@@ -89,8 +94,28 @@ func New(m scoring.Model, target string) (*Artefact, error) {
 	return a, nil
 }
 
-// Model returns the scoring model.
+// Model returns the scoring model, its PD calibrated when the artefact
+// has a calibration: what close of business and ECL use.
 func (a *Artefact) Model() scoring.Model { return a.model }
+
+// Raw returns the model as fitted, without calibration: a
+// *scorecard.Model or a *gbdt.Model.
+func (a *Artefact) Raw() scoring.Model { return a.raw }
+
+// SetCalibration makes c the artefact's calibration (nil for none).
+func (a *Artefact) SetCalibration(c *scoring.Calibration) error {
+	if c != nil {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	a.Calibration = c
+	a.model = a.raw
+	if c != nil {
+		a.model = scoring.Calibrated{Model: a.raw, Cal: c}
+	}
+	return nil
+}
 
 // Read decodes and checks an artefact and builds its model.
 func Read(r io.Reader) (*Artefact, error) {
@@ -121,16 +146,19 @@ func Read(r io.Reader) (*Artefact, error) {
 		if a.Scorecard == nil {
 			return nil, fmt.Errorf("%w: kind scorecard without scorecard parameters", ErrFormat)
 		}
-		a.model, err = scorecard.New(a.Features, a.Scaling, *a.Scorecard)
+		a.raw, err = scorecard.New(a.Features, a.Scaling, *a.Scorecard)
 	case scoring.KindGBDT:
 		if a.GBDT == nil {
 			return nil, fmt.Errorf("%w: kind gbdt without gbdt parameters", ErrFormat)
 		}
-		a.model, err = gbdt.New(a.Features, a.Scaling, *a.GBDT)
+		a.raw, err = gbdt.New(a.Features, a.Scaling, *a.GBDT)
 	default:
 		return nil, fmt.Errorf("%w: unknown kind %q", ErrFormat, a.Kind)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	if err := a.SetCalibration(a.Calibration); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	if a.Reasons < 0 {

@@ -238,7 +238,7 @@ func (d *Dataset) parseColumns(raw [][]string, infer bool) map[int][]string {
 			for i, s := range raw[j] {
 				v, err := scoring.ParseNumber(s)
 				if err != nil {
-					bad[i] = append(bad[i], fmt.Sprintf("column %s: %q is not a number", c.Name, clip(s)))
+					bad[i] = append(bad[i], fmt.Sprintf("column %s: %q is not a number", c.Name, Clip(s)))
 					v = math.NaN()
 				}
 				c.Num[i] = v
@@ -329,7 +329,7 @@ func parseTarget(s string) (uint8, string) {
 	case err == nil && v == 1:
 		return 1, ""
 	}
-	return 0, fmt.Sprintf("%q is not 0 or 1", clip(s))
+	return 0, fmt.Sprintf("%q is not 0 or 1", Clip(s))
 }
 
 // inferType makes a column numeric when (nearly) every non-missing value
@@ -361,9 +361,9 @@ func countText(vals []string) int {
 	return n
 }
 
-// clip shortens a value quoted in a message, so one pasted paragraph in a
-// cell does not flood the report.
-func clip(s string) string {
+// Clip shortens a value quoted in a message, so one pasted paragraph in a
+// cell does not flood the report: to 40 characters and an ellipsis.
+func Clip(s string) string {
 	const max = 40
 	if len(s) <= max {
 		return s

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"pgregory.net/rapid"
 
 	"daihou/scoring"
 	"daihou/scoring/metrics"
@@ -100,9 +103,10 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestContributionsAddUp: Saabas contributions are a decomposition, so the
-// score with reason codes equals the score without, the path walk equals
-// the batch walk, and each reason's points are factor × its contribution.
+// TestContributionsAddUp: the contributions of every scored row sum to
+// its margin (log-odds) minus the base value, the path walk equals the
+// batch walk, and each reason's points are the factor times its
+// contribution.
 func TestContributionsAddUp(t *testing.T) {
 	m, _, cols, bad := fit(t, Config{}, 3)
 	score := make([]float64, len(bad))
@@ -110,17 +114,26 @@ func TestContributionsAddUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := make([]float64, len(cols))
+	phi := make([]float64, len(cols))
 	buf := make([]scoring.Reason, len(cols))
 	for i := 0; i < 300; i++ {
 		for j := range cols {
 			x[j] = cols[j][i]
+		}
+		margin := m.Logit(x)
+		got := m.Contributions(x, phi)
+		var sum float64
+		for _, c := range phi {
+			sum += c
+		}
+		if math.Abs(got-margin) > 1e-9 || math.Abs(sum-(margin-m.BaseValue())) > 1e-9 {
+			t.Fatalf("row %d: contributions sum to %v, margin %v minus base %v is %v", i, sum, margin, m.BaseValue(), margin-m.BaseValue())
 		}
 		with := m.ScoreRow(x, buf)
 		without := m.ScoreRow(x, nil)
 		if math.Abs(with.Score-without.Score) > 1e-9 || math.Abs(with.Score-score[i]) > 1e-9 {
 			t.Fatalf("row %d: scores %v (reasons) %v (plain) %v (batch)", i, with.Score, without.Score, score[i])
 		}
-		var lost float64
 		for k, r := range with.Reasons {
 			if r.PointsLost <= 0 {
 				t.Fatalf("row %d: reason %+v with no points lost", i, r)
@@ -128,13 +141,19 @@ func TestContributionsAddUp(t *testing.T) {
 			if k > 0 && r.PointsLost > with.Reasons[k-1].PointsLost {
 				t.Fatalf("row %d: reasons out of order: %+v", i, with.Reasons)
 			}
+		}
+		var positive float64
+		for _, c := range phi {
+			positive += max(c, 0)
+		}
+		var lost float64
+		for _, r := range with.Reasons {
 			lost += r.PointsLost
 		}
-		// score = FromLogit(bias + Σ contributions), and the reasons hold
-		// every positive contribution, so together they cost at least the
-		// gap between the bias-only score and this one.
-		if floor := m.scaling.FromLogit(m.bias) - with.Score; lost < floor-1e-9 {
-			t.Fatalf("row %d: reasons cost %v points, want at least %v", i, lost, floor)
+		// With room for every feature, the reasons are exactly the
+		// positive contributions in points.
+		if want := positive * m.scaling.Factor(); math.Abs(lost-want) > 1e-6 {
+			t.Fatalf("row %d: reasons cost %v points, want %v", i, lost, want)
 		}
 	}
 	// On the XOR rows, a and b must be the main reasons for a risky row.
@@ -147,6 +166,126 @@ func TestContributionsAddUp(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { m.ScoreRow(x, buf) }); a != 0 {
 		t.Errorf("ScoreRow allocations: got %v, want 0", a)
 	}
+	if a := testing.AllocsPerRun(10, func() { m.ScoreColumns(cols, score, nil) }); a != 0 {
+		t.Errorf("ScoreColumns allocations: got %v, want 0", a)
+	}
+}
+
+// walkStored is the reference walk of a stored tree, node by node as the
+// artefact lists them.
+func walkStored(tr Tree, features []scoring.Feature, x []float64) float64 {
+	k := int32(0)
+	for tr.Feature[k] >= 0 {
+		v := x[tr.Feature[k]]
+		left := v <= tr.Threshold[k]
+		if v != v || (features[tr.Feature[k]].Type == scoring.Categorical && v < 0) {
+			left = tr.MissingLeft[k]
+		}
+		if left {
+			k = tr.Left[k]
+		} else {
+			k = tr.Right[k]
+		}
+	}
+	return tr.Value[k]
+}
+
+// TestFlatLayoutScoresAsStored: on any stored forest — random shapes,
+// missing directions, categorical splits, node orders — the flattened
+// forest scores every row exactly as the stored trees do, in ScoreRow and
+// ScoreColumns alike, with or without covers.
+func TestFlatLayoutScoresAsStored(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		nf := rapid.IntRange(1, 4).Draw(t, "features")
+		features := make([]scoring.Feature, nf)
+		for j := range features {
+			features[j] = scoring.Feature{Name: fmt.Sprint("f", j), Type: scoring.Numeric}
+			if rapid.Bool().Draw(t, "categorical") {
+				features[j] = scoring.Feature{Name: fmt.Sprint("f", j), Type: scoring.Categorical, Categories: []string{"a", "b", "c"}}
+			}
+		}
+		withCover := rapid.Bool().Draw(t, "cover")
+		p := Params{BaseLogit: rapid.Float64Range(-3, 3).Draw(t, "base")}
+		for range rapid.IntRange(1, 5).Draw(t, "trees") {
+			p.Trees = append(p.Trees, randomTree(t, nf, withCover))
+		}
+		m, err := New(features, scoring.DefaultScaling(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := rapid.IntRange(1, 300).Draw(t, "rows")
+		cols := make([][]float64, nf)
+		for j := range cols {
+			cols[j] = make([]float64, rows)
+			for i := range cols[j] {
+				switch rapid.IntRange(0, 5).Draw(t, "kind") {
+				case 0:
+					cols[j][i] = math.NaN()
+				case 1:
+					cols[j][i] = scoring.Unseen
+				default:
+					cols[j][i] = float64(rapid.IntRange(0, 3).Draw(t, "v"))
+				}
+			}
+		}
+		score := make([]float64, rows)
+		if err := m.ScoreColumns(cols, score, nil); err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float64, nf)
+		for i := 0; i < rows; i++ {
+			for j := range cols {
+				x[j] = cols[j][i]
+			}
+			want := p.BaseLogit
+			for _, tr := range p.Trees {
+				want += walkStored(tr, features, x)
+			}
+			if got := m.Logit(x); math.Abs(got-want) > 1e-12 {
+				t.Fatalf("row %d: Logit %v, stored trees %v", i, got, want)
+			}
+			if got := m.scaling.FromLogit(want); math.Abs(score[i]-got) > 1e-9 {
+				t.Fatalf("row %d: ScoreColumns %v, stored trees %v", i, score[i], got)
+			}
+		}
+	})
+}
+
+// randomTree draws a valid stored tree whose nodes are numbered in a
+// random order (children after parents).
+func randomTree(t *rapid.T, nf int, withCover bool) Tree {
+	var tr Tree
+	add := func() int32 {
+		tr.Feature = append(tr.Feature, -1)
+		tr.Threshold = append(tr.Threshold, 0)
+		tr.MissingLeft = append(tr.MissingLeft, false)
+		tr.Left = append(tr.Left, -1)
+		tr.Right = append(tr.Right, -1)
+		tr.Value = append(tr.Value, rapid.Float64Range(-1, 1).Draw(t, "value"))
+		tr.Cover = append(tr.Cover, float64(rapid.IntRange(1, 50).Draw(t, "cover")))
+		return int32(len(tr.Feature) - 1)
+	}
+	open := []int32{add()}
+	for len(open) > 0 && len(tr.Feature) < 15 {
+		k := open[0]
+		open = open[1:]
+		if !rapid.Bool().Draw(t, "split") {
+			continue
+		}
+		tr.Feature[k] = int32(rapid.IntRange(0, nf-1).Draw(t, "feature"))
+		tr.Threshold[k] = float64(rapid.IntRange(0, 3).Draw(t, "threshold")) + 0.5
+		tr.MissingLeft[k] = rapid.Bool().Draw(t, "missing left")
+		l, r := add(), add()
+		if rapid.Bool().Draw(t, "swap") {
+			l, r = r, l
+		}
+		tr.Left[k], tr.Right[k] = l, r
+		open = append(open, l, r)
+	}
+	if !withCover {
+		tr.Cover = nil
+	}
+	return tr
 }
 
 func TestConfigAndInputErrors(t *testing.T) {

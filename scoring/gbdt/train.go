@@ -130,6 +130,7 @@ type tnode struct {
 	missLeft    bool
 	left, right int32
 	value       float64
+	cover       float64 // in-bag rows that reached the node
 }
 
 // leaf is a growing leaf: its rows are idx[start:end].
@@ -164,6 +165,9 @@ type fitter struct {
 	feats   []int // features of the current tree
 	pool    [][]hbin
 	workers int
+	// work counts histogram cells filled (rows × features): the cost
+	// model of the tuner's budget, which must not depend on the clock.
+	work int64
 }
 
 // Fit fits an ensemble. cols[j] is the encoded column of features[j] (see
@@ -283,6 +287,49 @@ func (f *fitter) boost(ctx context.Context, seed uint64, bad []uint8) (*bag, err
 	}
 	slices.Sort(val)
 	slices.Sort(train)
+	b, err := f.newBooster(rng, train, val, bad)
+	if err != nil {
+		return nil, err
+	}
+	bestLoss, bestRound := math.Inf(1), 0
+	for round := 0; round < cfg.Rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		loss := b.round(bad)
+		if nval == 0 {
+			bestRound = len(b.out.trees)
+			continue
+		}
+		if loss < bestLoss-1e-9 {
+			bestLoss, bestRound = loss, len(b.out.trees)
+		} else if len(b.out.trees)-bestRound >= cfg.Patience {
+			break
+		}
+	}
+	b.out.trees = b.out.trees[:bestRound]
+	b.out.gains = b.out.gains[:bestRound]
+	if nval > 0 {
+		b.out.loss = bestLoss
+	}
+	return b.out, nil
+}
+
+// booster grows one ensemble a round at a time on the rows train,
+// tracking its log-odds on every row so that the rows val can be scored
+// as it goes.
+type booster struct {
+	f          *fitter
+	rng        *rand.Rand
+	train, val []int32
+	raw        []float64 // current log-odds of every row
+	oob        []int32
+	out        *bag
+}
+
+// newBooster starts an ensemble on train, measured on val.
+func (f *fitter) newBooster(rng *rand.Rand, train, val []int32, bad []uint8) (*booster, error) {
+	n := len(bad)
 	var pos float64
 	for _, r := range train {
 		pos += float64(bad[r])
@@ -290,94 +337,80 @@ func (f *fitter) boost(ctx context.Context, seed uint64, bad []uint8) (*bag, err
 	if pos == 0 || pos == float64(len(train)) {
 		return nil, fmt.Errorf("gbdt: need both good and bad rows to train on, have %v bad of %d", pos, len(train))
 	}
-	if len(train) < 10*cfg.MinLeafRows {
+	if len(train) < 10*f.cfg.MinLeafRows {
 		// A small table still deserves a few splits rather than an error.
-		cfg.MinLeafRows = max(1, len(train)/10)
-		f.cfg = cfg
+		f.cfg.MinLeafRows = max(1, len(train)/10)
 	}
-	out := &bag{base: math.Log(pos / (float64(len(train)) - pos)), ntrain: len(train), nval: nval}
-
-	raw := make([]float64, n)
-	for i := range raw {
-		raw[i] = out.base
+	b := &booster{f: f, rng: rng, train: train, val: val,
+		out: &bag{base: math.Log(pos / (float64(len(train)) - pos)), ntrain: len(train), nval: len(val)}}
+	b.raw = make([]float64, n)
+	for i := range b.raw {
+		b.raw[i] = b.out.base
 	}
 	f.grad = make([]float64, n)
 	f.hess = make([]float64, n)
 	f.idx = make([]int32, 0, n)
 	f.tmp = make([]int32, n)
-	var oob []int32
-	bestLoss, bestRound := math.Inf(1), 0
-	for round := 0; round < cfg.Rounds; round++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f.idx = f.idx[:0]
-		oob = oob[:0]
-		if cfg.Subsample >= 1 {
-			f.idx = append(f.idx, train...)
-		} else {
-			// Four 16-bit draws per 64-bit random number: the bag is
-			// drawn for every row of every round, and a call per row
-			// costs more than the gradients.
-			cut := uint64(cfg.Subsample * 65536)
-			var bits uint64
-			for k, r := range train {
-				if k%4 == 0 {
-					bits = rng.Uint64()
-				}
-				if bits&0xffff < cut {
-					f.idx = append(f.idx, r)
-				} else {
-					oob = append(oob, r)
-				}
-				bits >>= 16
+	return b, nil
+}
+
+// round grows one tree and returns the mean log-loss on val (0 without).
+func (b *booster) round(bad []uint8) float64 {
+	f, cfg, raw := b.f, b.f.cfg, b.raw
+	f.idx = f.idx[:0]
+	b.oob = b.oob[:0]
+	if cfg.Subsample >= 1 {
+		f.idx = append(f.idx, b.train...)
+	} else {
+		// Four 16-bit draws per 64-bit random number: the bag is drawn
+		// for every row of every round, and a call per row costs more
+		// than the gradients.
+		cut := uint64(cfg.Subsample * 65536)
+		var bits uint64
+		for k, r := range b.train {
+			if k%4 == 0 {
+				bits = b.rng.Uint64()
 			}
-		}
-		// Only in-bag rows need gradients. The exp in each is the
-		// costliest per-row step outside the histograms, so it is shared
-		// out across the workers too.
-		f.forChunks(len(f.idx), func(lo, hi int) {
-			for _, r := range f.idx[lo:hi] {
-				p := scoring.Sigmoid(raw[r])
-				f.grad[r] = p - float64(bad[r])
-				f.hess[r] = max(p*(1-p), 1e-16)
+			if bits&0xffff < cut {
+				f.idx = append(f.idx, r)
+			} else {
+				b.oob = append(b.oob, r)
 			}
-		})
-		f.pickFeatures(rng)
-		tree, leaves, gains := f.grow()
-		for _, l := range leaves {
-			v := tree[l.node].value
-			for _, r := range f.idx[l.start:l.end] {
-				raw[r] += v
-			}
-		}
-		for _, r := range oob {
-			raw[r] += f.predictBinned(tree, r)
-		}
-		out.trees = append(out.trees, tree)
-		out.gains = append(out.gains, gains)
-		if nval == 0 {
-			bestRound = len(out.trees)
-			continue
-		}
-		var loss float64
-		for _, r := range val {
-			raw[r] += f.predictBinned(tree, r)
-			loss += logLoss(raw[r], bad[r])
-		}
-		loss /= float64(nval)
-		if loss < bestLoss-1e-9 {
-			bestLoss, bestRound = loss, len(out.trees)
-		} else if len(out.trees)-bestRound >= cfg.Patience {
-			break
+			bits >>= 16
 		}
 	}
-	out.trees = out.trees[:bestRound]
-	out.gains = out.gains[:bestRound]
-	if nval > 0 {
-		out.loss = bestLoss
+	// Only in-bag rows need gradients. The exp in each is the costliest
+	// per-row step outside the histograms, so it is shared out across
+	// the workers too.
+	f.forChunks(len(f.idx), func(lo, hi int) {
+		for _, r := range f.idx[lo:hi] {
+			p := scoring.Sigmoid(raw[r])
+			f.grad[r] = p - float64(bad[r])
+			f.hess[r] = max(p*(1-p), 1e-16)
+		}
+	})
+	f.pickFeatures(b.rng)
+	tree, leaves, gains := f.grow()
+	for _, l := range leaves {
+		v := tree[l.node].value
+		for _, r := range f.idx[l.start:l.end] {
+			raw[r] += v
+		}
 	}
-	return out, nil
+	for _, r := range b.oob {
+		raw[r] += f.predictBinned(tree, r)
+	}
+	b.out.trees = append(b.out.trees, tree)
+	b.out.gains = append(b.out.gains, gains)
+	if len(b.val) == 0 {
+		return 0
+	}
+	var loss float64
+	for _, r := range b.val {
+		raw[r] += f.predictBinned(tree, r)
+		loss += logLoss(raw[r], bad[r])
+	}
+	return loss / float64(len(b.val))
 }
 
 func logLoss(logit float64, bad uint8) float64 {
@@ -501,7 +534,7 @@ func (f *fitter) grow() ([]tnode, []*leaf, []featureGain) {
 		root.h += f.hess[r]
 	}
 	root.n = int32(len(f.idx))
-	tree := []tnode{{feat: -1, value: f.leafValue(root.g, root.h)}}
+	tree := []tnode{{feat: -1, value: f.leafValue(root.g, root.h), cover: float64(root.n)}}
 	f.buildAndSplit(root, nil, nil)
 	leaves := []*leaf{root}
 	var gains []featureGain
@@ -522,8 +555,8 @@ func (f *fitter) grow() ([]tnode, []*leaf, []featureGain) {
 		left := &leaf{start: p.start, end: mid, depth: p.depth + 1, g: s.gl, h: s.hl, n: s.nl}
 		right := &leaf{start: mid, end: p.end, depth: p.depth + 1, g: p.g - s.gl, h: p.h - s.hl, n: p.n - s.nl}
 		left.node, right.node = int32(len(tree)), int32(len(tree)+1)
-		tree[p.node] = tnode{feat: int32(s.feat), bin: uint8(s.bin), missLeft: s.missLeft, left: left.node, right: right.node, value: tree[p.node].value}
-		tree = append(tree, tnode{feat: -1, value: f.leafValue(left.g, left.h)}, tnode{feat: -1, value: f.leafValue(right.g, right.h)})
+		tree[p.node] = tnode{feat: int32(s.feat), bin: uint8(s.bin), missLeft: s.missLeft, left: left.node, right: right.node, value: tree[p.node].value, cover: tree[p.node].cover}
+		tree = append(tree, tnode{feat: -1, value: f.leafValue(left.g, left.h), cover: float64(left.n)}, tnode{feat: -1, value: f.leafValue(right.g, right.h), cover: float64(right.n)})
 		// Build the smaller child's histogram from its rows and get the
 		// larger one's by subtracting from the parent, in the parent's
 		// memory: half the work of building both.
@@ -556,6 +589,7 @@ func (f *fitter) leafValue(g, h float64) float64 { return -g / (h + f.cfg.L2) * 
 // merged in chunk order, so the result does not depend on scheduling.
 func (f *fitter) buildAndSplit(a, b *leaf, parent []hbin) {
 	rows := f.idx[a.start:a.end]
+	f.work += int64(len(rows)) * int64(len(f.feats))
 	chunks := f.workers
 	if len(rows)*len(f.feats) < 32768 || chunks > len(f.feats) {
 		chunks = 1
@@ -747,10 +781,12 @@ func (f *binned) export(t []tnode) Tree {
 		Left:        make([]int32, len(t)),
 		Right:       make([]int32, len(t)),
 		Value:       make([]float64, len(t)),
+		Cover:       make([]float64, len(t)),
 	}
 	for k, n := range t {
 		out.Feature[k] = n.feat
 		out.Value[k] = n.value
+		out.Cover[k] = n.cover
 		out.Left[k], out.Right[k] = n.left, n.right
 		if n.feat < 0 {
 			out.Left[k], out.Right[k] = -1, -1

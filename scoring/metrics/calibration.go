@@ -12,6 +12,21 @@ type Band struct {
 	Bads    int     `json:"bads"`     // of which bad
 	BadRate float64 `json:"bad_rate"` // observed
 	MeanPD  float64 `json:"mean_pd"`  // predicted
+	// MeanRawPD is the mean PD before calibration, when the model has
+	// one (see Evaluate in the trainer).
+	MeanRawPD float64 `json:"mean_raw_pd,omitempty"`
+}
+
+// Brier is the mean squared difference between the predicted PD and the
+// outcome (1 bad, 0 good): lower is better, and unlike AUC it measures
+// whether the PD is right, not only whether it ranks. NaN without rows.
+func Brier(pd []float64, bad []uint8) float64 {
+	var s float64
+	for i, p := range pd {
+		d := p - float64(bad[i])
+		s += d * d
+	}
+	return s / float64(len(pd))
 }
 
 // Calibration groups rows into score bands cut at edges (band k holds

@@ -231,20 +231,7 @@ func (m *Model) ScoreRow(x []float64, reasons []scoring.Reason) scoring.Result {
 		if len(reasons) == 0 || lost <= 1e-9 {
 			continue
 		}
-		// Insertion into the short sorted list; earlier characteristics
-		// win ties so the order is stable.
-		pos := n
-		for pos > 0 && reasons[pos-1].PointsLost < lost {
-			pos--
-		}
-		if pos >= len(reasons) {
-			continue
-		}
-		if n < len(reasons) {
-			n++
-		}
-		copy(reasons[pos+1:n], reasons[pos:n-1])
-		reasons[pos] = scoring.Reason{Feature: c.name, Bin: c.labels[a], PointsLost: lost}
+		n = scoring.InsertReason(reasons, n, scoring.Reason{Feature: c.name, Bin: c.labels[a], PointsLost: lost})
 	}
 	return scoring.Result{Score: score, PD: m.scaling.PD(score), Reasons: reasons[:n]}
 }

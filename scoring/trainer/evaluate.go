@@ -20,8 +20,13 @@ type Evaluation struct {
 	// PSI compares this population's scores with the training scores, by
 	// training score decile; 0 when the artefact has no training
 	// distribution.
-	PSI   float64        `json:"psi"`
-	Bands []metrics.Band `json:"bands"` // calibration, lowest scores first
+	PSI float64 `json:"psi"`
+	// Brier is the Brier score of the PD the model reports (calibrated
+	// when it has a calibration), BrierRaw of its uncalibrated PD.
+	Brier    float64        `json:"brier"`
+	BrierRaw float64        `json:"brier_raw"`
+	MeanPD   float64        `json:"mean_pd"` // over the rows, to set against Bads/Rows
+	Bands    []metrics.Band `json:"bands"`   // calibration, lowest scores first
 }
 
 // Evaluate scores ds, which must have a target, with the artefact's model.
@@ -50,6 +55,21 @@ func Evaluate(a *artefact.Artefact, ds *dataset.Dataset) (*Evaluation, error) {
 		edges = metrics.QuantileEdges(score, 10)
 	}
 	ev.Bands = metrics.Calibration(score, pd, ds.Target, edges)
+	ev.Brier = metrics.Brier(pd, ds.Target)
+	ev.BrierRaw = ev.Brier
+	for _, p := range pd {
+		ev.MeanPD += p / float64(len(pd))
+	}
+	if a.Calibration != nil {
+		_, raw, err := scoreAll(a.Raw(), cols)
+		if err != nil {
+			return nil, err
+		}
+		ev.BrierRaw = metrics.Brier(raw, ds.Target)
+		for k, b := range metrics.Calibration(score, raw, ds.Target, edges) {
+			ev.Bands[k].MeanRawPD = b.MeanPD
+		}
+	}
 	if len(a.Training.ScoreShares) == len(a.Training.ScoreEdges)+1 && len(a.Training.ScoreEdges) > 0 {
 		ev.PSI = metrics.PSI(a.Training.ScoreShares, metrics.Shares(score, a.Training.ScoreEdges))
 	}

@@ -3,7 +3,6 @@ package trainer
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,6 +47,10 @@ func taiwanSplit(tb testing.TB) (train, test []byte) {
 		dir = parent
 	}
 	path := filepath.Join(dir, "..", "shared", "data", taiwanFile)
+	if d := os.Getenv("DAIHOU_DATA"); d != "" {
+		// A work tree outside the usual layout names the data folder.
+		path = filepath.Join(d, taiwanFile)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -56,24 +59,11 @@ func taiwanSplit(tb testing.TB) (train, test []byte) {
 		tb.Skipf("Taiwan data not found at %s; skipping the benchmark protocol", path)
 	}
 	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	train, test, err = dataset.SplitProtocol(f)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var tr, te bytes.Buffer
-	wtr, wte := csv.NewWriter(&tr), csv.NewWriter(&te)
-	wtr.Write(recs[0])
-	wte.Write(recs[0])
-	for i, r := range recs[1:] {
-		if i%5 == 4 {
-			wte.Write(r)
-		} else {
-			wtr.Write(r)
-		}
-	}
-	wtr.Flush()
-	wte.Flush()
-	return tr.Bytes(), te.Bytes()
+	return train, test
 }
 
 func readTaiwan(tb testing.TB, train []byte) *dataset.Dataset {

@@ -28,7 +28,11 @@ type Options struct {
 	Scaling   scoring.Scaling  // default scoring.DefaultScaling
 	Reasons   int              // reason codes per scored row; 0 means 4, negative none
 	Scorecard scorecard.Config // for kind scorecard; its Scaling is replaced by Scaling
-	GBDT      gbdt.Config      // for kind gbdt
+	GBDT      gbdt.Config      // for kind gbdt; settings the tuner searches are ignored when it runs
+	// Budget is the fit time the gbdt tuner plans its search for (see
+	// gbdt.TuneConfig); default 5 s. Negative fits GBDT as it is, without
+	// tuning.
+	Budget time.Duration
 }
 
 // Candidate is what training made of one input column.
@@ -50,6 +54,9 @@ type Report struct {
 	Train      metrics.Discrimination // on the training rows
 	FitTime    time.Duration          // feature preparation and fitting, not reading
 	GBDT       *gbdt.Report           // for kind gbdt
+	// Calibration is the PD calibration fitted on out-of-fold
+	// predictions, nil when there is none.
+	Calibration *scoring.Calibration
 }
 
 // ErrData is wrapped by errors about data that cannot be trained on.
@@ -96,6 +103,7 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 	}
 
 	var model scoring.Model
+	var oof []float64 // out-of-fold log-odds, when the fit made them
 	switch opts.Kind {
 	case scoring.KindScorecard:
 		cfg := opts.Scorecard
@@ -109,7 +117,17 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 		}
 		model = m
 	case scoring.KindGBDT:
-		m, gr, err := gbdt.Fit(ctx, features, cols, ds.Target, opts.Scaling, opts.GBDT)
+		var m *gbdt.Model
+		var gr *gbdt.Report
+		if opts.Budget < 0 {
+			m, gr, err = gbdt.Fit(ctx, features, cols, ds.Target, opts.Scaling, opts.GBDT)
+		} else {
+			var tr *gbdt.TuneResult
+			tr, err = gbdt.Tune(ctx, features, cols, ds.Target, opts.Scaling, opts.GBDT, gbdt.TuneConfig{Budget: opts.Budget, Seed: opts.GBDT.Seed})
+			if err == nil {
+				m, gr, oof = tr.Model, tr.Report, tr.OOF
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, rep, err
@@ -147,13 +165,34 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 	if err != nil {
 		return nil, rep, err
 	}
+	if opts.Kind == scoring.KindScorecard {
+		oof, err = scorecardOOF(features, cols, ds.Target, opts, rep)
+		if err != nil {
+			return nil, rep, err
+		}
+	}
+	if goods := rep.Rows - rep.Bads; oof != nil && min(rep.Bads, goods) < minCalibrationClass {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("PD not calibrated: %d bad and %d good rows are too few to fit a calibration on", rep.Bads, goods))
+		oof = nil
+	}
+	if oof != nil {
+		// Calibrate on honest predictions; a calibration that cannot be
+		// fitted leaves the model's own PD and says so.
+		cal, err := scoring.FitPlatt(oof, ds.Target)
+		if err != nil {
+			rep.Notes = append(rep.Notes, "PD not calibrated: "+err.Error())
+		} else if err := a.SetCalibration(cal); err != nil {
+			return nil, rep, err
+		}
+		rep.Calibration = a.Calibration
+	}
 	a.IDColumn = opts.IDColumn
 	a.Reasons = max(opts.Reasons, 0)
 	mcols, err := ds.Encode(model.Features())
 	if err != nil {
 		return nil, rep, err
 	}
-	score, pd, err := scoreAll(model, mcols)
+	score, pd, err := scoreAll(a.Model(), mcols)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -320,4 +359,76 @@ func informationValue(f scoring.Feature, col []float64, bad []uint8, cfg binning
 		return 0
 	}
 	return b.IV
+}
+
+// minCalibrationClass is the fewest rows of each outcome a calibration is
+// fitted on: with fewer, a fold that separates by luck makes the slope
+// run away and the PD jump to 0 or 1.
+const minCalibrationClass = 30
+
+// calibrationFolds is how many scorecards are refitted for out-of-fold
+// predictions to calibrate the champion's PD on.
+const calibrationFolds = 4
+
+// scorecardOOF refits the scorecard on all but one of calibrationFolds
+// folds of the training rows, in turn, and returns every row's log-odds
+// from the scorecard that did not see it; nil when a fold cannot be
+// fitted (a note says so), since the calibration is then left out.
+func scorecardOOF(features []scoring.Feature, cols [][]float64, bad []uint8, opts Options, rep *Report) ([]float64, error) {
+	n := len(bad)
+	fold := make([]int, n)
+	for i := range fold {
+		// Rows in file order are dealt round-robin: deterministic, and
+		// every fold spans the whole file.
+		fold[i] = i % calibrationFolds
+	}
+	oof := make([]float64, n)
+	cfg := opts.Scorecard
+	cfg.Scaling = opts.Scaling
+	for k := range calibrationFolds {
+		var tr, va []int
+		for i, f := range fold {
+			if f == k {
+				va = append(va, i)
+			} else {
+				tr = append(tr, i)
+			}
+		}
+		sub := func(rows []int) ([][]float64, []uint8) {
+			c := make([][]float64, len(cols))
+			for j, col := range cols {
+				c[j] = make([]float64, len(rows))
+				for r, i := range rows {
+					c[j][r] = col[i]
+				}
+			}
+			b := make([]uint8, len(rows))
+			for r, i := range rows {
+				b[r] = bad[i]
+			}
+			return c, b
+		}
+		tc, tb := sub(tr)
+		m, _, err := scorecard.Fit(features, tc, tb, cfg)
+		if err != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("PD not calibrated: fold %d of %d: %v", k+1, calibrationFolds, err))
+			return nil, nil
+		}
+		vc, _ := sub(va)
+		// The fold's scorecard may keep fewer features than the full one;
+		// it scores on its own.
+		keep := make([][]float64, 0, len(m.Features()))
+		for _, f := range m.Features() {
+			keep = append(keep, vc[slices.IndexFunc(features, func(g scoring.Feature) bool { return g.Name == f.Name })])
+		}
+		score := make([]float64, len(va))
+		if err := m.ScoreColumns(keep, score, nil); err != nil {
+			return nil, err
+		}
+		s := m.Scaling()
+		for r, i := range va {
+			oof[i] = (s.Offset() - score[r]) / s.Factor()
+		}
+	}
+	return oof, nil
 }
