@@ -9,6 +9,7 @@ import (
 	"daihou"
 	"daihou/civil"
 	"daihou/imports"
+	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
 	"daihou/store"
@@ -25,6 +26,12 @@ and a loan row identical to one in the book is counted as already present
 (one that differs is rejected as a conflict). A malformed file (wrong header,
 not UTF-8) is refused whole.
 
+A file cut off in transfer is caught: a last line without a line end is
+rejected (its value may be cut short), and a control trailer — a last line
+'#trailer,rows=N,total=X' (JSON Lines: {"trailer":{"rows":N,"total":"X"}}) —
+or --expect-rows / --expect-total are checked against what the file holds;
+a mismatch refuses the file whole.
+
 A book starts with a business date: the first loans import into a new
 database names it with --business-date (loans disbursed after it are
 refused).
@@ -35,6 +42,9 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 	db := m.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	opening := fs.String("business-date", "", "loans: the date the book is taken over on, for a book with no business date yet")
+	expectRows := fs.Int("expect-rows", -1, "refuse the file unless it holds exactly this many data rows (the sender's control count)")
+	expectTotal := fs.String("expect-total", "", "payments: refuse the file unless its amounts sum to this (the sender's control total)")
+	requireTrailer := fs.Bool("require-trailer", false, "refuse a file without a control trailer (#trailer,rows=N,total=X)")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
@@ -43,6 +53,17 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		return usagef("want: import loans|payments FILE")
 	}
 	kind, path := fs.Arg(0), fs.Arg(1)
+	opts := imports.ParseOptions{RequireTrailer: *requireTrailer}
+	if *expectRows >= 0 {
+		opts.ExpectRows = expectRows
+	}
+	if *expectTotal != "" {
+		t, err := money.ParseAmount(*expectTotal)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--expect-total: %w", err)
+		}
+		opts.ExpectTotal = &t
+	}
 	format, err := imports.FormatFromPath(path)
 	if err != nil {
 		return daihou.Errorf(daihou.EINVALID, "%w", err)
@@ -70,13 +91,15 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 	began := time.Now()
 	var rejects []imports.Reject
 	var rows, added, duplicates int
+	var summary imports.Summary
 	switch kind {
 	case "loans":
-		parsed, rej, err := imports.ParseLoans(f, format)
+		file, err := imports.ParseLoansFile(f, format, opts)
 		if err != nil {
 			return daihou.Errorf(daihou.EINVALID, "%s: %w (nothing was imported)", path, err)
 		}
-		rows, rejects = len(parsed)+len(rej), rej
+		parsed := file.Rows
+		rows, rejects, summary = file.DataRows, file.Rejects, file.Summary
 		in := make([]store.NewLoan, len(parsed))
 		for i, r := range parsed {
 			in[i] = store.NewLoan{Line: r.Line,
@@ -91,11 +114,12 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		added, duplicates = len(res.IDs), res.Present
 		rejects = mergeRejects(rejects, res.Rejects)
 	case "payments":
-		parsed, rej, err := imports.ParsePayments(f, format)
+		file, err := imports.ParsePaymentsFile(f, format, opts)
 		if err != nil {
 			return daihou.Errorf(daihou.EINVALID, "%s: %w (nothing was imported)", path, err)
 		}
-		rows, rejects = len(parsed)+len(rej), rej
+		parsed := file.Rows
+		rows, rejects, summary = file.DataRows, file.Rejects, file.Summary
 		pays := make([]store.Payment, len(parsed))
 		for i, r := range parsed {
 			pays[i] = store.Payment{Line: r.Line, LoanRef: r.LoanID, ValueDate: r.ValueDate, Amount: r.Amount, Channel: r.Channel, Reference: r.Reference}
@@ -131,8 +155,9 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 			Duplicates int     `json:"duplicates"`
 			Rejected   []rej   `json:"rejected"`
 			RejectFile string  `json:"reject_file,omitempty"`
+			Trailer    bool    `json:"trailer_checked"`
 			Seconds    float64 `json:"seconds"`
-		}{Kind: kind, Rows: rows, Imported: added, Duplicates: duplicates, Rejected: []rej{}, RejectFile: rejectFile, Seconds: elapsed.Seconds()}
+		}{Kind: kind, Rows: rows, Imported: added, Duplicates: duplicates, Rejected: []rej{}, RejectFile: rejectFile, Trailer: summary.TrailerLine != 0, Seconds: elapsed.Seconds()}
 		for _, r := range rejects {
 			out.Rejected = append(out.Rejected, rej{r.Line, r.Reason})
 		}
@@ -142,6 +167,16 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		return rejectedRows(len(rejects), rejectFile)
 	}
 	fmt.Fprintf(m.Stdout, "%s: %d rows, %d %s imported, %d already present, %d rejected (%.2fs)\n", path, rows, added, kind, duplicates, len(rejects), elapsed.Seconds())
+	if summary.TrailerLine != 0 {
+		fmt.Fprintf(m.Stdout, "control trailer on line %d checked: %d rows", summary.TrailerLine, summary.DataRows)
+		if kind == "payments" {
+			fmt.Fprintf(m.Stdout, ", total %s", summary.Total.Grouped())
+		}
+		fmt.Fprintln(m.Stdout)
+	}
+	if summary.Unterminated != 0 {
+		fmt.Fprintf(m.Stdout, "warning: the last line (%d) has no line end and was rejected: the file may have been cut off in transfer\n", summary.Unterminated)
+	}
 	for i, r := range rejects {
 		if i == 20 {
 			fmt.Fprintf(m.Stdout, "  … and %d more\n", len(rejects)-20)

@@ -107,12 +107,13 @@ func (m *Main) printLoan(v *loanview.View) {
 	fmt.Fprintf(tw, "IFRS 9 stage\t%d\t\n", snap.Stage)
 	if snap.ModelID != 0 {
 		fmt.Fprintf(tw, "behaviour score\t%d (%s PD %s, model %d)\t\n", snap.Score, loanview.PDHorizon(snap.Stage), percent(snap.PD), snap.ModelID)
-		for i, r := range loanview.Reasons(snap.Reasons) {
+		zh := loanview.Reasons(snap.Reasons, "zh-CN")
+		for i, r := range loanview.Reasons(snap.Reasons, "en") {
 			label := ""
 			if i == 0 {
-				label = "score reasons"
+				label = "score reasons (扣分原因)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t\n", label, r)
+			fmt.Fprintf(tw, "%s\t%s — %s\t\n", label, zh[i], r)
 		}
 	}
 	if snap.NextDueDate != 0 {

@@ -14,6 +14,7 @@ import (
 	"daihou/civil"
 	"daihou/loanstate"
 	"daihou/money"
+	"daihou/scoring/behaviour"
 	"daihou/servicing"
 )
 
@@ -167,17 +168,14 @@ func PDHorizon(stage int) string {
 }
 
 // Reasons returns the reason codes of a score (comma-separated, worst
-// first) as sentences.
-func Reasons(codes string) []string {
+// first) as sentences in lang (zh-CN or en).
+func Reasons(codes, lang string) []string {
 	if codes == "" {
 		return nil
 	}
 	var out []string
 	for _, c := range strings.Split(codes, ",") {
-		out = append(out, reasonText(c))
+		out = append(out, behaviour.ReasonText(c, lang))
 	}
 	return out
 }
-
-// reasonText is a reason code as a sentence.
-var reasonText = func(code string) string { return code }
