@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 
-		"daihou/loanstate"
+	"daihou/loanstate"
 	"daihou/scoring/artefact"
 )
 
