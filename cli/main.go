@@ -39,6 +39,7 @@ type command struct {
 // commands lists every subcommand; each is implemented in its own file.
 var commands = map[string]command{
 	"demo":     {"build a small portfolio and show it (start here)", (*Main).runDemo},
+	"config":   {"read and change the book's configuration (contagion, rate limit)", (*Main).runConfig},
 	"migrate":  {"apply the embedded schema migrations", (*Main).runMigrate},
 	"schedule": {"loan calculator: print a repayment schedule", (*Main).runSchedule},
 	"import":   {"import loans or payments from CSV or JSON Lines", (*Main).runImport},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"sort"
 
@@ -23,8 +24,9 @@ func (m *Main) runProduct(ctx context.Context, args []string) error {
 	if args[0] == "list" {
 		return m.productList(ctx, args[1:])
 	}
-	fs := m.newFlagSet("product put CODE [flags]", `Create or replace a product: the parameters every loan of the product is
-serviced by. Loans name their product by code when imported.
+	fs := m.newFlagSet("product put CODE [flags]", `Create a product, or change one: the parameters every loan of the product is
+serviced by. Loans name their product by code when imported. Changing a
+product changes only the parameters named; the others keep their values.
 
 Example:
   daihou product put CONS-36 --name "消费分期" --method equal-installment --grace 3`)
@@ -47,39 +49,75 @@ Example:
 		fs.Usage()
 		return usagef("want exactly one product code")
 	}
-	p := servicing.DefaultProduct(fs.Arg(0))
-	p.Name = *name
-	if p.Name == "" {
-		p.Name = p.Code
-	}
-	var err error
-	if p.Method, err = schedule.ParseMethod(*method); err != nil {
-		return daihou.Errorf(daihou.EINVALID, "--method: %w", err)
-	}
-	p.DayCount, p.Compound, p.GraceDays, p.Prepayment = servicing.DayCount(*dayCount), *compound, *grace, servicing.PrepaymentRule(*prepay)
-	if *penalty != "" {
-		if p.PenaltyRate, err = money.ParseRate(*penalty); err != nil {
-			return daihou.Errorf(daihou.EINVALID, "--penalty-rate: %w", err)
-		}
-	}
-	if p.Tolerance, err = money.ParseAmount(*tolerance); err != nil {
-		return daihou.Errorf(daihou.EINVALID, "--tolerance: %w", err)
-	}
-	if p.Allocation, err = servicing.ParseAllocation(*alloc); err != nil {
-		return daihou.Errorf(daihou.EINVALID, "--allocation: %w", err)
-	}
-	if p.LGD, err = money.ParseRate(*lgd); err != nil {
-		return daihou.Errorf(daihou.EINVALID, "--lgd: %w", err)
-	}
 	s, err := store.Open(ctx, db())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.PutProduct(ctx, p); err != nil {
+	prods, err := s.Products(ctx)
+	if err != nil {
+		return err
+	}
+	// An existing product keeps every parameter not named on the command
+	// line; a new one starts from the defaults.
+	p, exists := prods[fs.Arg(0)]
+	if !exists {
+		p = servicing.DefaultProduct(fs.Arg(0))
+		p.Method, p.DayCount, p.Prepayment = schedule.Method(*method), servicing.DayCount(*dayCount), servicing.PrepaymentRule(*prepay)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["name"] || !exists {
+		p.Name = *name
+		if p.Name == "" {
+			p.Name = p.Code
+		}
+	}
+	if set["method"] {
+		if p.Method, err = schedule.ParseMethod(*method); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--method: %w", err)
+		}
+	}
+	if set["day-count"] {
+		p.DayCount = servicing.DayCount(*dayCount)
+	}
+	if set["compound"] {
+		p.Compound = *compound
+	}
+	if set["grace"] {
+		p.GraceDays = *grace
+	}
+	if set["prepayment"] {
+		p.Prepayment = servicing.PrepaymentRule(*prepay)
+	}
+	if set["penalty-rate"] {
+		if p.PenaltyRate, err = money.ParseRate(*penalty); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--penalty-rate: %w", err)
+		}
+	}
+	if set["tolerance"] || !exists {
+		if p.Tolerance, err = money.ParseAmount(*tolerance); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--tolerance: %w", err)
+		}
+	}
+	if set["allocation"] || !exists {
+		if p.Allocation, err = servicing.ParseAllocation(*alloc); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--allocation: %w", err)
+		}
+	}
+	if set["lgd"] || !exists {
+		if p.LGD, err = money.ParseRate(*lgd); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--lgd: %w", err)
+		}
+	}
+	marked, err := s.PutProduct(ctx, p)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "product %s saved\n", p.Code)
+	if marked > 0 {
+		fmt.Fprintf(m.Stdout, "its %d loans are derived again by the next close of business (now: 'daihou eod --date' with the last closed date)\n", marked)
+	}
 	return nil
 }
 

@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"daihou"
 	"daihou/civil"
+	"daihou/config"
 	"daihou/money"
 	"daihou/schedule"
+	"daihou/store"
 )
 
 func (m *Main) runSchedule(ctx context.Context, args []string) error {
@@ -20,6 +23,8 @@ Example:
 	term := fs.Int("term", 0, "number of monthly periods")
 	method := fs.String("method", string(schedule.EqualInstallment), "equal-installment (等额本息), equal-principal (等额本金), interest-only (先息后本) or bullet (到期一次还本付息)")
 	start := fs.String("start", "", "disbursement date YYYY-MM-DD (default today)")
+	maxRate := fs.String("max-rate", "", "the highest rate accepted (default: the book's rate.max if --db or $DAIHOU_DB names one, else "+mustDefault(config.MaxRate)+")")
+	db := m.dbFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,6 +40,13 @@ Example:
 	}
 	if t.Rate, err = money.ParseRate(*rate); err != nil {
 		return daihou.Errorf(daihou.EINVALID, "--rate: %w", err)
+	}
+	limit, err := m.rateLimit(ctx, *maxRate, db)
+	if err != nil {
+		return err
+	}
+	if err := config.CheckRate("--rate", t.Rate, limit); err != nil {
+		return daihou.Errorf(daihou.EINVALID, "%w", err)
 	}
 	if t.Method, err = schedule.ParseMethod(*method); err != nil {
 		return daihou.Errorf(daihou.EINVALID, "--method: %w", err)
@@ -78,4 +90,42 @@ Example:
 	}
 	fmt.Fprintf(tw, "total\t\t%s\t%s\t%s\t\t\n", sumP.Grouped(), sumI.Grouped(), (sumP + sumI).Grouped())
 	return tw.Flush()
+}
+
+// rateLimit is the rate limit the calculator applies: --max-rate, else the
+// book's rate.max when a database is named and exists, else the default —
+// the one rule imports and restructurings follow too.
+func (m *Main) rateLimit(ctx context.Context, flagValue string, db func() string) (money.Rate, error) {
+	if flagValue != "" {
+		if err := config.Check(config.MaxRate, flagValue); err != nil {
+			return 0, usagef("--max-rate: %v", err)
+		}
+		return config.Rate(config.MaxRate, flagValue)
+	}
+	dsn := db()
+	if store.IsPostgres(dsn) || fileExists(dsn) {
+		s, err := store.OpenReadOnly(ctx, dsn)
+		if err == nil {
+			defer s.Close()
+			v, err := s.Option(ctx, config.MaxRate)
+			if err != nil {
+				return 0, err
+			}
+			return config.Rate(config.MaxRate, v)
+		}
+	}
+	return config.Rate(config.MaxRate, "")
+}
+
+func mustDefault(key string) string {
+	o, err := config.Lookup(key)
+	if err != nil {
+		panic(err)
+	}
+	return o.Default
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -55,7 +55,7 @@ func (db *DB) NewGenLoader(ctx context.Context, products []servicing.Product) (*
 		return nil, daihou.Errorf(daihou.ECONFLICT, "the database already holds loans: gen writes a new portfolio into an empty database (pass --db with a new path)")
 	}
 	for _, p := range products {
-		if err := db.PutProduct(ctx, p); err != nil {
+		if _, err := db.PutProduct(ctx, p); err != nil {
 			return nil, err
 		}
 	}

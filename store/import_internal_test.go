@@ -52,7 +52,7 @@ func testImportReplans(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
+	if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {

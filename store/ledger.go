@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -22,21 +23,41 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// PutProduct creates or replaces a product.
-func (db *DB) PutProduct(ctx context.Context, p servicing.Product) error {
+// PutProduct creates or replaces a product. Replacing a product changes
+// how its loans derive, so every loan of a changed product is marked for
+// the next close of business; it returns how many were.
+func (db *DB) PutProduct(ctx context.Context, p servicing.Product) (marked int64, err error) {
 	if err := p.Validate(); err != nil {
-		return daihou.Errorf(daihou.EINVALID, "%v", err)
+		return 0, daihou.Errorf(daihou.EINVALID, "%v", err)
 	}
-	_, err := db.write.ExecContext(ctx, `
+	err = db.inTx(ctx, func(t *wtx) error {
+		old, err := products(ctx, t)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `
 		INSERT INTO products (code, name, currency, method, day_count, penalty_rate, compound, grace_days, tolerance, allocation, prepayment, lgd)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, currency = excluded.currency, method = excluded.method,
 			day_count = excluded.day_count, penalty_rate = excluded.penalty_rate, compound = excluded.compound,
 			grace_days = excluded.grace_days, tolerance = excluded.tolerance, allocation = excluded.allocation,
 			prepayment = excluded.prepayment, lgd = excluded.lgd`,
-		p.Code, p.Name, string(p.Currency), string(p.Method), string(p.DayCount), int64(p.PenaltyRate), boolInt(p.Compound),
-		p.GraceDays, int64(p.Tolerance), servicing.FormatAllocation(p.Allocation), string(p.Prepayment), int64(p.LGD))
-	return err
+			p.Code, p.Name, string(p.Currency), string(p.Method), string(p.DayCount), int64(p.PenaltyRate), boolInt(p.Compound),
+			p.GraceDays, int64(p.Tolerance), servicing.FormatAllocation(p.Allocation), string(p.Prepayment), int64(p.LGD)); err != nil {
+			return err
+		}
+		if o, ok := old[p.Code]; !ok || reflect.DeepEqual(o, p) {
+			return nil
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO eod_dirty (loan_id, events) SELECT id, 1 FROM loans WHERE product = ?
+			ON CONFLICT (loan_id) DO UPDATE SET events = eod_dirty.events + 1`, p.Code)
+		if err != nil {
+			return err
+		}
+		marked, err = res.RowsAffected()
+		return err
+	})
+	return marked, err
 }
 
 // Products returns every product by code.

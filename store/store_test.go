@@ -172,7 +172,7 @@ func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
-		if err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
+		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.OpenBook(ctx, day("2026-01-31")); err != nil {
@@ -278,7 +278,7 @@ func TestCachedStateEqualsReplay(t *testing.T) {
 			p.Method = rapid.SampledFrom(schedule.Methods).Draw(rt, "method")
 			p.Prepayment = rapid.SampledFrom([]servicing.PrepaymentRule{servicing.HoldCredit, servicing.ReduceTerm, servicing.ReduceInstallment}).Draw(rt, "prepay")
 			p.Compound = rapid.Bool().Draw(rt, "compound")
-			if err := db.PutProduct(ctx, p); err != nil {
+			if _, err := db.PutProduct(ctx, p); err != nil {
 				rt.Fatal(err)
 			}
 			start, err := db.BusinessDate(ctx)

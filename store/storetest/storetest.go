@@ -99,7 +99,7 @@ func Open(tb testing.TB, backend string) *store.DB {
 func AddLoans(tb testing.TB, db *store.DB, p servicing.Product, n int, prefix string) []int64 {
 	tb.Helper()
 	ctx := context.Background()
-	if err := db.PutProduct(ctx, p); err != nil {
+	if _, err := db.PutProduct(ctx, p); err != nil {
 		tb.Fatal(err)
 	}
 	start := civil.MustParse("2026-01-10")
