@@ -1,6 +1,7 @@
 package civil_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -91,5 +92,34 @@ func BenchmarkAddMonthsClamped(b *testing.B) {
 	d := civil.MustParse("2026-01-31")
 	for b.Loop() {
 		d.AddMonthsClamped(13, 31)
+	}
+}
+
+// Parse errors say what to fix: the layout, the month, or how many days the
+// month has, and every one of them is ErrInvalidDate.
+func TestParseErrorsSayWhatIsWrong(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"layout", "2026/02/03", `invalid date: want YYYY-MM-DD: "2026/02/03"`},
+		{"letters", "abcd-ef-gh", `invalid date: want YYYY-MM-DD: "abcd-ef-gh"`},
+		{"30 February", "2026-02-30", `invalid date: February 2026 has 28 days: "2026-02-30"`},
+		{"29 February, not a leap year", "2100-02-29", `invalid date: February 2100 has 28 days: "2100-02-29"`},
+		{"31 April", "2026-04-31", `invalid date: April 2026 has 30 days: "2026-04-31"`},
+		{"day zero", "2026-01-00", `invalid date: January 2026 has 31 days: "2026-01-00"`},
+		{"month 13", "2026-13-01", `invalid date: month 13 is not 1 to 12: "2026-13-01"`},
+		{"month zero", "2026-00-10", `invalid date: month 0 is not 1 to 12: "2026-00-10"`},
+		{"before 1900", "1899-12-31", `invalid date: year 1899 is before 1900: "1899-12-31"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := civil.Parse(tt.in)
+			if !errors.Is(err, civil.ErrInvalidDate) {
+				t.Fatalf("Parse(%q) error %v, want ErrInvalidDate", tt.in, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("Parse(%q) error\n got %s\nwant %s", tt.in, got, tt.want)
+			}
+		})
 	}
 }
