@@ -20,7 +20,8 @@ func amt(s string) money.Amount { return money.MustParseAmount(s) }
 // everything a caller sees but not on their exact fen-days would part
 // later.
 var allFields = cmp.Exporter(func(reflect.Type) bool { return true })
-func day(s string) civil.Date   { return civil.MustParse(s) }
+
+func day(s string) civil.Date { return civil.MustParse(s) }
 
 // leapLoan: 3,000.00 at 12 % equal-principal over 3 months from 2027-12-15,
 // so installments of 1,000.00 principal fall due on 2028-01-15, 2028-02-15
