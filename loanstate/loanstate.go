@@ -73,6 +73,8 @@ func FromState(s *servicing.State, x Extra) Snapshot {
 		WrittenOff:       s.Status == servicing.StatusWrittenOff,
 		Restructured:     s.Restructured,
 		ObservationStart: s.ObservationStart,
+		Restructurings:   restructurings(s.Restructurings),
+		Delinquency:      delinquency(s.Delinquency),
 		BorrowerNPL:      x.BorrowerNPL,
 		Override:         x.Override,
 		OverrideReason:   x.OverrideReason,
@@ -110,4 +112,26 @@ func FromState(s *servicing.State, x Extra) Snapshot {
 		ObservationStart:     s.ObservationStart,
 		SettledDate:          s.SettledDate,
 	}
+}
+
+func restructurings(rs []servicing.Restructuring) []classification.Restructuring {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]classification.Restructuring, len(rs))
+	for i, r := range rs {
+		out[i] = classification.Restructuring{Date: r.Date, DPDBefore: r.DPDBefore, FirstDue: r.FirstDue, SecondDue: r.SecondDue}
+	}
+	return out
+}
+
+func delinquency(ds []servicing.DelinquencySpell) []classification.Spell {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]classification.Spell, len(ds))
+	for i, d := range ds {
+		out[i] = classification.Spell(d)
+	}
+	return out
 }
