@@ -1,8 +1,11 @@
 // Package classification assigns the regulatory five-tier loan
 // classification (五级分类, 《商业银行金融资产风险分类办法》 2023) and the IFRS 9
-// impairment stage. It is pure: the inputs are a loan's derived state and
-// any approved override, the output a class with the cause that set it —
-// regulators ask why, so every result says.
+// impairment stage. It is pure: the inputs are a loan's derived state —
+// including the ledger's facts about restructurings (重组) and the
+// delinquency after them, from which it works out the observation period
+// (重组观察期) — and any approved override; the output is a class with the
+// cause that set it, in a sentence a regulator can read, and the day a
+// restructuring hold can lift.
 package classification
 
 import (

@@ -158,6 +158,9 @@ func (e *engine) accrue(to civil.Date) {
 	e.now = to
 }
 
+// accrueOne accrues the days (now, to] on one installment due before to.
+// Under GraceFromDue the days of grace accrue aside until the grace period
+// ends: owed then if the installment is still unpaid, forgiven if not.
 func (e *engine) accrueOne(in *InstallmentState, to civil.Date) {
 	principal, interest := int64(in.PrincipalDue()), int64(0)
 	if e.p.Compound {
@@ -173,9 +176,9 @@ func (e *engine) accrueOne(in *InstallmentState, to civil.Date) {
 			in.pendingCompound += interest * days
 			from = g
 		}
-		if from == graceEnd && to.After(graceEnd) && (in.pendingPenalty != 0 || in.pendingCompound != 0) {
-			// The grace period ended with these balances: unpaid, the
-			// installment owes penalty from its due date; paid, nothing.
+		if from == graceEnd && to.After(graceEnd) {
+			// Nothing is posted between now and to, so these balances
+			// are the ones at the end of the grace period.
 			if in.PrincipalDue()+in.InterestDue() > 0 {
 				in.penaltyFenDays += in.pendingPenalty
 				in.compoundFenDays += in.pendingCompound
@@ -185,11 +188,13 @@ func (e *engine) accrueOne(in *InstallmentState, to civil.Date) {
 	} else {
 		from = max(from, graceEnd)
 	}
+	// Past the grace period there is always a day to add (to > from), and
+	// only then can the rounded amounts change.
 	if days := int64(to.Sub(from)); days > 0 {
 		in.penaltyFenDays += principal * days
 		in.compoundFenDays += interest * days
+		e.price(in)
 	}
-	e.price(in)
 }
 
 // price turns an installment's exact fen-days into penalty and compound
