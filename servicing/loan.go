@@ -153,7 +153,7 @@ func Check(p Product, l Loan, txs []Tx, tx Tx, business civil.Date) error {
 		default:
 			return fmt.Errorf("waiver component %q (want penalty, compound, interest, principal or fee)", tx.Component)
 		}
-		if due := at.dueBy(tx.Component); tx.Amount > due {
+		if due := at.Due(tx.Component); tx.Amount > due {
 			return fmt.Errorf("%w: %s due on or before %v is %v, waiver %v", ErrWaiverExceedsDue, tx.Component, tx.ValueDate, due, tx.Amount)
 		}
 	case WriteOff:
@@ -183,7 +183,7 @@ func Check(p Product, l Loan, txs []Tx, tx Tx, business civil.Date) error {
 		if _, err := schedule.ParseMethod(string(tx.NewMethod)); err != nil {
 			return fmt.Errorf("%w: %w", ErrBadRestructure, err)
 		}
-		capital := at.PrincipalOutstanding + at.dueBy(Interest) + at.PenaltyDue + at.CompoundDue
+		capital := at.PrincipalOutstanding + at.Due(Interest) + at.PenaltyDue + at.CompoundDue
 		if tx.Amount != 0 {
 			return fmt.Errorf("%w: on %v it capitalises %v; got %v", ErrRestructureAmount, tx.ValueDate, capital, tx.Amount)
 		}
@@ -223,30 +223,4 @@ func nextSeq(txs []Tx) int64 {
 		n = max(n, t.Seq)
 	}
 	return n + 1
-}
-
-// dueBy returns what is due of component c on or before AsOf: what a
-// waiver on AsOf may forgive.
-func (s *State) dueBy(c Component) money.Amount {
-	if c == Fee {
-		return s.FeesDue
-	}
-	var due money.Amount
-	for i := range s.Installments {
-		in := &s.Installments[i]
-		if in.Closed || in.DueDate.After(s.AsOf) {
-			continue
-		}
-		switch c {
-		case Penalty:
-			due += in.PenaltyDue()
-		case Compound:
-			due += in.CompoundDue()
-		case Interest:
-			due += in.InterestDue()
-		case Principal:
-			due += in.PrincipalDue()
-		}
-	}
-	return due
 }

@@ -187,7 +187,7 @@ func drawHistory(t *rapid.T, p servicing.Product, l servicing.Loan) ([]servicing
 		case k < 14:
 			tx.Kind, tx.Reference = servicing.Waiver, ""
 			tx.Component = rapid.SampledFrom([]servicing.Component{servicing.Penalty, servicing.Compound, servicing.Interest, servicing.Principal, servicing.Fee}).Draw(t, "component")
-			due := dueOn(&st, tx.Component)
+			due := st.Due(tx.Component)
 			if due <= 0 {
 				continue
 			}
@@ -235,28 +235,4 @@ func drawAmount(t *rapid.T, st *servicing.State) money.Amount {
 		a = due + st.PrincipalOutstanding*money.Amount(rapid.IntRange(1, 100).Draw(t, "extra %"))/100
 	}
 	return max(a, 1)
-}
-
-// dueOn is what a waiver on the state's date may forgive.
-func dueOn(st *servicing.State, c servicing.Component) money.Amount {
-	if c == servicing.Fee {
-		return st.FeesDue
-	}
-	var due money.Amount
-	for _, in := range st.Installments {
-		if in.Closed || in.DueDate.After(st.AsOf) {
-			continue
-		}
-		switch c {
-		case servicing.Penalty:
-			due += in.PenaltyDue()
-		case servicing.Compound:
-			due += in.CompoundDue()
-		case servicing.Interest:
-			due += in.InterestDue()
-		case servicing.Principal:
-			due += in.PrincipalDue()
-		}
-	}
-	return due
 }

@@ -344,26 +344,18 @@ func (m *model) waterfall(a *servicing.Parts, amount money.Amount, d civil.Date)
 			continue
 		}
 		for _, c := range order {
-			switch c {
-			case servicing.Penalty:
-				x := min(left, m.duePen(in))
-				in.paidPen += x
-				a.Penalty += x
-				left -= x
-				x = min(left, m.dueC(in))
-				in.paidC += x
-				a.Compound += x
-				left -= x
-			case servicing.Interest:
-				x := min(left, in.dueI())
-				in.paidI += x
-				a.Interest += x
-				left -= x
-			case servicing.Principal:
-				x := min(left, in.dueP())
-				in.paidP += x
-				a.Principal += x
-				left -= x
+			steps := []servicing.Component{c}
+			if c == servicing.Penalty {
+				steps = append(steps, servicing.Compound)
+			}
+			for _, c := range steps {
+				if c != servicing.Fee {
+					due, paid := m.counter(in, c, false)
+					x := min(left, due)
+					*paid += x
+					addPart(a, c, x)
+					left -= x
+				}
 			}
 		}
 	}
@@ -506,37 +498,21 @@ func (m *model) waive(t servicing.Tx) servicing.Parts {
 		return w
 	}
 	left := t.Amount
-	if t.Component == servicing.Fee {
+	switch t.Component {
+	case servicing.Fee:
 		w.Fee = min(left, m.feesDue())
 		m.feesWaived += w.Fee
-	} else {
+	case servicing.Penalty, servicing.Compound, servicing.Interest, servicing.Principal:
 		for i := range m.insts {
 			in := &m.insts[i]
 			if in.closed || in.due.After(t.ValueDate) {
 				continue
 			}
-			switch t.Component {
-			case servicing.Penalty:
-				x := min(left, m.duePen(in))
-				in.wavPen += x
-				w.Penalty += x
-				left -= x
-			case servicing.Compound:
-				x := min(left, m.dueC(in))
-				in.wavC += x
-				w.Compound += x
-				left -= x
-			case servicing.Interest:
-				x := min(left, in.dueI())
-				in.wavI += x
-				w.Interest += x
-				left -= x
-			case servicing.Principal:
-				x := min(left, in.dueP())
-				in.wavP += x
-				w.Principal += x
-				left -= x
-			}
+			due, waived := m.counter(in, t.Component, true)
+			x := min(left, due)
+			*waived += x
+			addPart(&w, t.Component, x)
+			left -= x
 		}
 	}
 	m.settleIfNothingOwed(t.ValueDate)
@@ -647,22 +623,46 @@ func (m *model) dueBy(c servicing.Component, d civil.Date) money.Amount {
 	}
 	var due money.Amount
 	for i := range m.insts {
-		in := &m.insts[i]
-		if in.closed || in.due.After(d) {
-			continue
-		}
-		switch c {
-		case servicing.Penalty:
-			due += m.duePen(in)
-		case servicing.Compound:
-			due += m.dueC(in)
-		case servicing.Interest:
-			due += in.dueI()
-		case servicing.Principal:
-			due += in.dueP()
+		if in := &m.insts[i]; !in.closed && !in.due.After(d) {
+			x, _ := m.counter(in, c, false)
+			due += x
 		}
 	}
 	return due
+}
+
+// counter returns what is due of component c (not the fee) on an
+// installment and the counter that paying it, or waiving it, moves.
+func (m *model) counter(in *mInst, c servicing.Component, waive bool) (money.Amount, *money.Amount) {
+	pick := func(paid, waived *money.Amount) *money.Amount {
+		if waive {
+			return waived
+		}
+		return paid
+	}
+	switch c {
+	case servicing.Penalty:
+		return m.duePen(in), pick(&in.paidPen, &in.wavPen)
+	case servicing.Compound:
+		return m.dueC(in), pick(&in.paidC, &in.wavC)
+	case servicing.Interest:
+		return in.dueI(), pick(&in.paidI, &in.wavI)
+	default:
+		return in.dueP(), pick(&in.paidP, &in.wavP)
+	}
+}
+
+func addPart(p *servicing.Parts, c servicing.Component, x money.Amount) {
+	switch c {
+	case servicing.Penalty:
+		p.Penalty += x
+	case servicing.Compound:
+		p.Compound += x
+	case servicing.Interest:
+		p.Interest += x
+	case servicing.Principal:
+		p.Principal += x
+	}
 }
 
 // dpd is the days past due at the end of d and the due date it counts from.

@@ -748,7 +748,7 @@ func (e *engine) restructure(t Tx) {
 	}
 	for i := e.first; i < len(e.s.Installments); i++ {
 		in := &e.s.Installments[i]
-		if in.Closed || !in.owes() && !in.DueDate.After(date) {
+		if !carried(in, date) {
 			continue
 		}
 		c.Principal += in.PrincipalDue()
@@ -767,7 +767,7 @@ func (e *engine) restructure(t Tx) {
 	}
 	for i := e.first; i < len(e.s.Installments); i++ {
 		in := &e.s.Installments[i]
-		if in.Closed || !in.owes() && !in.DueDate.After(date) {
+		if !carried(in, date) {
 			continue
 		}
 		in.MovedPrincipal += in.PrincipalDue()
@@ -802,6 +802,12 @@ func (e *engine) restructure(t Tx) {
 	e.s.ObservationStart = r.FirstDue
 	e.s.Restructurings = append(e.s.Restructurings, r)
 	e.record(t.Seq, c)
+}
+
+// carried reports whether a restructuring on date carries the installment
+// into the new schedule: every open one but those already paid.
+func carried(in *InstallmentState, date civil.Date) bool {
+	return !in.Closed && (in.owes() || in.DueDate.After(date))
 }
 
 // finish totals the state at the end of asOf.

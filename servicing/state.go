@@ -198,6 +198,32 @@ func (s *State) Payoff() money.Amount {
 	return money.Max(0, s.PrincipalOutstanding+interest+s.AccruedInterest+s.PenaltyDue+s.CompoundDue+s.FeesDue-s.Credit)
 }
 
+// Due returns what is due of component c on or before AsOf, unpaid and
+// not waived: what a waiver on AsOf may forgive.
+func (s *State) Due(c Component) money.Amount {
+	if c == Fee {
+		return s.FeesDue
+	}
+	var due money.Amount
+	for i := range s.Installments {
+		in := &s.Installments[i]
+		if in.Closed || in.DueDate.After(s.AsOf) {
+			continue
+		}
+		switch c {
+		case Penalty:
+			due += in.PenaltyDue()
+		case Compound:
+			due += in.CompoundDue()
+		case Interest:
+			due += in.InterestDue()
+		case Principal:
+			due += in.PrincipalDue()
+		}
+	}
+	return due
+}
+
 // Applied returns what the transaction with that seq applied in this
 // replay: a repayment's or recovery's allocation, what a waiver actually
 // waived, what a write-off wrote off after applying credit, what a
