@@ -538,3 +538,42 @@ func TestCheckRefusesUnusedAmounts(t *testing.T) {
 		t.Errorf("restructuring above the ceiling: %v, want ErrBadRestructure wrapping ErrPrincipal", err)
 	}
 }
+
+// The facts classification's observation period needs. The leap loan,
+// 45 days past due at the end of 2028-02-29, is restructured on
+// 2028-03-01 into 6 monthly installments first due 2028-04-01 and
+// 2028-05-01. Nothing is paid until 2028-05-10, when installment 1 of the
+// new schedule is paid in full: the loan was past due from 2028-04-02
+// counting from 2028-04-01, and from 2028-05-10 counting from 2028-05-01.
+func TestRestructuringFacts(t *testing.T) {
+	p, l := leapLoan()
+	txs := []servicing.Tx{{Seq: 1, Kind: servicing.Restructure, ValueDate: day("2028-03-01"), NewRate: rate("0.06"), NewTerm: 6, NewMethod: schedule.EqualInstallment}}
+	s := servicing.Replay(p, l, txs, day("2028-05-10"))
+	var first servicing.InstallmentState
+	for _, in := range s.Installments {
+		if !in.Closed {
+			first = in
+			break
+		}
+	}
+	owed := first.PrincipalDue() + first.InterestDue() + first.PenaltyDue()
+	txs = append(txs, servicing.Tx{Seq: 2, Kind: servicing.Repayment, ValueDate: day("2028-05-10"), Amount: owed, Reference: "r"})
+	s = servicing.Replay(p, l, txs, day("2028-06-10"))
+	want := []servicing.Restructuring{{Seq: 1, Date: day("2028-03-01"), DPDBefore: 45, FirstDue: day("2028-04-01"), SecondDue: day("2028-05-01")}}
+	if diff := cmp.Diff(want, s.Restructurings); diff != "" {
+		t.Errorf("restructurings (-want +got):\n%s", diff)
+	}
+	spells := []servicing.DelinquencySpell{
+		{From: day("2028-04-02"), To: day("2028-05-09"), Since: day("2028-04-01")},
+		{From: day("2028-05-10"), To: day("2028-06-10"), Since: day("2028-05-01")},
+	}
+	if diff := cmp.Diff(spells, s.Delinquency); diff != "" {
+		t.Errorf("delinquency (-want +got):\n%s", diff)
+	}
+	if s.DPD != 40 || s.ObservationStart != day("2028-04-01") {
+		t.Errorf("DPD %d observation start %v, want 40 and 2028-04-01", s.DPD, s.ObservationStart)
+	}
+	if plain := servicing.Replay(p, l, nil, day("2028-06-10")); plain.Delinquency != nil {
+		t.Errorf("a loan never restructured tracks delinquency spells: %v", plain.Delinquency)
+	}
+}
