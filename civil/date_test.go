@@ -2,6 +2,8 @@ package civil_test
 
 import (
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,8 +56,14 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"2026-01-15", "2024-02-29", "0000-00-00", "9999-12-31"} {
 		f.Add(s)
 	}
+	layout := regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := civil.Parse(s)
+		// A date in the right layout is never told to use the layout: its
+		// error names the year, month or day instead.
+		if err != nil && layout.MatchString(s) == strings.Contains(err.Error(), "want YYYY-MM-DD") {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
 		if err != nil {
 			return
 		}

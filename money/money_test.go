@@ -3,6 +3,7 @@ package money_test
 import (
 	"errors"
 	"math/big"
+	"regexp"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -177,11 +178,17 @@ func FuzzParseAmount(f *testing.F) {
 }
 
 func FuzzParseRate(f *testing.F) {
-	for _, s := range []string{"0.0435", "1", "0.1234567891", "x"} {
+	for _, s := range []string{"0.0435", "1", "0.1234567891", "x", "abc", "4.35%", "-0.1", "100"} {
 		f.Add(s)
 	}
+	decimal := regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := money.ParseRate(s)
+		// The error names the real problem: syntax exactly when the text is
+		// not a plain decimal number.
+		if syntax := errors.Is(err, money.ErrRateSyntax); syntax == decimal.MatchString(s) {
+			t.Fatalf("ParseRate(%q) = %v: syntax error %v, but decimal %v", s, err, syntax, decimal.MatchString(s))
+		}
 		if err != nil {
 			return
 		}
