@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"time"
 
 	"daihou/civil"
 	"daihou/money"
@@ -116,9 +117,13 @@ func (t Terms) Validate() error {
 // of month clamped to the month's end.
 func DueDates(start civil.Date, n int) []civil.Date {
 	out := make([]civil.Date, n)
-	day := start.Day()
+	// One calendar conversion for the start, not one per due date: a
+	// replay lays out a schedule every time.
+	y, m, day := start.YMD()
 	for k := range out {
-		out[k] = start.AddMonthsClamped(k+1, day)
+		months := int(m) + k // months after January of y, less one
+		yy, mm := y+months/12, time.Month(months%12+1)
+		out[k] = civil.New(yy, mm, min(day, civil.DaysIn(yy, mm)))
 	}
 	return out
 }

@@ -326,3 +326,18 @@ func BenchmarkGenerate24(b *testing.B) {
 		}
 	}
 }
+
+// Property: DueDates is start's day of month, n months on, clamped to the
+// month's end, exactly as civil.AddMonthsClamped says.
+func TestDueDatesMatchAddMonthsClamped(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		start := civil.Date(rapid.IntRange(-30000, 60000).Draw(t, "start"))
+		n := rapid.IntRange(0, schedule.MaxTerm).Draw(t, "n")
+		got := schedule.DueDates(start, n)
+		for k, d := range got {
+			if want := start.AddMonthsClamped(k+1, start.Day()); d != want {
+				t.Fatalf("due %d after %v = %v, want %v", k+1, start, d, want)
+			}
+		}
+	})
+}

@@ -14,7 +14,8 @@ import (
 // treated as never having happened, so penalty re-accrues over the whole
 // period it had covered. txs need not be sorted.
 func Replay(p Product, l Loan, txs []Tx, asOf civil.Date) State {
-	e := newEngine(p, l, len(txs), asOf)
+	var e engine
+	e.init(p, l, len(txs), asOf)
 	sorted := txs
 	if !slices.IsSortedFunc(txs, txOrder) {
 		sorted = slices.Clone(txs)
@@ -80,9 +81,17 @@ type engine struct {
 	// yesterdayDPD is the DPD at the end of the day before now, the "DPD
 	// just before" a restructuring on now.
 	yesterdayDPD int
+	// The calendar month last recorded, as its index in the loan's life
+	// and its first and last days: DPD tracking asks about the same month
+	// again and again, and a date's month costs a calendar conversion.
+	monthK                int
+	monthFirst, monthLast civil.Date
+	disbursedMonth        int
 }
 
-func newEngine(p Product, l Loan, ntx int, asOf civil.Date) *engine {
+// init sets the engine up at the disbursement with the contract's
+// schedule, sized for ntx transactions and a replay to asOf.
+func (e *engine) init(p Product, l Loan, ntx int, asOf civil.Date) {
 	sched, err := schedule.Generate(l.Terms())
 	if err != nil {
 		// A stored loan has validated terms; an invalid one replays as empty
@@ -93,7 +102,7 @@ func newEngine(p Product, l Loan, ntx int, asOf civil.Date) *engine {
 	if len(order) == 0 {
 		order = DefaultAllocation
 	}
-	e := &engine{p: p, l: l, now: l.Disbursed, penRate: p.penaltyRate(l.Rate), basis: p.DayCount.Days(), order: order,
+	*e = engine{p: p, l: l, now: l.Disbursed, penRate: p.penaltyRate(l.Rate), basis: p.DayCount.Days(), order: order,
 		method: l.Method, term: l.Term, start: l.Disbursed}
 	e.s = State{LoanID: l.ID, Status: StatusActive, Rate: l.Rate}
 	e.s.Installments = make([]InstallmentState, len(sched), len(sched)+1)
@@ -105,10 +114,12 @@ func newEngine(p Product, l Loan, ntx int, asOf civil.Date) *engine {
 		e.s.Allocations = make([]Allocation, 0, ntx)
 		e.s.applied = make([]applied, 0, ntx)
 	}
-	if months := asOf.MonthIndex() - l.Disbursed.MonthIndex() + 1; months > 0 && months <= 12*(schedule.MaxTerm/12+10) {
+	e.disbursedMonth = l.Disbursed.MonthIndex()
+	e.monthFirst, e.monthLast = 1, 0 // no month cached yet
+	// Room for every month to asOf, unless asOf is absurdly far off.
+	if months := asOf.MonthIndex() - e.disbursedMonth + 1; months > 0 && months <= 12*(schedule.MaxTerm/12+10) {
 		e.s.MonthlyMaxDPD = make([]int32, 0, months)
 	}
-	return e
 }
 
 // advance moves the engine to the end of day `to`, applying held credit on
@@ -218,8 +229,7 @@ func (e *engine) trackDPD(from, to civil.Date) {
 	}
 	dpd, since := 0, civil.Date(0)
 	for d := from; !d.After(to); {
-		y, m, _ := d.YMD()
-		end := min(civil.New(y, m+1, 0), to)
+		end := min(e.month(d), to)
 		dpd, since = e.dpd(end)
 		e.recordDPD(end, dpd)
 		d = end.AddDays(1)
@@ -234,11 +244,22 @@ func (e *engine) trackDPD(from, to civil.Date) {
 	}
 }
 
+// month makes d's month the cached one and returns its last day.
+func (e *engine) month(d civil.Date) civil.Date {
+	if d.Before(e.monthFirst) || d.After(e.monthLast) {
+		y, m, _ := d.YMD()
+		e.monthFirst, e.monthLast = civil.New(y, m, 1), civil.New(y, m+1, 0)
+		e.monthK = y*12 + int(m) - 1 - e.disbursedMonth
+	}
+	return e.monthLast
+}
+
 func (e *engine) recordDPD(d civil.Date, dpd int) {
 	if dpd > e.s.MaxDPD {
 		e.s.MaxDPD = dpd
 	}
-	k := d.MonthIndex() - e.l.Disbursed.MonthIndex()
+	e.month(d)
+	k := e.monthK
 	if k < 0 {
 		return
 	}
