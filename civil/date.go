@@ -15,8 +15,9 @@ import (
 // unset date in contexts where that date is not meaningful.
 type Date int32
 
-// ErrInvalidDate is returned by Parse for text that is not a YYYY-MM-DD date.
-var ErrInvalidDate = errors.New("invalid date: want YYYY-MM-DD")
+// ErrInvalidDate is returned by Parse for text that is not a calendar date
+// written YYYY-MM-DD, from 1900 on.
+var ErrInvalidDate = errors.New("invalid date")
 
 // New returns the date for a year, month and day. Out-of-range values are
 // normalised the way time.Date normalises them (31 April is 1 May).
@@ -81,16 +82,25 @@ func FromTime(t time.Time) Date {
 	return New(y, m, d)
 }
 
-// Parse parses an ISO 8601 calendar date (YYYY-MM-DD).
+// Parse parses an ISO 8601 calendar date (YYYY-MM-DD) from 1900 on. Its
+// errors wrap ErrInvalidDate and say what is wrong: the layout, a month
+// that is not 1 to 12, or a day the month does not have.
 func Parse(s string) (Date, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, fmt.Errorf("%w: %q", ErrInvalidDate, s)
+		return 0, fmt.Errorf("%w: want YYYY-MM-DD: %q", ErrInvalidDate, s)
 	}
 	y, ok1 := atoi(s[0:4])
 	m, ok2 := atoi(s[5:7])
 	d, ok3 := atoi(s[8:10])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > DaysIn(y, time.Month(m)) || y < 1900 {
-		return 0, fmt.Errorf("%w: %q", ErrInvalidDate, s)
+	switch {
+	case !ok1 || !ok2 || !ok3:
+		return 0, fmt.Errorf("%w: want YYYY-MM-DD: %q", ErrInvalidDate, s)
+	case y < 1900:
+		return 0, fmt.Errorf("%w: year %d is before 1900: %q", ErrInvalidDate, y, s)
+	case m < 1 || m > 12:
+		return 0, fmt.Errorf("%w: month %d is not 1 to 12: %q", ErrInvalidDate, m, s)
+	case d < 1 || d > DaysIn(y, time.Month(m)):
+		return 0, fmt.Errorf("%w: %v %d has %d days: %q", ErrInvalidDate, time.Month(m), y, DaysIn(y, time.Month(m)), s)
 	}
 	return New(y, time.Month(m), d), nil
 }

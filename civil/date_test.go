@@ -1,6 +1,9 @@
 package civil_test
 
 import (
+	"errors"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,8 +56,14 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"2026-01-15", "2024-02-29", "0000-00-00", "9999-12-31"} {
 		f.Add(s)
 	}
+	layout := regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := civil.Parse(s)
+		// A date in the right layout is never told to use the layout: its
+		// error names the year, month or day instead.
+		if err != nil && layout.MatchString(s) == strings.Contains(err.Error(), "want YYYY-MM-DD") {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
 		if err != nil {
 			return
 		}
@@ -91,5 +100,34 @@ func BenchmarkAddMonthsClamped(b *testing.B) {
 	d := civil.MustParse("2026-01-31")
 	for b.Loop() {
 		d.AddMonthsClamped(13, 31)
+	}
+}
+
+// Parse errors say what to fix: the layout, the month, or how many days the
+// month has, and every one of them is ErrInvalidDate.
+func TestParseErrorsSayWhatIsWrong(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"layout", "2026/02/03", `invalid date: want YYYY-MM-DD: "2026/02/03"`},
+		{"letters", "abcd-ef-gh", `invalid date: want YYYY-MM-DD: "abcd-ef-gh"`},
+		{"30 February", "2026-02-30", `invalid date: February 2026 has 28 days: "2026-02-30"`},
+		{"29 February, not a leap year", "2100-02-29", `invalid date: February 2100 has 28 days: "2100-02-29"`},
+		{"31 April", "2026-04-31", `invalid date: April 2026 has 30 days: "2026-04-31"`},
+		{"day zero", "2026-01-00", `invalid date: January 2026 has 31 days: "2026-01-00"`},
+		{"month 13", "2026-13-01", `invalid date: month 13 is not 1 to 12: "2026-13-01"`},
+		{"month zero", "2026-00-10", `invalid date: month 0 is not 1 to 12: "2026-00-10"`},
+		{"before 1900", "1899-12-31", `invalid date: year 1899 is before 1900: "1899-12-31"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := civil.Parse(tt.in)
+			if !errors.Is(err, civil.ErrInvalidDate) {
+				t.Fatalf("Parse(%q) error %v, want ErrInvalidDate", tt.in, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("Parse(%q) error\n got %s\nwant %s", tt.in, got, tt.want)
+			}
+		})
 	}
 }

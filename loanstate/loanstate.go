@@ -28,7 +28,8 @@ type Snapshot struct {
 	PrincipalOutstanding money.Amount
 	OverduePrincipal     money.Amount
 	OverdueInterest      money.Amount
-	PenaltyDue           money.Amount
+	PenaltyDue           money.Amount // 罚息
+	CompoundDue          money.Amount // 复利, a charge of its own
 	FeesDue              money.Amount
 	Credit               money.Amount
 	DPD                  int
@@ -52,7 +53,10 @@ type Snapshot struct {
 	Recovered        money.Amount
 	Restructured     bool
 	ObservationStart civil.Date
-	SettledDate      civil.Date
+	// ObservationEnd is the day a restructured loan's observation hold
+	// can lift; zero when no hold runs.
+	ObservationEnd civil.Date
+	SettledDate    civil.Date
 	// The behaviour score when a champion model exists (zero otherwise):
 	// the model, its points, the PD over the IFRS 9 horizon of the loan's
 	// stage that ECL uses, the reason codes, worst first, comma-separated,
@@ -151,6 +155,7 @@ func (d *Deriver) fromState(st *servicing.State, in *Input) Derived {
 		OverduePrincipal:     st.OverduePrincipal,
 		OverdueInterest:      st.OverdueInterest,
 		PenaltyDue:           st.PenaltyDue,
+		CompoundDue:          st.CompoundDue,
 		FeesDue:              st.FeesDue,
 		Credit:               st.Credit,
 		DPD:                  st.DPD,
@@ -180,7 +185,7 @@ func (d *Deriver) fromState(st *servicing.State, in *Input) Derived {
 	out := Derived{OK: true, Snapshot: *s, class: classInput(st, in), pd: pd}
 	r := classification.Classify(out.class)
 	s = &out.Snapshot
-	s.OwnClass, s.Class, s.ClassCause = r.Class, r.Class, r.Cause
+	s.OwnClass, s.Class, s.ClassCause, s.ObservationEnd = r.Class, r.Class, r.Cause, r.ObservationEnd
 	for i := range st.Installments {
 		if in := &st.Installments[i]; !in.Closed && in.DueDate.After(asOf) {
 			out.remaining++
@@ -199,6 +204,8 @@ func classInput(st *servicing.State, in *Input) classification.Input {
 		WrittenOff:       st.Status == servicing.StatusWrittenOff,
 		Restructured:     st.Restructured,
 		ObservationStart: st.ObservationStart,
+		Restructurings:   restructurings(st.Restructurings),
+		Delinquency:      delinquency(st.Delinquency),
 		Override:         in.Override,
 		OverrideReason:   in.OverrideReason,
 	}
@@ -209,7 +216,7 @@ func classInput(st *servicing.State, in *Input) classification.Input {
 func (d *Deriver) finish(out *Derived) {
 	s := &out.Snapshot
 	if s.Status == servicing.StatusSettled {
-		s.Class, s.OwnClass, s.ClassCause, s.Contagion, s.Stage = classification.Normal, classification.Normal, "settled", false, 1
+		s.Class, s.OwnClass, s.ClassCause, s.Contagion, s.Stage, s.ObservationEnd = classification.Normal, classification.Normal, "settled", false, 1, 0
 		return
 	}
 	deteriorated := false
@@ -220,4 +227,26 @@ func (d *Deriver) finish(out *Derived) {
 	if s.ModelID != 0 {
 		s.PD = HorizonPD(out.pd, d.Scorer.Horizon(), s.Stage, out.remaining)
 	}
+}
+
+func restructurings(rs []servicing.Restructuring) []classification.Restructuring {
+	if len(rs) == 0 {
+		return nil
+	}
+	out := make([]classification.Restructuring, len(rs))
+	for i, r := range rs {
+		out[i] = classification.Restructuring{Date: r.Date, DPDBefore: r.DPDBefore, FirstDue: r.FirstDue, SecondDue: r.SecondDue}
+	}
+	return out
+}
+
+func delinquency(ds []servicing.DelinquencySpell) []classification.Spell {
+	if len(ds) == 0 {
+		return nil
+	}
+	out := make([]classification.Spell, len(ds))
+	for i, d := range ds {
+		out[i] = classification.Spell(d)
+	}
+	return out
 }

@@ -2,7 +2,6 @@ package loanstate
 
 import (
 	"daihou/civil"
-	"daihou/classification"
 	"daihou/servicing"
 )
 
@@ -31,10 +30,8 @@ func Wake(s *Snapshot) civil.Date {
 		y, m, _ := s.AsOf.YMD()
 		w = Earliest(w, civil.New(y, m+1, 1))
 	}
-	if s.Restructured {
-		if end := classification.ObservationEnd(s.ObservationStart); end.After(s.AsOf) {
-			w = Earliest(w, end)
-		}
+	if s.ObservationEnd.After(s.AsOf) {
+		w = Earliest(w, s.ObservationEnd)
 	}
 	return w
 }

@@ -3,6 +3,7 @@ package money_test
 import (
 	"errors"
 	"math/big"
+	"regexp"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -83,6 +84,41 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
+// ParseRate's errors name the real problem: text that is not a decimal
+// number is a syntax error with an example of what to write, not a rate
+// "out of range".
+func TestParseRateErrors(t *testing.T) {
+	tests := []struct {
+		name, in string
+		err      error
+		want     string
+	}{
+		{"letters", "abc", money.ErrRateSyntax, `rate is not a decimal number: "abc" (write a decimal fraction such as 0.0435 for 4.35 %)`},
+		{"percent sign", "4.35%", money.ErrRateSyntax, `rate is not a decimal number: "4.35%" (write a decimal fraction such as 0.0435 for 4.35 %)`},
+		{"comma", "0,0435", money.ErrRateSyntax, `rate is not a decimal number: "0,0435" (write a decimal fraction such as 0.0435 for 4.35 %)`},
+		{"exponent", "1e-2", money.ErrRateSyntax, `rate is not a decimal number: "1e-2" (write a decimal fraction such as 0.0435 for 4.35 %)`},
+		{"empty", "", money.ErrRateSyntax, `rate is not a decimal number: "" (write a decimal fraction such as 0.0435 for 4.35 %)`},
+		{"negative", "-0.1", money.ErrRateRange, `rate is out of range (0 to 10): "-0.1" is negative`},
+		{"above 10", "10.5", money.ErrRateRange, `rate is out of range (0 to 10): "10.5"`},
+		{"three digits", "100", money.ErrRateRange, `rate is out of range (0 to 10): "100"`},
+		{"eleven places", "0.00000000001", money.ErrRatePrecision, `rate has more than 10 decimal places: "0.00000000001"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := money.ParseRate(tt.in)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("ParseRate(%q) error %v, want %v", tt.in, err, tt.err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("ParseRate(%q) error\n got %s\nwant %s", tt.in, got, tt.want)
+			}
+		})
+	}
+	if got, err := money.ParseRate("007.5"); err != nil || got != money.MustParseRate("7.5") {
+		t.Errorf("ParseRate(007.5) = %v, %v; want 7.5: leading zeros are not a range error", got, err)
+	}
+}
+
 // Property: MulDiv equals exact big-integer arithmetic with the same rounding.
 func TestMulDivMatchesBigInt(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -142,11 +178,17 @@ func FuzzParseAmount(f *testing.F) {
 }
 
 func FuzzParseRate(f *testing.F) {
-	for _, s := range []string{"0.0435", "1", "0.1234567891", "x"} {
+	for _, s := range []string{"0.0435", "1", "0.1234567891", "x", "abc", "4.35%", "-0.1", "100"} {
 		f.Add(s)
 	}
+	decimal := regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := money.ParseRate(s)
+		// The error names the real problem: syntax exactly when the text is
+		// not a plain decimal number.
+		if syntax := errors.Is(err, money.ErrRateSyntax); syntax == decimal.MatchString(s) {
+			t.Fatalf("ParseRate(%q) = %v: syntax error %v, but decimal %v", s, err, syntax, decimal.MatchString(s))
+		}
 		if err != nil {
 			return
 		}

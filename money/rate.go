@@ -22,25 +22,31 @@ var (
 )
 
 // ParseRate parses a decimal fraction such as "0.0435" (4.35 % a year). It
-// accepts 0 to 10 inclusive and up to ten decimal places.
+// accepts 0 to 10 inclusive and up to ten decimal places. Text that is not
+// a plain decimal number ("abc", "4.35%", "1e-2") is ErrRateSyntax, not a
+// rate out of range: the fix is to write the number differently.
 func ParseRate(s string) (Rate, error) {
-	in := s
 	intPart, frac, hasDot := strings.Cut(s, ".")
-	if intPart == "" || (hasDot && frac == "") {
-		return 0, fmt.Errorf("%w: %q", ErrRateSyntax, in)
+	neg := strings.HasPrefix(intPart, "-")
+	if neg {
+		intPart = intPart[1:]
+	}
+	if intPart == "" || (hasDot && frac == "") || !digits(intPart) || !digits(frac) {
+		return 0, fmt.Errorf("%w: %q (write a decimal fraction such as 0.0435 for 4.35 %%)", ErrRateSyntax, s)
+	}
+	if neg {
+		return 0, fmt.Errorf("%w: %q is negative", ErrRateRange, s)
 	}
 	if len(frac) > 10 {
-		return 0, fmt.Errorf("%w: %q", ErrRatePrecision, in)
+		return 0, fmt.Errorf("%w: %q", ErrRatePrecision, s)
 	}
+	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart) > 2 {
-		return 0, fmt.Errorf("%w: %q", ErrRateRange, in)
+		return 0, fmt.Errorf("%w: %q", ErrRateRange, s)
 	}
 	var v int64
 	for _, part := range []string{intPart, frac} {
 		for i := 0; i < len(part); i++ {
-			if part[i] < '0' || part[i] > '9' {
-				return 0, fmt.Errorf("%w: %q", ErrRateSyntax, in)
-			}
 			v = v*10 + int64(part[i]-'0')
 		}
 	}
@@ -48,9 +54,18 @@ func ParseRate(s string) (Rate, error) {
 		v *= 10
 	}
 	if v > 10*RateScale {
-		return 0, fmt.Errorf("%w: %q", ErrRateRange, in)
+		return 0, fmt.Errorf("%w: %q", ErrRateRange, s)
 	}
 	return Rate(v), nil
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // MustParseRate is ParseRate for literals; it panics on error.

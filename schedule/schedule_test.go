@@ -1,6 +1,7 @@
 package schedule_test
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -132,25 +133,104 @@ func TestZeroRate(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	base := schedule.Terms{Principal: 100, Rate: 0, Term: 3, Method: schedule.EqualInstallment}
-	cases := map[string]func(*schedule.Terms){
-		"zero principal": func(t *schedule.Terms) { t.Principal = 0 },
-		"zero term":      func(t *schedule.Terms) { t.Term = 0 },
-		"long term":      func(t *schedule.Terms) { t.Term = 481 },
-		"bad method":     func(t *schedule.Terms) { t.Method = "balloon" },
-		"negative rate":  func(t *schedule.Terms) { t.Rate = -1 },
+	tests := []struct {
+		name string
+		mut  func(*schedule.Terms)
+		err  error
+	}{
+		{"zero principal", func(t *schedule.Terms) { t.Principal = 0 }, schedule.ErrPrincipal},
+		{"principal above the ceiling", func(t *schedule.Terms) { t.Principal = schedule.MaxPrincipal + 1 }, schedule.ErrPrincipal},
+		{"zero term", func(t *schedule.Terms) { t.Term = 0 }, schedule.ErrTerm},
+		{"long term", func(t *schedule.Terms) { t.Term = 481 }, schedule.ErrTerm},
+		{"bad method", func(t *schedule.Terms) { t.Method = "balloon" }, schedule.ErrMethod},
+		{"negative rate", func(t *schedule.Terms) { t.Rate = -1 }, schedule.ErrRate},
+		{"rate above 1000 %", func(t *schedule.Terms) { t.Rate = schedule.MaxRate + 1 }, schedule.ErrRate},
+		{"bullet interest above the ceiling", func(t *schedule.Terms) {
+			// 1e12 fen at 1000 % over 480 months would charge 400 times the
+			// principal in one installment.
+			t.Principal, t.Rate, t.Term, t.Method = schedule.MaxPrincipal, schedule.MaxRate, 480, schedule.Bullet
+		}, schedule.ErrInterest},
 	}
-	for name, mut := range cases {
-		t.Run(name, func(t *testing.T) {
-			tt := base
-			mut(&tt)
-			if _, err := schedule.Generate(tt); err == nil {
-				t.Error("Generate succeeded, want error")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			terms := base
+			tt.mut(&terms)
+			_, err := schedule.Generate(terms)
+			if !errors.Is(err, tt.err) {
+				t.Errorf("Generate error %v, want %v", err, tt.err)
+			}
+		})
+	}
+	ceiling := base
+	ceiling.Principal = schedule.MaxPrincipal
+	if _, err := schedule.Generate(ceiling); err != nil {
+		t.Errorf("principal at the ceiling refused: %v", err)
+	}
+}
+
+// The ceiling's message names it, so the person keying the loan knows the
+// limit without reading the code.
+func TestMaxPrincipalMessage(t *testing.T) {
+	err := schedule.Terms{Principal: schedule.MaxPrincipal + 1, Term: 12, Method: schedule.Bullet}.Validate()
+	want := "principal must be positive and at most 10,000,000,000.00: got 10000000000.01; split a larger facility into several loans"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+	if got := schedule.MaxPrincipal.Grouped(); got != "10,000,000,000.00" {
+		t.Errorf("MaxPrincipal = %s, want 10,000,000,000.00", got)
+	}
+}
+
+// Tiny loans keep their term: 0.10 over 12 months cannot give every
+// installment a fen, and rounding 10/12 up to 1 fen used to repay the loan
+// in the tenth month, leaving a 10-installment schedule for a 12-month
+// loan. The regular part is min(round(P/n), floor(P/(n−1))).
+func TestTinySchedulesHaveTermInstallments(t *testing.T) {
+	start := civil.MustParse("2026-01-15")
+	tests := []struct {
+		name      string
+		principal money.Amount
+		rate      string
+		term      int
+		method    schedule.Method
+		regular   money.Amount // principal of installment 1
+		last      money.Amount // principal of the last installment
+	}{
+		// round(10/12) = 1 but floor(10/11) = 0: nothing until the last.
+		{"0.10 equal principal over 12", 10, "0.12", 12, schedule.EqualPrincipal, 0, 10},
+		{"0.10 at 0 % over 12", 10, "0", 12, schedule.EqualInstallment, 0, 10},
+		// round(12/13) = 1 = floor(12/12): twelve of 1 fen, the last none.
+		{"0.12 equal principal over 13", 12, "0.12", 13, schedule.EqualPrincipal, 1, 0},
+		// round(100/3) = 33 = floor(100/2) → 33: 33, 33, 34.
+		{"1.00 at 0 % over 3", 100, "0", 3, schedule.EqualInstallment, 33, 34},
+		{"0.05 equal installment at 24 % over 12", 5, "0.24", 12, schedule.EqualInstallment, 0, 5},
+		{"0.01 equal principal over 360", 1, "0.049", 360, schedule.EqualPrincipal, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := schedule.Generate(schedule.Terms{Principal: tt.principal, Rate: money.MustParseRate(tt.rate), Term: tt.term, Method: tt.method, Start: start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.term {
+				t.Fatalf("%d installments, want %d", len(got), tt.term)
+			}
+			var sum money.Amount
+			for _, in := range got {
+				sum += in.Principal
+			}
+			if sum != tt.principal {
+				t.Errorf("principal parts sum to %v, want %v", sum, tt.principal)
+			}
+			if got[0].Principal != tt.regular || got[tt.term-1].Principal != tt.last {
+				t.Errorf("first %v last %v, want %v and %v", got[0].Principal, got[tt.term-1].Principal, tt.regular, tt.last)
 			}
 		})
 	}
 }
 
-// Property: for every method, principal parts sum exactly to the principal,
+// Property: for every method, a schedule has exactly Term installments
+// (bullet: one), principal parts sum exactly to the principal,
 // every part is non-negative, due dates increase, and each monthly
 // installment's interest is the rounded opening balance × rate / 12.
 func TestScheduleInvariants(t *testing.T) {
@@ -165,6 +245,9 @@ func TestScheduleInvariants(t *testing.T) {
 		got, err := schedule.Generate(terms)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := terms.Term; terms.Method == schedule.Bullet && len(got) != 1 || terms.Method != schedule.Bullet && len(got) != want {
+			t.Fatalf("%d installments for a %d-month %s loan", len(got), want, terms.Method)
 		}
 		var sum money.Amount
 		balance := terms.Principal
@@ -192,24 +275,24 @@ func TestScheduleInvariants(t *testing.T) {
 }
 
 // Property: the exact annuity payment repays the loan — the last
-// installment differs from the regular payment only by accumulated rounding. (A loan so small that rounding repays it
-// early ends with a smaller final installment instead.)
+// installment differs from the regular payment only by accumulated
+// rounding — and the schedule always has its full term, however small the
+// loan.
 func TestAnnuityLastInstallmentClose(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := money.Amount(rapid.Int64Range(10_000, 10_000_000_000).Draw(t, "principal"))
 		r := money.Rate(rapid.Int64Range(1, 3_600_000_000).Draw(t, "rate"))
 		n := rapid.IntRange(1, 360).Draw(t, "n")
 		s, _ := schedule.Generate(schedule.Terms{Principal: p, Rate: r, Term: n, Method: schedule.EqualInstallment, Start: civil.MustParse("2026-01-10")})
-		if len(s) > n {
-			t.Fatalf("got %d installments, want at most %d", len(s), n)
+		if len(s) != n {
+			t.Fatalf("got %d installments, want %d", len(s), n)
 		}
-		if len(s) < n {
-			// Tiny loans over long terms: rounding the payment up repays
-			// the loan early; the final installment is then a part payment.
-			if last := s[len(s)-1].Total(); last > s[0].Total() {
-				t.Fatalf("early final installment %v exceeds payment %v", last, s[0].Total())
+		for _, in := range s[:n-1] {
+			if in.Total() != schedule.AnnuityPayment(p, r, n) {
+				// Rounding the payment up would repay a tiny loan early;
+				// the cap that keeps its term moves the rest to the end.
+				return
 			}
-			return
 		}
 		diff := s[n-1].Total() - s[0].Total()
 		if diff < 0 {
@@ -242,4 +325,19 @@ func BenchmarkGenerate24(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Property: DueDates is start's day of month, n months on, clamped to the
+// month's end, exactly as civil.AddMonthsClamped says.
+func TestDueDatesMatchAddMonthsClamped(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		start := civil.Date(rapid.IntRange(-30000, 60000).Draw(t, "start"))
+		n := rapid.IntRange(0, schedule.MaxTerm).Draw(t, "n")
+		got := schedule.DueDates(start, n)
+		for k, d := range got {
+			if want := start.AddMonthsClamped(k+1, start.Day()); d != want {
+				t.Fatalf("due %d after %v = %v, want %v", k+1, start, d, want)
+			}
+		}
+	})
 }

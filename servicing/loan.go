@@ -75,24 +75,36 @@ type Tx struct {
 	NewRate   money.Rate
 	NewTerm   int
 	NewMethod schedule.Method
+	// Applied is what the transaction applied to each component when it
+	// was posted, as the ledger stores it (negative for what a reversal
+	// took back). Replay never reads it: it derives what each transaction
+	// does, and a later back-dated posting may change that.
+	Applied Parts
 }
 
 // Business-rule errors returned by Check.
 var (
-	ErrNonPositiveAmount = errors.New("amount must be positive")
-	ErrBeforeDisbursal   = errors.New("value date is before the disbursement date")
-	ErrAfterBusinessDate = errors.New("value date is after the business date")
-	ErrNothingToReverse  = errors.New("reversal must name an unreversed repayment or recovery of this loan")
-	ErrWaiverExceedsDue  = errors.New("waiver exceeds the amount due for that component")
-	ErrNotWrittenOff     = errors.New("recovery is only possible on a written-off loan")
-	ErrWrittenOff        = errors.New("loan is written off: post a recovery instead")
-	ErrSettled           = errors.New("loan is settled")
-	ErrBadRestructure    = errors.New("restructuring needs a positive new term and a repayment method")
+	ErrNonPositiveAmount    = errors.New("amount must be positive")
+	ErrBeforeDisbursal      = errors.New("value date is before the disbursement date")
+	ErrAfterBusinessDate    = errors.New("value date is after the business date")
+	ErrNothingToReverse     = errors.New("reversal must name an unreversed repayment or recovery of this loan")
+	ErrReversalAmount       = errors.New("a reversal's amount must be the reversed transaction's amount, or 0")
+	ErrWaiverExceedsDue     = errors.New("waiver exceeds the amount due for that component")
+	ErrNotWrittenOff        = errors.New("recovery is only possible on a written-off loan")
+	ErrWrittenOff           = errors.New("loan is written off: post a recovery instead")
+	ErrWriteOffAmount       = errors.New("a write-off's amount must be what it writes off, or 0")
+	ErrSettled              = errors.New("loan is settled")
+	ErrBadRestructure       = errors.New("restructuring needs a positive new term and a repayment method")
+	ErrRestructureAmount    = errors.New("a restructuring carries no amount: post it with amount 0")
+	ErrNothingToRestructure = errors.New("nothing is outstanding to restructure")
 )
 
 // Check validates tx against the loan's transactions so far and its state
 // on the business date. It is the gate every posting goes through, so that
-// the ledger only ever holds transactions that make sense.
+// the ledger only ever holds transactions that make sense. A transaction
+// may not carry an amount it does not use: a write-off's amount, when not
+// 0, must be exactly what it writes off; a restructuring has none; a
+// reversal's, when not 0, is the reversed transaction's.
 func Check(p Product, l Loan, txs []Tx, tx Tx, business civil.Date) error {
 	if tx.ValueDate.Before(l.Disbursed) {
 		return fmt.Errorf("%w (%v < %v)", ErrBeforeDisbursal, tx.ValueDate, l.Disbursed)
@@ -122,44 +134,32 @@ func Check(p Product, l Loan, txs []Tx, tx Tx, business civil.Date) error {
 			return ErrNotWrittenOff
 		}
 		return nil
+	case Reversal:
+		return checkReversal(txs, tx)
+	case FeeCharge:
+		if writtenOff {
+			return ErrWrittenOff
+		}
+		return nil
+	case Disbursement:
+		return nil
+	case Waiver, WriteOff, Restructure:
+	default:
+		return fmt.Errorf("unknown transaction kind %q", tx.Kind)
 	}
 	at := Replay(p, l, txs, tx.ValueDate)
 	switch tx.Kind {
-	case Reversal:
-		reversed := map[int64]bool{}
-		for _, t := range txs {
-			if t.Kind == Reversal {
-				reversed[t.Reverses] = true
-			}
-		}
-		ok := false
-		for _, t := range txs {
-			if t.Seq == tx.Reverses && (t.Kind == Repayment || t.Kind == Recovery) && !reversed[t.Seq] && !t.ValueDate.After(tx.ValueDate) {
-				ok = true
-			}
-		}
-		if !ok {
-			return ErrNothingToReverse
-		}
 	case Waiver:
 		if at.Status == StatusWrittenOff {
 			return ErrWrittenOff
 		}
-		var due money.Amount
 		switch tx.Component {
-		case Penalty:
-			due = at.PenaltyDue
-		case Interest:
-			due = at.OverdueInterest
-		case Principal:
-			due = at.OverduePrincipal
-		case Fee:
-			due = at.FeesDue
+		case Penalty, Compound, Interest, Principal, Fee:
 		default:
-			return fmt.Errorf("waiver component %q (want penalty, interest, principal or fee)", tx.Component)
+			return fmt.Errorf("waiver component %q (want penalty, compound, interest, principal or fee)", tx.Component)
 		}
-		if tx.Amount > due {
-			return fmt.Errorf("%w: %s due %v, waiver %v", ErrWaiverExceedsDue, tx.Component, due, tx.Amount)
+		if due := at.Due(tx.Component); tx.Amount > due {
+			return fmt.Errorf("%w: %s due on or before %v is %v, waiver %v", ErrWaiverExceedsDue, tx.Component, tx.ValueDate, due, tx.Amount)
 		}
 	case WriteOff:
 		if at.Status == StatusWrittenOff {
@@ -167,6 +167,16 @@ func Check(p Product, l Loan, txs []Tx, tx Tx, business civil.Date) error {
 		}
 		if at.Status == StatusSettled {
 			return ErrSettled
+		}
+		if tx.Amount != 0 {
+			trial := tx
+			trial.Seq = nextSeq(txs)
+			st := Replay(p, l, append(txs[:len(txs):len(txs)], trial), tx.ValueDate)
+			w, _ := st.Applied(trial.Seq)
+			if tx.Amount != w.Sum() {
+				return fmt.Errorf("%w: on %v it writes off %v (fee %v, penalty %v, compound %v, interest %v, principal %v) after applying credit; got %v",
+					ErrWriteOffAmount, tx.ValueDate, w.Sum(), w.Fee, w.Penalty, w.Compound, w.Interest, w.Principal, tx.Amount)
+			}
 		}
 	case Restructure:
 		if at.Status != StatusActive {
@@ -178,9 +188,44 @@ func Check(p Product, l Loan, txs []Tx, tx Tx, business civil.Date) error {
 		if _, err := schedule.ParseMethod(string(tx.NewMethod)); err != nil {
 			return fmt.Errorf("%w: %w", ErrBadRestructure, err)
 		}
-	case FeeCharge, Disbursement:
-	default:
-		return fmt.Errorf("unknown transaction kind %q", tx.Kind)
+		capital := at.PrincipalOutstanding + at.Due(Interest) + at.PenaltyDue + at.CompoundDue
+		if tx.Amount != 0 {
+			return fmt.Errorf("%w: on %v it capitalises %v; got %v", ErrRestructureAmount, tx.ValueDate, capital, tx.Amount)
+		}
+		if capital == 0 {
+			return fmt.Errorf("%w on %v: only fees are due", ErrNothingToRestructure, tx.ValueDate)
+		}
+		terms := schedule.Terms{Principal: capital, Rate: tx.NewRate, Term: tx.NewTerm, Method: tx.NewMethod, Start: tx.ValueDate}
+		if err := terms.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadRestructure, err)
+		}
 	}
 	return nil
+}
+
+func checkReversal(txs []Tx, tx Tx) error {
+	for _, t := range txs {
+		if t.Kind == Reversal && t.Reverses == tx.Reverses {
+			return ErrNothingToReverse
+		}
+	}
+	for _, t := range txs {
+		if t.Seq != tx.Reverses || (t.Kind != Repayment && t.Kind != Recovery) || t.ValueDate.After(tx.ValueDate) {
+			continue
+		}
+		if tx.Amount != 0 && tx.Amount != t.Amount {
+			return fmt.Errorf("%w: %s #%d was %v; got %v", ErrReversalAmount, t.Kind, t.Seq, t.Amount, tx.Amount)
+		}
+		return nil
+	}
+	return ErrNothingToReverse
+}
+
+// nextSeq returns the seq the store will give the next posting.
+func nextSeq(txs []Tx) int64 {
+	var n int64
+	for _, t := range txs {
+		n = max(n, t.Seq)
+	}
+	return n + 1
 }

@@ -28,10 +28,13 @@ func (dc DayCount) Days() int64 {
 // Component is a part of what a borrower owes.
 type Component string
 
-// Components, in the default allocation order.
+// Components, in the default allocation order. Compound is not a step
+// of the waterfall: the Penalty step pays an installment's penalty and then
+// its compound interest. It is a component of its own for waivers.
 const (
 	Fee       Component = "fee"
-	Penalty   Component = "penalty"   // 罚息, including compound interest 复利
+	Penalty   Component = "penalty"   // 罚息
+	Compound  Component = "compound"  // 复利, on overdue interest
 	Interest  Component = "interest"  // 利息
 	Principal Component = "principal" // 本金
 )
@@ -50,6 +53,22 @@ const (
 	ReduceInstallment PrepaymentRule = "reduce-installment" // prepay principal, keep the term, lower installments
 )
 
+// GraceMode says what a grace period (宽限期) forgives.
+type GraceMode string
+
+// Grace conventions. Neither changes DPD, which counts from the due date.
+const (
+	// GraceAfter: penalty and compound interest accrue only for the days
+	// after due + GraceDays, whenever the installment is paid. The zero
+	// value means GraceAfter.
+	GraceAfter GraceMode = "after-grace"
+	// GraceFromDue is the common bank convention 宽限期内免罚息，超过宽限期自到期日起计收:
+	// an installment whose principal and interest are paid by the end of
+	// due + GraceDays owes no penalty; one still unpaid then owes penalty
+	// and compound interest from the due date, on what was overdue each day.
+	GraceFromDue GraceMode = "from-due"
+)
+
 // Product holds the parameters that govern a family of loans.
 type Product struct {
 	Code        string
@@ -59,7 +78,8 @@ type Product struct {
 	DayCount    DayCount   // for penalty and compound interest
 	PenaltyRate money.Rate // annual; zero means contract rate × 1.5
 	Compound    bool       // accrue compound interest (复利) on overdue interest
-	GraceDays   int        // 宽限期: days after a due date before penalty accrues
+	GraceDays   int        // 宽限期: days after a due date before penalty is owed
+	GraceMode   GraceMode  // what the grace period forgives; zero means GraceAfter
 	Tolerance   money.Amount
 	Allocation  []Component
 	Prepayment  PrepaymentRule
@@ -77,6 +97,7 @@ func DefaultProduct(code string) Product {
 		DayCount:   ACT360,
 		Allocation: DefaultAllocation,
 		Prepayment: HoldCredit,
+		GraceMode:  GraceAfter,
 		LGD:        money.MustParseRate("0.45"),
 	}
 }
@@ -94,6 +115,14 @@ func (p Product) Validate() error {
 	}
 	if p.GraceDays < 0 || p.GraceDays > 90 {
 		return fmt.Errorf("product %s: grace days %d (want 0 to 90)", p.Code, p.GraceDays)
+	}
+	switch p.GraceMode {
+	case "", GraceAfter, GraceFromDue:
+	default:
+		return fmt.Errorf("product %s: grace mode %q (want %s or %s)", p.Code, p.GraceMode, GraceAfter, GraceFromDue)
+	}
+	if p.PenaltyRate < 0 || p.PenaltyRate > schedule.MaxRate {
+		return fmt.Errorf("product %s: penalty rate %v (want 0 to 10; 0 means the contract rate × 1.5)", p.Code, p.PenaltyRate)
 	}
 	if p.Tolerance < 0 {
 		return fmt.Errorf("product %s: negative DPD tolerance", p.Code)

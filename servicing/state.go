@@ -23,18 +23,25 @@ type InstallmentState struct {
 	Principal money.Amount // scheduled
 	Interest  money.Amount // scheduled
 
-	PaidPrincipal, PaidInterest, PaidPenalty       money.Amount
-	WaivedPrincipal, WaivedInterest, WaivedPenalty money.Amount
+	PaidPrincipal, PaidInterest, PaidPenalty, PaidCompound         money.Amount
+	WaivedPrincipal, WaivedInterest, WaivedPenalty, WaivedCompound money.Amount
 	// Moved is what a restructuring carried into the new schedule.
-	MovedPrincipal, MovedInterest, MovedPenalty money.Amount
+	MovedPrincipal, MovedInterest, MovedPenalty, MovedCompound money.Amount
 
-	Penalty money.Amount // accrued penalty and compound interest to the as-of date
-	PaidOn  civil.Date   // the day the installment was fully paid; zero while open
-	Closed  bool         // replaced by a restructuring
+	Penalty  money.Amount // 罚息 accrued on overdue principal to the as-of date
+	Compound money.Amount // 复利 accrued on overdue interest to the as-of date
+	// PaidOn is the later of the due date and the day the installment's
+	// last fen was paid or waived; zero while it owes anything, before it
+	// falls due, and once a restructuring closed it.
+	PaidOn civil.Date
+	Closed bool // replaced by a restructuring
 
-	penaltyFenDays  int64 // Σ overdue principal × days, after grace
-	compoundFenDays int64 // Σ overdue interest × days, after grace
-	accruedTo       civil.Date
+	// Exact accrual, rounded only when read: Σ overdue principal (or
+	// interest) × days. pending* holds what the days of grace accrued
+	// under GraceFromDue until the grace period decides whether it is owed.
+	penaltyFenDays, compoundFenDays int64
+	pendingPenalty, pendingCompound int64
+	clearedOn                       civil.Date // the posting that paid or waived its last fen
 }
 
 // PrincipalDue returns the principal still owed on the installment.
@@ -47,29 +54,64 @@ func (i *InstallmentState) InterestDue() money.Amount {
 	return i.Interest - i.PaidInterest - i.WaivedInterest - i.MovedInterest
 }
 
-// PenaltyDue returns the penalty (and compound interest) still owed.
+// PenaltyDue returns the penalty interest (罚息) still owed.
 func (i *InstallmentState) PenaltyDue() money.Amount {
 	return i.Penalty - i.PaidPenalty - i.WaivedPenalty - i.MovedPenalty
 }
 
-// Allocation records how one repayment, credit application or recovery was
-// split. Its parts always sum to Amount.
-type Allocation struct {
-	Seq       int64 // the transaction; 0 for credit applied on a due date
-	Date      civil.Date
-	Amount    money.Amount
+// CompoundDue returns the compound interest (复利) still owed.
+func (i *InstallmentState) CompoundDue() money.Amount {
+	return i.Compound - i.PaidCompound - i.WaivedCompound - i.MovedCompound
+}
+
+// owes reports whether anything at all is still owed on the installment.
+func (i *InstallmentState) owes() bool {
+	return i.PrincipalDue() > 0 || i.InterestDue() > 0 || i.PenaltyDue() > 0 || i.CompoundDue() > 0
+}
+
+// Parts is an amount split by what it went to. What a posting applied, an
+// allocation of money, a write-off and a restructuring are all Parts.
+type Parts struct {
 	Fee       money.Amount
-	Penalty   money.Amount
-	Interest  money.Amount
-	Principal money.Amount // of installments due by the value date
+	Penalty   money.Amount // 罚息
+	Compound  money.Amount // 复利
+	Interest  money.Amount // with the interest to date charged on a prepayment
+	Principal money.Amount // of scheduled installments
 	Prepaid   money.Amount // principal repaid ahead of schedule
 	Credit    money.Amount // held as credit (negative: credit used)
 	Recovery  money.Amount // recovered after write-off
 }
 
-// Sum returns the sum of the allocation's parts.
-func (a Allocation) Sum() money.Amount {
-	return a.Fee + a.Penalty + a.Interest + a.Principal + a.Prepaid + a.Credit + a.Recovery
+// Sum returns the sum of the parts.
+func (p Parts) Sum() money.Amount {
+	return p.Fee + p.Penalty + p.Compound + p.Interest + p.Principal + p.Prepaid + p.Credit + p.Recovery
+}
+
+// Allocation records how one repayment, credit application or recovery was
+// split. Its parts always sum to Amount; credit applied on a due date has
+// Seq and Amount zero and a negative Credit.
+type Allocation struct {
+	Seq    int64 // the transaction; 0 for credit applied by the ledger
+	Date   civil.Date
+	Amount money.Amount
+	Parts
+}
+
+// Restructuring is what the ledger records of one restructuring (重组) for
+// classification's observation period.
+type Restructuring struct {
+	Seq       int64
+	Date      civil.Date // value date
+	DPDBefore int        // DPD at the end of the day before Date
+	FirstDue  civil.Date // first due date of the new schedule: the observation starts here
+	SecondDue civil.Date // second due date; zero when the new schedule has one installment
+}
+
+// DelinquencySpell is a run of days, From through To, at the end of each of
+// which the loan was past due counting from Since: its DPD on day d was
+// d − Since. When the oldest unpaid due date changes, a new spell begins.
+type DelinquencySpell struct {
+	From, To, Since civil.Date
 }
 
 // State is a loan's derived state at the end of a business date.
@@ -85,41 +127,63 @@ type State struct {
 	OverduePrincipal     money.Amount // principal of installments due before AsOf
 	OverdueInterest      money.Amount // interest of installments due before AsOf
 	DueToday             money.Amount // principal and interest falling due on AsOf
-	PenaltyDue           money.Amount // penalty and compound interest owed
+	PenaltyDue           money.Amount // penalty interest (罚息) owed
+	CompoundDue          money.Amount // compound interest (复利) owed
 	FeesDue              money.Amount
-	Credit               money.Amount // money held for the borrower
+	// AccruedInterest is the interest accrued to AsOf on the principal not
+	// yet due, since the last due date: what settling or prepaying today
+	// charges on top of what is due.
+	AccruedInterest money.Amount
+	Credit          money.Amount // money held for the borrower
 
 	DPD    int // days past due
 	MaxDPD int // highest DPD reached so far
 	// MonthlyMaxDPD[k] is the highest end-of-day DPD in the k-th calendar
-	// month of the loan's life (0 = the month of disbursement), through
-	// AsOf: the DPD history behind behaviour-score features.
+	// month of the loan's life (0 = the month of disbursement), over the
+	// days the loan ended active, through AsOf: the DPD history behind
+	// behaviour-score features.
 	MonthlyMaxDPD   []int32
 	OldestUnpaidDue civil.Date // due date DPD counts from; zero when current
 	NextDueDate     civil.Date // first open installment due on or after AsOf; zero when none
 	NextDueAmount   money.Amount
 
-	PaidPrincipal, PaidInterest, PaidPenalty, PaidFees money.Amount
-	PrepaidPrincipal                                   money.Amount
+	PaidPrincipal, PaidInterest, PaidPenalty, PaidCompound, PaidFees money.Amount
+	PrepaidPrincipal                                                 money.Amount // included in PaidPrincipal
+	PrepaidInterest                                                  money.Amount // interest to date on prepayments, included in PaidInterest
 
-	WrittenOffDate civil.Date
-	WrittenOff     money.Amount // principal, interest, penalty and fees written off
-	Recovered      money.Amount
+	WrittenOffDate  civil.Date
+	WrittenOff      money.Amount // WrittenOffParts.Sum()
+	WrittenOffParts Parts        // fee, penalty, compound, interest and principal written off
+	Recovered       money.Amount
 
 	Restructured     bool
-	RestructureDate  civil.Date
+	RestructureDate  civil.Date // the latest restructuring
 	ObservationStart civil.Date // first repayment date after the latest restructuring
 	Rate             money.Rate // contract rate in force (changes on restructuring)
+	Restructurings   []Restructuring
+	// Delinquency holds the days past due after the first restructuring,
+	// for classification's observation-period triggers; it stays empty for
+	// loans never restructured.
+	Delinquency []DelinquencySpell
 
 	SettledDate civil.Date
+
+	applied []applied
+}
+
+type applied struct {
+	seq   int64
+	parts Parts
 }
 
 // Bucket returns the delinquency bucket of s.
 func (s *State) Bucket() Bucket { return BucketOf(s.DPD) }
 
-// Payoff returns what the borrower would pay to settle the loan today:
-// every unpaid principal, interest due by today, penalty and fees, less
-// credit held.
+// Payoff returns what the borrower would pay to settle the loan at the end
+// of AsOf (提前结清): all unpaid principal, interest due by AsOf, interest
+// accrued to AsOf on principal not yet due, penalty, compound interest and
+// fees, less credit held. A repayment of at least this amount on AsOf
+// settles the loan whatever the product's prepayment rule.
 func (s *State) Payoff() money.Amount {
 	if s.Status != StatusActive {
 		return 0
@@ -127,11 +191,53 @@ func (s *State) Payoff() money.Amount {
 	var interest money.Amount
 	for i := range s.Installments {
 		in := &s.Installments[i]
-		if !in.DueDate.After(s.AsOf) {
+		if !in.Closed && !in.DueDate.After(s.AsOf) {
 			interest += in.InterestDue()
 		}
 	}
-	return money.Max(0, s.PrincipalOutstanding+interest+s.PenaltyDue+s.FeesDue-s.Credit)
+	return money.Max(0, s.PrincipalOutstanding+interest+s.AccruedInterest+s.PenaltyDue+s.CompoundDue+s.FeesDue-s.Credit)
+}
+
+// Due returns what is due of component c on or before AsOf, unpaid and
+// not waived: what a waiver on AsOf may forgive.
+func (s *State) Due(c Component) money.Amount {
+	if c == Fee {
+		return s.FeesDue
+	}
+	var due money.Amount
+	for i := range s.Installments {
+		in := &s.Installments[i]
+		if in.Closed || in.DueDate.After(s.AsOf) {
+			continue
+		}
+		switch c {
+		case Penalty:
+			due += in.PenaltyDue()
+		case Compound:
+			due += in.CompoundDue()
+		case Interest:
+			due += in.InterestDue()
+		case Principal:
+			due += in.PrincipalDue()
+		}
+	}
+	return due
+}
+
+// Applied returns what the transaction with that seq applied in this
+// replay: a repayment's or recovery's allocation, what a waiver actually
+// waived, what a write-off wrote off after applying credit, what a
+// restructuring capitalised into its new schedule (Principal, Interest,
+// Penalty, Compound), a fee's charge (Fee). ok is false for a transaction
+// the replay did not apply: a reversal, one reversed, one dated after
+// AsOf, or an unknown seq.
+func (s *State) Applied(seq int64) (Parts, bool) {
+	for _, a := range s.applied {
+		if a.seq == seq {
+			return a.parts, true
+		}
+	}
+	return Parts{}, false
 }
 
 // Bucket is a delinquency bucket: M0 current, M1 1–30 DPD … M7+ over 180.

@@ -118,7 +118,7 @@ func (g *GenLoader) dropSecondary(ctx context.Context) error {
 
 // genInserts are the multi-row insert statements of one transaction.
 type genInserts struct {
-	borrowers, profiles, loans, txs, fullTxs, states, records rowWriter
+	borrowers, profiles, loans, txs, states, records rowWriter
 }
 
 func (g *GenLoader) begin(ctx context.Context) error {
@@ -134,8 +134,7 @@ func (g *GenLoader) begin(ctx context.Context) error {
 		borrowers: w(`INSERT INTO borrowers (id, external_id, name, id_number, phone, region) VALUES`, 6),
 		profiles:  w(`INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, 9),
 		loans:     w(`INSERT INTO loans (`+loanColumns+`) VALUES`, 13),
-		txs:       w(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, posted_at) VALUES`, 8),
-		fullTxs:   w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, 13),
+		txs:       w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, txColumnCount+1),
 		states:    w(`INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, snapshotColumnCount),
 		records:   w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 20),
 	}
@@ -144,7 +143,7 @@ func (g *GenLoader) begin(ctx context.Context) error {
 }
 
 func (g *GenLoader) commit(ctx context.Context) error {
-	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records} {
+	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.states, g.ins.records} {
 		if err := b.flush(ctx); err != nil {
 			return err
 		}
@@ -180,15 +179,7 @@ func (g *GenLoader) Write(ctx context.Context, b *synth.Batch) error {
 		}
 	}
 	for i := range b.Txs {
-		t := &b.Txs[i]
-		var err error
-		if t.Kind == servicing.Restructure || t.Reverses != 0 || t.Component != "" {
-			err = in.fullTxs.add(ctx, t.LoanID, t.Seq, string(t.Kind), t.ValueDate, t.Amount, t.Channel, t.Reference, t.Reverses,
-				string(t.Component), t.NewRate, t.NewTerm, string(t.NewMethod), b.PostedAt[i])
-		} else {
-			err = in.txs.add(ctx, t.LoanID, t.Seq, string(t.Kind), t.ValueDate, t.Amount, t.Channel, t.Reference, b.PostedAt[i])
-		}
-		if err != nil {
+		if err := in.txs.add(ctx, txArgs(&b.Txs[i], b.PostedAt[i])...); err != nil {
 			return err
 		}
 	}

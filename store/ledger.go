@@ -27,6 +27,9 @@ type querier interface {
 // how its loans derive, so every loan of a changed product is marked for
 // the next close of business; it returns how many were.
 func (db *DB) PutProduct(ctx context.Context, p servicing.Product) (marked int64, err error) {
+	if p.GraceMode == "" {
+		p.GraceMode = servicing.GraceAfter
+	}
 	if err := p.Validate(); err != nil {
 		return 0, daihou.Errorf(daihou.EINVALID, "%v", err)
 	}
@@ -36,14 +39,14 @@ func (db *DB) PutProduct(ctx context.Context, p servicing.Product) (marked int64
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `
-		INSERT INTO products (code, name, currency, method, day_count, penalty_rate, compound, grace_days, tolerance, allocation, prepayment, lgd)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO products (code, name, currency, method, day_count, penalty_rate, compound, grace_days, grace_mode, tolerance, allocation, prepayment, lgd)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, currency = excluded.currency, method = excluded.method,
 			day_count = excluded.day_count, penalty_rate = excluded.penalty_rate, compound = excluded.compound,
-			grace_days = excluded.grace_days, tolerance = excluded.tolerance, allocation = excluded.allocation,
+			grace_days = excluded.grace_days, grace_mode = excluded.grace_mode, tolerance = excluded.tolerance, allocation = excluded.allocation,
 			prepayment = excluded.prepayment, lgd = excluded.lgd`,
 			p.Code, p.Name, string(p.Currency), string(p.Method), string(p.DayCount), int64(p.PenaltyRate), boolInt(p.Compound),
-			p.GraceDays, int64(p.Tolerance), servicing.FormatAllocation(p.Allocation), string(p.Prepayment), int64(p.LGD)); err != nil {
+			p.GraceDays, string(p.GraceMode), int64(p.Tolerance), servicing.FormatAllocation(p.Allocation), string(p.Prepayment), int64(p.LGD)); err != nil {
 			return err
 		}
 		if o, ok := old[p.Code]; !ok || reflect.DeepEqual(o, p) {
@@ -66,7 +69,7 @@ func (db *DB) Products(ctx context.Context) (map[string]servicing.Product, error
 }
 
 func products(ctx context.Context, q querier) (map[string]servicing.Product, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, name, currency, method, day_count, penalty_rate, compound, grace_days, tolerance, allocation, prepayment, lgd FROM products`)
+	rows, err := q.QueryContext(ctx, `SELECT code, name, currency, method, day_count, penalty_rate, compound, grace_days, grace_mode, tolerance, allocation, prepayment, lgd FROM products`)
 	if err != nil {
 		return nil, err
 	}
@@ -74,12 +77,13 @@ func products(ctx context.Context, q querier) (map[string]servicing.Product, err
 	out := map[string]servicing.Product{}
 	for rows.Next() {
 		var p servicing.Product
-		var currency, method, dayCount, alloc, prepay string
+		var currency, method, dayCount, graceMode, alloc, prepay string
 		var compound int
-		if err := rows.Scan(&p.Code, &p.Name, &currency, &method, &dayCount, &p.PenaltyRate, &compound, &p.GraceDays, &p.Tolerance, &alloc, &prepay, &p.LGD); err != nil {
+		if err := rows.Scan(&p.Code, &p.Name, &currency, &method, &dayCount, &p.PenaltyRate, &compound, &p.GraceDays, &graceMode, &p.Tolerance, &alloc, &prepay, &p.LGD); err != nil {
 			return nil, err
 		}
 		p.Currency, p.Method, p.DayCount, p.Prepayment, p.Compound = money.Currency(currency), schedule.Method(method), servicing.DayCount(dayCount), servicing.PrepaymentRule(prepay), compound != 0
+		p.GraceMode = servicing.GraceMode(graceMode)
 		if p.Allocation, err = servicing.ParseAllocation(alloc); err != nil {
 			return nil, fmt.Errorf("product %s: %w", p.Code, err)
 		}
@@ -128,12 +132,28 @@ func (db *DB) Borrower(ctx context.Context, id int64) (servicing.Borrower, error
 	return b, err
 }
 
-const txColumns = `loan_id, seq, kind, value_date, amount, channel, reference, reverses, component, new_rate, new_term, new_method`
+const txColumns = `loan_id, seq, kind, value_date, amount, channel, reference, reverses, component, new_rate, new_term, new_method,
+	applied_fee, applied_penalty, applied_compound, applied_interest, applied_principal, applied_prepaid, applied_credit, applied_recovery`
+
+// txColumnCount is the number of columns in txColumns.
+var txColumnCount = len(strings.Split(txColumns, ","))
+
+// txArgs returns the column values of t for txColumns, then posted_at.
+func txArgs(t *servicing.Tx, postedAt string) []any {
+	a := &t.Applied
+	i := func(v int64) any { return v }
+	return []any{t.LoanID, t.Seq, string(t.Kind), i(int64(t.ValueDate)), i(int64(t.Amount)), t.Channel, t.Reference, t.Reverses,
+		string(t.Component), i(int64(t.NewRate)), i(int64(t.NewTerm)), string(t.NewMethod),
+		i(int64(a.Fee)), i(int64(a.Penalty)), i(int64(a.Compound)), i(int64(a.Interest)), i(int64(a.Principal)), i(int64(a.Prepaid)), i(int64(a.Credit)), i(int64(a.Recovery)),
+		postedAt}
+}
 
 func scanTx(sc interface{ Scan(...any) error }) (servicing.Tx, error) {
 	var t servicing.Tx
 	var kind, component, method string
-	err := sc.Scan(&t.LoanID, &t.Seq, &kind, &t.ValueDate, &t.Amount, &t.Channel, &t.Reference, &t.Reverses, &component, &t.NewRate, &t.NewTerm, &method)
+	a := &t.Applied
+	err := sc.Scan(&t.LoanID, &t.Seq, &kind, &t.ValueDate, &t.Amount, &t.Channel, &t.Reference, &t.Reverses, &component, &t.NewRate, &t.NewTerm, &method,
+		&a.Fee, &a.Penalty, &a.Compound, &a.Interest, &a.Principal, &a.Prepaid, &a.Credit, &a.Recovery)
 	t.Kind, t.Component, t.NewMethod = servicing.TxKind(kind), servicing.Component(component), schedule.Method(method)
 	return t, err
 }

@@ -91,7 +91,7 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 		return res, err
 	}
 	defer bumpSiblings.Close()
-	insTx, err := prepare(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, posted_at) VALUES (?, 1, 'disbursement', ?, ?, ?)`)
+	insTx, err := prepare(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, applied_principal, posted_at) VALUES (?, 1, 'disbursement', ?, ?, ?, ?)`)
 	if err != nil {
 		return res, err
 	}
@@ -187,7 +187,7 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 				}
 			}
 		}
-		if _, err := insTx.ExecContext(ctx, l.ID, int64(l.Disbursed), int64(l.Principal), stamp); err != nil {
+		if _, err := insTx.ExecContext(ctx, l.ID, int64(l.Disbursed), int64(l.Principal), int64(l.Principal), stamp); err != nil {
 			return res, err
 		}
 		p.loans[l.ID] = replayLoan{Loan: l, siblings: siblings}

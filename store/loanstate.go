@@ -18,7 +18,7 @@ import (
 
 const snapshotColumns = `loan_id, borrower_id, as_of, wake_date, status, principal_outstanding, overdue_principal, overdue_interest, penalty_due, fees_due, credit,
 	dpd, max_dpd, bucket, class, own_class, contagion, class_cause, stage, next_due_date, next_due_amount, oldest_unpaid_due, paid_principal, paid_interest,
-	paid_penalty, written_off, recovered, restructured, observation_start, settled_date, model_id, score, pd, reasons, initial_score`
+	paid_penalty, written_off, recovered, restructured, observation_start, settled_date, model_id, score, pd, reasons, initial_score, compound_due, observation_end`
 
 // snapshotColumnCount is the number of columns in snapshotColumns.
 var snapshotColumnCount = len(strings.Split(snapshotColumns, ","))
@@ -32,7 +32,8 @@ func snapshotArgs(s *loanstate.Snapshot, wake civil.Date) []any {
 		i(int64(s.PenaltyDue)), i(int64(s.FeesDue)), i(int64(s.Credit)), i(int64(s.DPD)), i(int64(s.MaxDPD)), s.Bucket.String(), i(int64(s.Class)), i(int64(s.OwnClass)),
 		i(int64(boolInt(s.Contagion))), s.ClassCause, i(int64(s.Stage)), i(int64(s.NextDueDate)), i(int64(s.NextDueAmount)), i(int64(s.OldestUnpaidDue)),
 		i(int64(s.PaidPrincipal)), i(int64(s.PaidInterest)), i(int64(s.PaidPenalty)), i(int64(s.WrittenOff)), i(int64(s.Recovered)), i(int64(boolInt(s.Restructured))),
-		i(int64(s.ObservationStart)), i(int64(s.SettledDate)), s.ModelID, i(int64(s.Score)), i(int64(s.PD)), s.Reasons, i(int64(s.InitialScore))}
+		i(int64(s.ObservationStart)), i(int64(s.SettledDate)), s.ModelID, i(int64(s.Score)), i(int64(s.PD)), s.Reasons, i(int64(s.InitialScore)),
+		i(int64(s.CompoundDue)), i(int64(s.ObservationEnd))}
 }
 
 // cached is a stored snapshot with its wake date.
@@ -74,6 +75,7 @@ func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]cache
 			s.WrittenOff, s.Recovered, s.Restructured = money.Amount(rr.int(25)), money.Amount(rr.int(26)), rr.int(27) != 0
 			s.ObservationStart, s.SettledDate = civil.Date(rr.int(28)), civil.Date(rr.int(29))
 			s.ModelID, s.Score, s.PD, s.Reasons, s.InitialScore = rr.int(30), int(rr.int(31)), money.Rate(rr.int(32)), rr.str(33), int(rr.int(34))
+			s.CompoundDue, s.ObservationEnd = money.Amount(rr.int(35)), civil.Date(rr.int(36))
 			out[s.LoanID] = c
 		}
 		if err := rr.failed(); err != nil {

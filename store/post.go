@@ -51,7 +51,11 @@ func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, du
 		if err := p.derive(ctx, tx); err != nil {
 			return err
 		}
-		return p.write(ctx, tx)
+		if err := p.write(ctx, tx); err != nil {
+			return err
+		}
+		posted = p.pending[len(p.pending)-1] // with what it applied
+		return nil
 	})
 	if err != nil || duplicate {
 		return posted, duplicate, err
@@ -77,6 +81,7 @@ type poster struct {
 	pending  []servicing.Tx
 	refs     map[string]servicing.Tx // stored (and planned) transactions by reference
 	rows     []postedRow
+	states   map[int64]*servicing.State // each derived loan's replay, for what its new transactions applied
 	classes  []loanstate.ClassChange
 	scores   []loanstate.ScoreChange
 	marks    []int64 // loans derived again for contagion: close of business counts them again
@@ -97,6 +102,7 @@ func (db *DB) newPoster(ctx context.Context, q querier, business civil.Date) (*p
 	if p.deriver, _, err = db.deriverQ(ctx, q); err != nil {
 		return nil, err
 	}
+	p.deriver.KeepState = true
 	if p.maxRate, err = maxRate(ctx, q); err != nil {
 		return nil, err
 	}
@@ -248,6 +254,19 @@ func (p *poster) post(t servicing.Tx) (servicing.Tx, bool, error) {
 	if err := servicing.Check(prod, l.Loan, existing, t, p.business); err != nil {
 		return t, false, daihou.Errorf(daihou.EINVALID, "%w", err)
 	}
+	if t.Kind == servicing.Reversal {
+		// What the reversal takes back is what the transaction it reverses
+		// does now, before it is reversed.
+		before := servicing.Replay(prod, l.Loan, existing, p.business)
+		for _, x := range existing {
+			if x.Seq == t.Reverses {
+				t.Amount = x.Amount
+			}
+		}
+		if parts, ok := before.Applied(t.Reverses); ok {
+			t.Applied = negate(parts)
+		}
+	}
 	t.Seq = 1
 	if n := len(existing); n > 0 {
 		t.Seq = existing[n-1].Seq + 1
@@ -310,11 +329,13 @@ func (p *poster) derive(ctx context.Context, q querier) error {
 			continue
 		}
 		p.rows, p.classes, p.scores = p.rows[:0], p.classes[:0], p.scores[:0]
+		p.states = make(map[int64]*servicing.State, len(got))
 		for _, g := range got {
 			if !g.OK {
 				continue // not yet disbursed on the business date
 			}
 			s := g.Snapshot
+			p.states[s.LoanID] = g.State
 			old, had := prev[s.LoanID]
 			p.rows = append(p.rows, postedRow{snap: s, wake: loanstate.Wake(&s)})
 			if !had || old.Class != s.Class {
@@ -344,13 +365,22 @@ func (p *poster) loadMore(ctx context.Context, q querier, ids []int64) error {
 	return nil
 }
 
-// write inserts the planned transactions and the derived rows in tx.
+// write inserts the planned transactions, each with what it applied in the
+// derivation, and the derived rows in tx.
 func (p *poster) write(ctx context.Context, tx *wtx) error {
-	ins := newBatcher(tx.Tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", 13)
+	ins := newBatcher(tx.Tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", txColumnCount+1)
 	stamp := tx.stamp()
-	for _, t := range p.pending {
-		if err := ins.add(ctx, t.LoanID, t.Seq, string(t.Kind), int64(t.ValueDate), int64(t.Amount), t.Channel, t.Reference, t.Reverses,
-			string(t.Component), int64(t.NewRate), int64(t.NewTerm), string(t.NewMethod), stamp); err != nil {
+	for i := range p.pending {
+		t := &p.pending[i]
+		if st := p.states[t.LoanID]; st != nil && t.Kind != servicing.Reversal {
+			if parts, ok := st.Applied(t.Seq); ok {
+				t.Applied = parts
+				if t.Amount == 0 { // a write-off or restructuring of whatever is outstanding
+					t.Amount = parts.Sum()
+				}
+			}
+		}
+		if err := ins.add(ctx, txArgs(t, stamp)...); err != nil {
 			return err
 		}
 	}
@@ -695,4 +725,10 @@ func (db *DB) resolveLoans(ctx context.Context, pays []Payment) (map[string]int6
 		}
 	}
 	return out, nil
+}
+
+// negate returns the parts with their signs turned.
+func negate(p servicing.Parts) servicing.Parts {
+	return servicing.Parts{Fee: -p.Fee, Penalty: -p.Penalty, Compound: -p.Compound, Interest: -p.Interest, Principal: -p.Principal,
+		Prepaid: -p.Prepaid, Credit: -p.Credit, Recovery: -p.Recovery}
 }

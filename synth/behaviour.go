@@ -187,7 +187,7 @@ func (g *loanGen) replay(d civil.Date) servicing.State {
 
 // allDue returns what clears every amount due as of the end of d.
 func allDue(s *servicing.State) money.Amount {
-	return s.OverduePrincipal + s.OverdueInterest + s.DueToday + s.PenaltyDue + s.FeesDue - s.Credit
+	return s.OverduePrincipal + s.OverdueInterest + s.DueToday + s.PenaltyDue + s.CompoundDue + s.FeesDue - s.Credit
 }
 
 // oldestDue returns what clears the oldest open installment due by d.
@@ -197,7 +197,7 @@ func oldestDue(s *servicing.State, d civil.Date) money.Amount {
 		if in.Closed || in.DueDate.After(d) {
 			continue
 		}
-		if x := in.PrincipalDue() + in.InterestDue() + in.PenaltyDue(); x > 0 {
+		if x := in.PrincipalDue() + in.InterestDue() + in.PenaltyDue() + in.CompoundDue(); x > 0 {
 			return x
 		}
 	}

@@ -210,6 +210,15 @@ func (w *worker) loan(b *Batch, i int) {
 	}
 	st := servicing.Replay(*g.p, l, g.txs, cfg.Until)
 	snap := loanstate.FromState(&st, loanstate.Input{Product: *g.p, Loan: l, Txs: g.txs})
+	// Each row records what it applied, as a posting's does.
+	for k := range g.txs {
+		t := &g.txs[k]
+		if t.Kind == servicing.Disbursement {
+			t.Applied.Principal = t.Amount
+		} else if parts, ok := st.Applied(t.Seq); ok {
+			t.Applied = parts
+		}
+	}
 	final := eod.NewRecord(&l, &snap, g.p.LGD, prev)
 	w.hist.Aggregates[cfg.Until].Add(&final, 1)
 	w.hist.Loans++
