@@ -115,9 +115,28 @@ type work struct {
 	total   int64
 	chunks  int
 
+	// book, in a full run worked whole in this process, accumulates every
+	// loan's new record: the date's aggregates rebuilt on the way, so
+	// finishing needs no second read of the book. seen are the loans it
+	// holds.
+	book *Aggregates
+	seen bitset
+
 	mu    sync.Mutex
 	times map[string]time.Duration // per step, read and write
 }
+
+// bitset is a set of loan ids.
+type bitset []uint64
+
+func (b *bitset) add(id int64) {
+	for int(id>>6) >= len(*b) {
+		*b = append(*b, make([]uint64, len(*b)+1024)...)
+	}
+	(*b)[id>>6] |= 1 << (id & 63)
+}
+
+func (b bitset) has(id int64) bool { return int(id>>6) < len(b) && b[id>>6]&(1<<(id&63)) != 0 }
 
 func (r *Runner) newWork(run *Run, cfg *Config) *work {
 	steps := r.Steps
@@ -145,6 +164,9 @@ func (r *Runner) closeDate(ctx context.Context, date civil.Date, full bool) (*Su
 		return nil, err
 	}
 	w := r.newWork(run, cfg)
+	if run.Mode == ModeFull && run.Phase == PhaseScan && run.Cursor == 0 && !run.Summary.Resumed && r.Partitions == 0 {
+		w.book = NewAggregates()
+	}
 	if run.Phase == PhaseScan && run.Cursor == 0 && r.Partitions > 0 {
 		if err := w.partition(ctx); err != nil {
 			return &run.Summary, err
@@ -211,12 +233,15 @@ func chunksOf(ids []int64, size int) func() ([]int64, error) {
 }
 
 // sweep re-derives loans with events that arrived while the run went (or,
-// for a rerun, since the date was closed), until none are left but loans
-// not yet disbursed on the date, in at most a few rounds: a stream of
-// postings cannot keep close of business from finishing, and what arrives
-// after the last round waits for the next run.
+// for a rerun, since the date was closed) — and the borrowers' loans that
+// contagion marked on the way — until none are left but loans not yet
+// disbursed on the date. It stops after a few rounds, or a few more while
+// the rounds keep shrinking: a stream of postings cannot keep close of
+// business from finishing, and what arrives after the last round waits for
+// the next run.
 func (w *work) sweep(ctx context.Context) error {
-	for range 3 {
+	last := -1
+	for round := 0; round < 10; round++ {
 		all, err := w.r.Store.Dirty(ctx)
 		if err != nil {
 			return err
@@ -227,9 +252,10 @@ func (w *work) sweep(ctx context.Context) error {
 				ids = append(ids, id)
 			}
 		}
-		if len(ids) == 0 {
+		if len(ids) == 0 || round >= 3 && len(ids) >= last {
 			return nil
 		}
+		last = len(ids)
 		w.total += int64(len(ids))
 		if err := w.process(ctx, PhaseSweep, chunksOf(ids, w.r.chunkSize())); err != nil {
 			return err
@@ -238,78 +264,103 @@ func (w *work) sweep(ctx context.Context) error {
 	return nil
 }
 
-// process plans the chunks next yields and commits them in order. The
-// next chunk is read and planned while the previous one is written; the
-// commit then checks that no event reached the chunk's loans in between,
-// and plans again inside the write transaction if one did.
+// process reads, plans and commits the chunks next yields, in order, as a
+// pipeline of three stages: the next chunk is read while the one before
+// it is planned and the one before that written. The commit checks that no
+// event reached a chunk's loans since it was read, and leaves out those an
+// event did reach (the sweep takes them again).
 func (w *work) process(ctx context.Context, phase Phase, next func() ([]int64, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type planned struct {
+	type chunk struct {
 		c   *Chunk
 		out *Output
 		err error
 	}
-	plans := make(chan planned, 1)
+	send := func(ch chan<- chunk, x chunk) bool {
+		select {
+		case ch <- x:
+			return x.err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	read := make(chan chunk, 1)
 	go func() {
-		defer close(plans)
+		defer close(read)
 		for {
 			ids, err := next()
-			var pl planned
-			switch {
-			case err != nil:
-				pl.err = err
-			case len(ids) == 0:
+			if err == nil && len(ids) == 0 {
 				return
-			default:
+			}
+			var x chunk
+			x.err = err
+			if err == nil {
 				began := time.Now()
-				pl.c, pl.err = w.r.Store.Read(ctx, w.run.Date, ids)
+				x.c, x.err = w.r.Store.Read(ctx, w.run.Date, ids)
 				w.took("read", began)
-				if pl.err == nil {
-					pl.out = w.plan(pl.c, phase)
-				}
 			}
-			select {
-			case plans <- pl:
-			case <-ctx.Done():
-				return
-			}
-			if pl.err != nil {
+			if !send(read, x) {
 				return
 			}
 		}
 	}()
-	for pl := range plans {
-		if pl.err != nil {
-			return pl.err
+	planned := make(chan chunk, 1)
+	go func() {
+		defer close(planned)
+		for x := range read {
+			if x.err == nil {
+				x.out = w.plan(x.c, phase)
+			}
+			if !send(planned, x) {
+				return
+			}
 		}
-		if err := w.commit(ctx, phase, pl.c, pl.out); err != nil {
+	}()
+	for x := range planned {
+		if x.err != nil {
+			return x.err
+		}
+		if err := w.commit(ctx, phase, x.c, x.out); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
 
-// plan runs the steps on a chunk and decides, per loan, what is written
-// and which event marks the chunk consumes.
+// plan runs the steps on a chunk and totals their output.
 func (w *work) plan(c *Chunk, phase Phase) *Output {
-	out := &Output{Rows: make([]RowOut, len(c.IDs)), Clear: map[int64]int64{}}
-	out.Summary.Chunks = 1
-	if phase == PhaseScan {
-		out.Summary.Candidates = int64(len(c.IDs))
-	}
+	out := &Output{Rows: make([]RowOut, len(c.IDs))}
 	for _, s := range w.steps {
 		began := time.Now()
 		s.Run(w.run.Date, w.cfg, c, out)
 		w.took(s.Name(), began)
 	}
+	w.totals(c, out, phase, nil)
+	return out
+}
+
+// totals makes a chunk's totals from its rows, leaving out the loans in
+// drop: what is written, the aggregate differences, the summary, and the
+// event marks consumed. A loan left out keeps its event mark, so the
+// sweep takes it again.
+func (w *work) totals(c *Chunk, out *Output, phase Phase, drop map[int64]bool) {
+	out.Deltas, out.Clear, out.Pending, out.Summary = NewAggregates(), map[int64]int64{}, nil, Summary{Chunks: 1}
+	if phase == PhaseScan {
+		out.Summary.Candidates = int64(len(c.IDs))
+	}
+	month := w.run.Date.MonthIndex()
 	for i, id := range c.IDs {
+		r := &out.Rows[i]
+		if drop[id] {
+			*r = RowOut{}
+			continue
+		}
 		events, marked := c.Events[id]
 		if marked {
 			out.Summary.NewEvents++
 		}
 		li := &c.Loans[i]
-		r := &out.Rows[i]
 		switch {
 		case !r.Derived && li.Found && marked: // not yet disbursed on the date
 			out.Summary.Pending++
@@ -317,13 +368,27 @@ func (w *work) plan(c *Chunk, phase Phase) *Output {
 		case marked:
 			out.Clear[id] = events
 		}
-		if r.Derived {
-			p := li.Prev
-			r.Write = p == nil || !p.Counted || !sameSnapshot(&p.Snapshot, &r.Snapshot) || p.Wake != r.Wake ||
-				!SameCounts(ptr(p.Record.InMonth(w.run.Date.MonthIndex())), &r.Record)
+		if !r.Derived {
+			continue
 		}
+		p := li.Prev
+		var prevSnap *loanstate.Snapshot
+		if p != nil {
+			prevSnap = &p.Snapshot
+		}
+		out.Summary.Count(prevSnap, &r.Snapshot)
+		if p == nil || !p.Counted {
+			out.Deltas.Move(nil, &r.Record)
+			r.Write = true
+			continue
+		}
+		in := p.Record.InMonth(month)
+		counts := SameCounts(&in, &r.Record)
+		if !counts {
+			out.Deltas.Move(&in, &r.Record)
+		}
+		r.Write = !counts || !sameSnapshot(&p.Snapshot, &r.Snapshot) || p.Wake != r.Wake
 	}
-	return out
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -349,13 +414,32 @@ func (w *work) commit(ctx context.Context, phase Phase, c *Chunk, out *Output) e
 		cp.Cursor = c.IDs[len(c.IDs)-1]
 	}
 	began := time.Now()
-	out, err := w.r.Store.Commit(ctx, w.run, cp, c, out, func(c *Chunk) *Output { return w.plan(c, phase) })
+	out, err := w.r.Store.Commit(ctx, w.run, cp, c, out, func(stale map[int64]bool) *Output {
+		w.totals(c, out, phase, stale)
+		return out
+	})
 	w.took("write", began)
 	if err != nil {
 		return err
 	}
 	w.run.Summary.Add(&out.Summary)
 	w.run.Phase, w.run.Cursor = cp.Phase, cp.Cursor
+	if w.book != nil {
+		month := w.run.Date.MonthIndex()
+		for i, id := range c.IDs {
+			r := &out.Rows[i]
+			if !r.Derived {
+				continue
+			}
+			if p := c.Loans[i].Prev; w.seen.has(id) && p != nil && p.Counted {
+				in := p.Record.InMonth(month)
+				w.book.Move(&in, &r.Record)
+			} else {
+				w.book.Add(&r.Record, 1)
+			}
+			w.seen.add(id)
+		}
+	}
 	for _, id := range out.Pending {
 		w.pending[id] = true
 	}
@@ -383,7 +467,7 @@ func (w *work) commit(ctx context.Context, phase Phase, c *Chunk, out *Output) e
 // after a full run, and the summary with the time each step took.
 func (w *work) finish(ctx context.Context) error {
 	run := w.run
-	fin := Final{Rebuild: run.Mode == ModeFull}
+	fin := Final{Rebuild: run.Mode == ModeFull && w.book == nil, Book: w.book}
 	if ch := w.cfg.Champion; ch != nil && run.Date.AddDays(1).Day() == 1 && len(ch.Artefact().Training.ScoreEdges) > 0 {
 		scores, meanPD, err := w.r.Store.ScoredPopulation(ctx, ch.ModelID())
 		if err != nil {

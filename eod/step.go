@@ -54,26 +54,31 @@ type Row struct {
 }
 
 // Output is what the steps make of a chunk; the store commits all of it
-// with the checkpoint in one transaction.
+// with the checkpoint in one transaction. Everything the steps make is per
+// loan, in Rows; the chunk's totals (aggregate differences, the summary,
+// the event marks consumed) follow from the rows, so a loan can be left out
+// of a commit — one that an event reached since the chunk was read — by
+// dropping its row and totalling again.
 type Output struct {
-	Rows   []RowOut // aligned with Chunk.IDs
-	Deltas *Aggregates
-	// ClassChanges and Scores are the history to append.
-	ClassChanges []loanstate.ClassChange
-	Scores       []loanstate.ScoreChange
+	Rows []RowOut // aligned with Chunk.IDs
 	// Marks are loans outside the chunk to derive again (contagion moved).
 	Marks []int64
-	// Clear are the event marks the chunk consumed (loan → count read).
-	Clear   map[int64]int64
-	Pending []int64 // loans with events not yet disbursed on the date
+
+	// Totals, made by the runner from the rows.
+	Deltas  *Aggregates
+	Clear   map[int64]int64 // event marks the chunk consumed (loan → count read)
+	Pending []int64         // loans with events not yet disbursed on the date
 	Summary Summary
 }
 
-// RowOut is a loan's new row; Write is false when nothing in it changed.
+// RowOut is a loan's new row and the history it appends; Write is false
+// when nothing in the row changed.
 type RowOut struct {
 	Derived bool
 	Write   bool
 	Row
+	Class *loanstate.ClassChange // a change of class, nil when none
+	Score *loanstate.ScoreChange // a new score, nil when none
 }
 
 // Step is one stage of close of business over a chunk of loans. Run is
@@ -141,16 +146,17 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			if prev != nil {
 				from = prev.Class
 			}
-			out.ClassChanges = append(out.ClassChanges, loanstate.ClassChange{LoanID: s.LoanID, AsOf: date, From: from, To: s.Class, Cause: s.ClassCause})
+			r.Class = &loanstate.ClassChange{LoanID: s.LoanID, AsOf: date, From: from, To: s.Class, Cause: s.ClassCause}
 		}
 		if s.ModelID != 0 && (prev == nil || prev.ModelID != s.ModelID || prev.Score != s.Score || prev.PD != s.PD || prev.Reasons != s.Reasons) {
-			out.Scores = append(out.Scores, loanstate.ScoreChange{LoanID: s.LoanID, AsOf: date, ModelID: s.ModelID, Score: s.Score, PD: float64(s.PD) / 1e10, Reasons: s.Reasons})
+			r.Score = &loanstate.ScoreChange{LoanID: s.LoanID, AsOf: date, ModelID: s.ModelID, Score: s.Score, PD: float64(s.PD) / 1e10, Reasons: s.Reasons}
 		}
 	}
 }
 
-// AggregateStep moves every derived loan from the aggregate cells it was
-// counted in to its new ones, and counts the day's transitions.
+// AggregateStep makes the aggregate record of every derived loan: what it
+// counts for in the portfolio, roll-rate and vintage cells. The runner
+// moves each loan from its old record's cells to the new one's.
 type AggregateStep struct{}
 
 // Name implements Step.
@@ -158,33 +164,16 @@ func (AggregateStep) Name() string { return "aggregate" }
 
 // Run implements Step.
 func (AggregateStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
-	if out.Deltas == nil {
-		out.Deltas = NewAggregates()
-	}
-	month := date.MonthIndex()
 	for i := range out.Rows {
 		r := &out.Rows[i]
 		if !r.Derived {
 			continue
 		}
 		li := &c.Loans[i]
-		var prevSnap *loanstate.Snapshot
 		var prevRec *Record
-		if li.Prev != nil {
-			prevSnap = &li.Prev.Snapshot
-			if li.Prev.Counted {
-				prevRec = &li.Prev.Record
-			}
+		if li.Prev != nil && li.Prev.Counted {
+			prevRec = &li.Prev.Record
 		}
-		out.Summary.Count(prevSnap, &r.Snapshot)
 		r.Record = NewRecord(&li.Loan, &r.Snapshot, cfg.Products[li.Loan.Product].LGD, prevRec)
-		if prevRec == nil {
-			out.Deltas.Move(nil, &r.Record)
-			continue
-		}
-		in := prevRec.InMonth(month)
-		if !SameCounts(&in, &r.Record) {
-			out.Deltas.Move(&in, &r.Record)
-		}
 	}
 }

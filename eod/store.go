@@ -36,12 +36,13 @@ type Store interface {
 	// Read reads what the steps need for ids, from one consistent view.
 	Read(ctx context.Context, date civil.Date, ids []int64) (*Chunk, error)
 	// Commit writes out, made from c, with the run's checkpoint moved to
-	// cp, in one transaction. If an event reached any of c's loans since c
-	// was read, it reads them again inside the transaction and writes
-	// replan's output for them instead. It returns the output written. For
-	// a partition whose cursor another worker moved, it returns
-	// ErrPartitionLost and writes nothing.
-	Commit(ctx context.Context, run *Run, cp Checkpoint, c *Chunk, out *Output, replan func(*Chunk) *Output) (*Output, error)
+	// cp, in one transaction. If an event reached some of c's loans since c
+	// was read (their event marks differ), it writes drop's output instead,
+	// which leaves those loans out: they keep their marks, and the sweep
+	// derives them again. It returns the output written. For a partition
+	// whose cursor another worker moved, it returns ErrPartitionLost and
+	// writes nothing.
+	Commit(ctx context.Context, run *Run, cp Checkpoint, c *Chunk, out *Output, drop func(stale map[int64]bool) *Output) (*Output, error)
 	// Finish finishes the run: it drops empty aggregate cells, rebuilds
 	// the date's aggregates from the loans' records when asked (returning
 	// the cells that differed), records the model monitoring, and marks
@@ -118,6 +119,7 @@ type Checkpoint struct {
 // Final is what finishing a run writes beside its summary.
 type Final struct {
 	Rebuild    bool        // rebuild the aggregates from the records (full runs)
+	Book       *Aggregates // the aggregates a full run rebuilt as it went, instead
 	Monitoring *Monitoring // nil off month ends or without a champion
 }
 

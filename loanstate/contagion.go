@@ -9,6 +9,7 @@ import (
 
 	"daihou/classification"
 	"daihou/money"
+	"daihou/servicing"
 )
 
 // Contagion is the debtor-level rule of the five-tier classification
@@ -30,18 +31,21 @@ type Contagion struct {
 var DefaultContagion = Contagion{Threshold: money.MustParseRate("0.10")}
 
 // Exposure is a borrower's loan as contagion sees it: its cached own class
-// and balance, and whether contagion raised it.
+// and balance, whether it is active (contagion touches active loans only)
+// and whether contagion raised it.
 type Exposure struct {
 	LoanID      int64
 	BorrowerID  int64
 	OwnClass    classification.Class
 	Outstanding money.Amount
+	Active      bool
 	Contagion   bool
 }
 
 // exposureOf returns the exposure of a derived snapshot.
 func exposureOf(s *Snapshot) Exposure {
-	return Exposure{LoanID: s.LoanID, BorrowerID: s.BorrowerID, OwnClass: s.OwnClass, Outstanding: s.PrincipalOutstanding, Contagion: s.Contagion}
+	return Exposure{LoanID: s.LoanID, BorrowerID: s.BorrowerID, OwnClass: s.OwnClass, Outstanding: s.PrincipalOutstanding,
+		Active: s.Status == servicing.StatusActive, Contagion: s.Contagion}
 }
 
 // spreads reports whether a borrower with exposures es is contagious, and
@@ -128,7 +132,7 @@ func (c Contagion) apply(in []Input, out []Derived, others []Exposure) []int64 {
 		}
 		for _, i := range idx {
 			s := &out[i].Snapshot
-			if !on || s.OwnClass.NonPerforming() {
+			if !on || s.OwnClass.NonPerforming() || s.Status != servicing.StatusActive {
 				continue
 			}
 			ci := out[i].class
@@ -137,7 +141,7 @@ func (c Contagion) apply(in []Input, out []Derived, others []Exposure) []int64 {
 			s.Class, s.ClassCause, s.Contagion = r.Class, r.Cause, true
 		}
 		for _, e := range rest {
-			if want := on && !e.OwnClass.NonPerforming(); want != e.Contagion || crossed {
+			if want := on && e.Active && !e.OwnClass.NonPerforming(); want != e.Contagion || crossed {
 				marks = append(marks, e.LoanID)
 			}
 		}

@@ -186,6 +186,11 @@ func (d *Deriver) fromState(st *servicing.State, in *Input) Derived {
 	r := classification.Classify(out.class)
 	s = &out.Snapshot
 	s.OwnClass, s.Class, s.ClassCause, s.ObservationEnd = r.Class, r.Class, r.Cause, r.ObservationEnd
+	if st.Status == servicing.StatusSettled {
+		// Settled is settled, whatever hold a restructuring had: decided
+		// here, before contagion looks at the borrower's classes.
+		s.OwnClass, s.Class, s.ClassCause, s.ObservationEnd = classification.Normal, classification.Normal, "settled", 0
+	}
 	for i := range st.Installments {
 		if in := &st.Installments[i]; !in.Closed && in.DueDate.After(asOf) {
 			out.remaining++
@@ -216,7 +221,7 @@ func classInput(st *servicing.State, in *Input) classification.Input {
 func (d *Deriver) finish(out *Derived) {
 	s := &out.Snapshot
 	if s.Status == servicing.StatusSettled {
-		s.Class, s.OwnClass, s.ClassCause, s.Contagion, s.Stage, s.ObservationEnd = classification.Normal, classification.Normal, "settled", false, 1, 0
+		s.Stage = 1
 		return
 	}
 	deteriorated := false

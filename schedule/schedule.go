@@ -230,61 +230,57 @@ func AnnuityPayment(principal money.Amount, rate money.Rate, n int) money.Amount
 	if rate == 0 {
 		return regularPrincipal(principal, n)
 	}
-	key := annuityKey{principal, rate, n}
-	if v, ok := annuities.get(key); ok {
-		return v
-	}
-	v := annuityExact(principal, rate, n)
-	annuities.put(key, v)
-	return v
+	f := annuityFactor(rate, n)
+	// Round half-up: floor((2·P·F + D) / (2·D)).
+	num := new(big.Int).Mul(big.NewInt(int64(principal)), f.num2)
+	num.Add(num, f.den)
+	return money.Amount(num.Quo(num, f.den2).Int64())
 }
 
-func annuityExact(principal money.Amount, rate money.Rate, n int) money.Amount {
+// factor is the exact annuity factor F/D of a rate and a term, with
+// F = a·(b+a)^n and D = b·((b+a)^n − b^n) for r = a/b: the payment of
+// principal P is P·F/D. num2 is 2F and den2 2D, for rounding half-up.
+type factor struct{ num2, den, den2 *big.Int }
+
+// annuityFactor returns the factor of rate and n, computed once: its
+// powers are the costly part of a payment, and a book has few distinct
+// rates and terms while every loan has its own principal.
+func annuityFactor(rate money.Rate, n int) factor {
+	key := annuityKey{rate, n}
+	annuities.mu.RLock()
+	f, ok := annuities.m[key]
+	annuities.mu.RUnlock()
+	if ok {
+		return f
+	}
 	a := big.NewInt(int64(rate))
 	b := big.NewInt(12 * money.RateScale)
 	nn := big.NewInt(int64(n))
 	q := new(big.Int).Exp(new(big.Int).Add(a, b), nn, nil) // (b+a)^n
 	bn := new(big.Int).Exp(b, nn, nil)                     // b^n
-	num := new(big.Int).Mul(big.NewInt(int64(principal)), a)
-	num.Mul(num, q)
+	num := new(big.Int).Mul(a, q)
 	den := new(big.Int).Sub(q, bn)
 	den.Mul(den, b)
-	// Round half-up: floor((2·num + den) / (2·den)).
-	num.Lsh(num, 1).Add(num, den)
-	den.Lsh(den, 1)
-	return money.Amount(num.Quo(num, den).Int64())
+	f = factor{num2: num.Lsh(num, 1), den: den, den2: new(big.Int).Lsh(den, 1)}
+	annuities.mu.Lock()
+	if len(annuities.m) >= annuityCacheMax {
+		annuities.m = make(map[annuityKey]factor)
+	}
+	annuities.m[key] = f
+	annuities.mu.Unlock()
+	return f
 }
 
-// annuities caches AnnuityPayment: the exact big-integer computation is
-// the most expensive step of a replay, and a batch replays the same loan
-// terms again and again. The cache is bounded by clearing it when full.
-var annuities = annuityCache{m: map[annuityKey]money.Amount{}}
+// annuities caches annuity factors by rate and term; it is bounded by
+// clearing it when full.
+var annuities = struct {
+	mu sync.RWMutex
+	m  map[annuityKey]factor
+}{m: map[annuityKey]factor{}}
 
 type annuityKey struct {
-	p money.Amount
 	r money.Rate
 	n int
 }
 
-type annuityCache struct {
-	mu sync.RWMutex
-	m  map[annuityKey]money.Amount
-}
-
 const annuityCacheMax = 1 << 20
-
-func (c *annuityCache) get(k annuityKey) (money.Amount, bool) {
-	c.mu.RLock()
-	v, ok := c.m[k]
-	c.mu.RUnlock()
-	return v, ok
-}
-
-func (c *annuityCache) put(k annuityKey, v money.Amount) {
-	c.mu.Lock()
-	if len(c.m) >= annuityCacheMax {
-		c.m = make(map[annuityKey]money.Amount)
-	}
-	c.m[k] = v
-	c.mu.Unlock()
-}

@@ -53,7 +53,7 @@ func (x *recordReader) read(rows *sql.Rows) (eod.Record, error) {
 		return eod.Record{}, err
 	}
 	r := eod.Record{LoanID: rr.int(0), Product: x.intern(rr.bytes(2)), Branch: x.intern(rr.bytes(3)), Vintage: int(rr.int(4)), Principal: money.Amount(rr.int(5)),
-		Status: internStatus(rr.bytes(6)), Bucket: servicing.Bucket(rr.int(7)), Class: classification.Class(rr.int(8)), Stage: int(rr.int(9)), DPD: int(rr.int(10)),
+		Status: servicing.Status(rr.word(6)), Bucket: servicing.Bucket(rr.int(7)), Class: classification.Class(rr.int(8)), Stage: int(rr.int(9)), DPD: int(rr.int(10)),
 		MaxDPD: int(rr.int(11)), Outstanding: money.Amount(rr.int(12)), Overdue: money.Amount(rr.int(13)), ECL: money.Amount(rr.int(14)),
 		WrittenOff: money.Amount(rr.int(15)), Recovered: money.Amount(rr.int(16)), FromMonth: int(rr.int(17)), From: eod.FlowState(rr.int(18)),
 		FromBalance: money.Amount(rr.int(19))}
@@ -63,20 +63,17 @@ func (x *recordReader) read(rows *sql.Rows) (eod.Record, error) {
 func loadRecords(ctx context.Context, q querier, ids []int64) (map[int64]eod.Record, error) {
 	out := make(map[int64]eod.Record, len(ids))
 	x := newRecordReader()
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT `+recordColumns+` FROM eod_loans WHERE loan_id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	err := selectIDs(ctx, q, ids, `SELECT `+recordColumns+` FROM eod_loans WHERE `, "loan_id", "", func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
 			r, err := x.read(rows)
 			if err != nil {
 				return err
 			}
-			out[r.LoanID] = r
+			if want(r.LoanID) {
+				out[r.LoanID] = r
+			}
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }

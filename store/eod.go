@@ -15,6 +15,7 @@ import (
 	"daihou"
 	"daihou/civil"
 	"daihou/eod"
+	"daihou/loanstate"
 )
 
 // The SQL of close of business: the eod package runs the batch (the
@@ -202,7 +203,9 @@ func (db *DB) EODSummary(ctx context.Context, d civil.Date) (eod.Summary, []eod.
 // Candidates implements eod.Store: the loans whose wake date has come
 // (one range of the loan_state_wake index) and the loans with events.
 func (db *DB) Candidates(ctx context.Context, date civil.Date, after, hi int64) ([]int64, error) {
-	due, err := queryIDs(ctx, db.read, `SELECT loan_id FROM loan_state WHERE wake_date BETWEEN 1 AND ? AND loan_id > ? AND loan_id <= ?`, date, after, hi)
+	// The unary + keeps the planner on the wake-date index: a partition's
+	// id bounds are a filter, not the way in.
+	due, err := queryIDs(ctx, db.read, `SELECT loan_id FROM loan_state WHERE wake_date > 0 AND wake_date <= ? AND +loan_id > ? AND +loan_id <= ?`, date, after, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -349,7 +352,7 @@ func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) 
 }
 
 // Commit implements eod.Store.
-func (db *DB) Commit(ctx context.Context, run *eod.Run, cp eod.Checkpoint, c *eod.Chunk, out *eod.Output, replan func(*eod.Chunk) *eod.Output) (*eod.Output, error) {
+func (db *DB) Commit(ctx context.Context, run *eod.Run, cp eod.Checkpoint, c *eod.Chunk, out *eod.Output, drop func(stale map[int64]bool) *eod.Output) (*eod.Output, error) {
 	t, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -365,10 +368,18 @@ func (db *DB) Commit(ctx context.Context, run *eod.Run, cp eod.Checkpoint, c *eo
 		return nil, err
 	}
 	if !maps.Equal(events, c.Events) {
-		if c, err = readChunk(ctx, t, c.IDs); err != nil {
-			return nil, err
+		stale := map[int64]bool{}
+		for id, n := range events {
+			if c.Events[id] != n {
+				stale[id] = true
+			}
 		}
-		out = replan(c)
+		for id := range c.Events {
+			if _, ok := events[id]; !ok {
+				stale[id] = true
+			}
+		}
+		out = drop(stale)
 	}
 	if err := writeOutput(ctx, t, run.Date, c, out); err != nil {
 		return nil, err
@@ -386,8 +397,16 @@ func (db *DB) Commit(ctx context.Context, run *eod.Run, cp eod.Checkpoint, c *eo
 func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *eod.Output) error {
 	w := newSnapshotWriter(t.Tx)
 	rw := newRecordWriter(t.Tx)
+	var classes []loanstate.ClassChange
+	var scores []loanstate.ScoreChange
 	for i := range out.Rows {
 		r := &out.Rows[i]
+		if r.Class != nil {
+			classes = append(classes, *r.Class)
+		}
+		if r.Score != nil {
+			scores = append(scores, *r.Score)
+		}
 		if !r.Write {
 			continue
 		}
@@ -404,7 +423,7 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 	if err := rw.flush(ctx); err != nil {
 		return err
 	}
-	if err := writeHistory(ctx, t.Tx, out.ClassChanges, out.Scores); err != nil {
+	if err := writeHistory(ctx, t.Tx, classes, scores); err != nil {
 		return err
 	}
 	if err := addAggregates(ctx, t.Tx, date, out.Deltas); err != nil {
@@ -454,20 +473,17 @@ func clearDirty(ctx context.Context, tx *sql.Tx, clear map[int64]int64) error {
 // dirtyEvents returns the event counts of those of ids that are marked.
 func dirtyEvents(ctx context.Context, q querier, ids []int64) (map[int64]int64, error) {
 	out := map[int64]int64{}
-	err := inBatches(ids, func(_ []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT loan_id, events FROM eod_dirty WHERE loan_id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	err := selectIDs(ctx, q, ids, `SELECT loan_id, events FROM eod_dirty WHERE `, "loan_id", "", func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
 			var id, n int64
 			if err := rows.Scan(&id, &n); err != nil {
 				return err
 			}
-			out[id] = n
+			if want(id) {
+				out[id] = n
+			}
 		}
-		return rows.Err()
+		return nil
 	})
 	return out, err
 }
@@ -500,9 +516,11 @@ func (db *DB) Finish(ctx context.Context, run *eod.Run, fin eod.Final) (int64, e
 		}
 	}
 	var healed int64
-	if fin.Rebuild {
-		want, err := rebuildAggregates(ctx, t.Tx, run.Date)
-		if err != nil {
+	if fin.Rebuild || fin.Book != nil {
+		want := fin.Book
+		if want != nil {
+			want.Prune()
+		} else if want, err = rebuildAggregates(ctx, t.Tx, run.Date); err != nil {
 			return 0, err
 		}
 		got, err := readAggregates(ctx, t.Tx, run.Date)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -205,6 +206,41 @@ func inBatches(ids []int64, fn func(batch []int64, args []any, marks string) err
 	return nil
 }
 
+// selectIDs runs query — a SELECT whose WHERE clause ends in "AND " or
+// "WHERE " — restricted to the rows whose column col is one of ids, and
+// calls fn with the rows (ordered by tail, if given) and a test of whether a row's id is wanted. A
+// sorted, dense run of ids (a full close of business reads every loan) is
+// one range of the index, read once; otherwise the ids go in IN lists of
+// batchSize. fn must skip rows whose id is not wanted.
+func selectIDs(ctx context.Context, q querier, ids []int64, query, col, tail string, fn func(rows *sql.Rows, want func(int64) bool) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	run := func(cond string, args []any, want func(int64) bool) error {
+		rows, err := q.QueryContext(ctx, query+cond+tail, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := fn(rows, want); err != nil {
+			return err
+		}
+		return rows.Err()
+	}
+	first, last := ids[0], ids[len(ids)-1]
+	if len(ids) > batchSize && slices.IsSorted(ids) && int64(len(ids))*3 >= last-first+1 {
+		set := make(map[int64]struct{}, len(ids))
+		for _, id := range ids {
+			set[id] = struct{}{}
+		}
+		return run(col+` BETWEEN ? AND ?`, []any{first, last}, func(id int64) bool { _, ok := set[id]; return ok })
+	}
+	all := func(int64) bool { return true }
+	return inBatches(ids, func(_ []int64, args []any, marks string) error {
+		return run(col+` IN (`+marks+`)`, args, all)
+	})
+}
+
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
@@ -238,29 +274,25 @@ func loadReplayLoans(ctx context.Context, q querier, ids []int64) (map[int64]rep
 		return s
 	}
 	rr := newRowReader(13)
-	err := inBatches(ids, func(_ []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT id, external_id, borrower_id, product, currency, principal, rate, term, method, disbursed, branch, region, siblings FROM loans WHERE id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := rr.scan(rows); err != nil {
-				return err
+	err := selectIDs(ctx, q, ids, `SELECT id, external_id, borrower_id, product, currency, principal, rate, term, method, disbursed, branch, region, siblings FROM loans WHERE `, "id", "",
+		func(rows *sql.Rows, want func(int64) bool) error {
+			for rows.Next() {
+				if err := rr.scan(rows); err != nil {
+					return err
+				}
+				if !want(rr.int(0)) {
+					continue
+				}
+				l := replayLoan{siblings: int(rr.int(12))}
+				l.ID, l.ExternalID, l.BorrowerID = rr.int(0), rr.str(1), rr.int(2)
+				l.Product, l.Currency = intern(rr.bytes(3)), money.Currency(intern(rr.bytes(4)))
+				l.Principal, l.Rate, l.Term = money.Amount(rr.int(5)), money.Rate(rr.int(6)), int(rr.int(7))
+				l.Method, l.Disbursed = schedule.Method(intern(rr.bytes(8))), civil.Date(rr.int(9))
+				l.Branch, l.Region = intern(rr.bytes(10)), intern(rr.bytes(11))
+				out[l.ID] = l
 			}
-			l := replayLoan{siblings: int(rr.int(12))}
-			l.ID, l.ExternalID, l.BorrowerID = rr.int(0), rr.str(1), rr.int(2)
-			l.Product, l.Currency = intern(rr.bytes(3)), money.Currency(intern(rr.bytes(4)))
-			l.Principal, l.Rate, l.Term = money.Amount(rr.int(5)), money.Rate(rr.int(6)), int(rr.int(7))
-			l.Method, l.Disbursed = schedule.Method(intern(rr.bytes(8))), civil.Date(rr.int(9))
-			l.Branch, l.Region = intern(rr.bytes(10)), intern(rr.bytes(11))
-			out[l.ID] = l
-		}
-		if err := rr.failed(); err != nil {
-			return err
-		}
-		return rows.Err()
-	})
+			return rr.failed()
+		})
 	return out, err
 }
 
@@ -273,44 +305,48 @@ func loadReplayTxs(ctx context.Context, q querier, ids []int64) (map[int64][]ser
 	if len(ids) == 0 {
 		return out, nil
 	}
-	const cols = `SELECT loan_id, seq, kind, value_date, amount, reverses, component, new_rate, new_term, new_method FROM transactions WHERE `
-	rr := newRowReader(10)
-	read := func(query string, args []any, want func(int64) bool) error {
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := rr.scan(rows); err != nil {
-				return err
+	// Two reads: kind, date and amount of every transaction, then the
+	// details of the few that have more (through the partial index
+	// transactions_special) — a column costs the driver as much as a row.
+	rr := newRowReader(5)
+	err := selectIDs(ctx, q, ids, `SELECT loan_id, seq, kind, value_date, amount FROM transactions WHERE `, "loan_id", " ORDER BY loan_id, seq",
+		func(rows *sql.Rows, want func(int64) bool) error {
+			for rows.Next() {
+				if err := rr.scan(rows); err != nil {
+					return err
+				}
+				id := rr.int(0)
+				if !want(id) {
+					continue
+				}
+				out[id] = append(out[id], servicing.Tx{LoanID: id, Seq: rr.int(1), Kind: servicing.TxKind(rr.word(2)), ValueDate: civil.Date(rr.int(3)), Amount: money.Amount(rr.int(4))})
 			}
-			id := rr.int(0)
-			if !want(id) {
-				continue
-			}
-			t := servicing.Tx{LoanID: id, Seq: rr.int(1), Kind: servicing.TxKind(internText(rr.bytes(2))), ValueDate: civil.Date(rr.int(3)), Amount: money.Amount(rr.int(4)),
-				Reverses: rr.int(5), Component: servicing.Component(internText(rr.bytes(6))), NewRate: money.Rate(rr.int(7)), NewTerm: int(rr.int(8)),
-				NewMethod: schedule.Method(internText(rr.bytes(9)))}
-			out[id] = append(out[id], t)
-		}
-		if err := rr.failed(); err != nil {
-			return err
-		}
-		return rows.Err()
-	}
-	first, last := ids[0], ids[len(ids)-1]
-	if sorted := slices.IsSorted(ids); sorted && int64(len(ids))*3 >= last-first+1 {
-		set := make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			set[id] = true
-		}
-		err := read(cols+`loan_id BETWEEN ? AND ? ORDER BY loan_id, seq`, []any{first, last}, func(id int64) bool { return set[id] })
+			return rr.failed()
+		})
+	if err != nil {
 		return out, err
 	}
-	err := inBatches(ids, func(_ []int64, args []any, marks string) error {
-		return read(cols+`loan_id IN (`+marks+`) ORDER BY loan_id, seq`, args, func(int64) bool { return true })
-	})
+	dr := newRowReader(7)
+	err = selectIDs(ctx, q, ids, `SELECT loan_id, seq, reverses, component, new_rate, new_term, new_method FROM transactions WHERE kind IN ('reversal', 'waiver', 'restructure') AND `, "loan_id", "",
+		func(rows *sql.Rows, want func(int64) bool) error {
+			for rows.Next() {
+				if err := dr.scan(rows); err != nil {
+					return err
+				}
+				id, seq := dr.int(0), dr.int(1)
+				if !want(id) {
+					continue
+				}
+				txs := out[id]
+				k, found := slices.BinarySearchFunc(txs, seq, func(t servicing.Tx, seq int64) int { return cmp.Compare(t.Seq, seq) })
+				if !found {
+					continue // posted after the first read: the loan's event mark tells
+				}
+				t := &txs[k]
+				t.Reverses, t.Component, t.NewRate, t.NewTerm, t.NewMethod = dr.int(2), servicing.Component(dr.word(3)), money.Rate(dr.int(4)), int(dr.int(5)), schedule.Method(dr.word(6))
+			}
+			return dr.failed()
+		})
 	return out, err
 }
 
@@ -319,11 +355,14 @@ var interned = func() map[string]string {
 	for _, k := range []servicing.TxKind{servicing.Disbursement, servicing.Repayment, servicing.Reversal, servicing.Waiver, servicing.WriteOff, servicing.Recovery, servicing.Restructure, servicing.FeeCharge} {
 		m[string(k)] = string(k)
 	}
-	for _, c := range []servicing.Component{servicing.Fee, servicing.Penalty, servicing.Interest, servicing.Principal} {
+	for _, c := range []servicing.Component{servicing.Fee, servicing.Penalty, servicing.Compound, servicing.Interest, servicing.Principal} {
 		m[string(c)] = string(c)
 	}
 	for _, me := range schedule.Methods {
 		m[string(me)] = string(me)
+	}
+	for _, st := range []servicing.Status{servicing.StatusActive, servicing.StatusSettled, servicing.StatusWrittenOff} {
+		m[string(st)] = string(st)
 	}
 	return m
 }()

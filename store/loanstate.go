@@ -49,20 +49,18 @@ func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]cache
 	for b := range buckets {
 		buckets[b] = servicing.Bucket(b).String()
 	}
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM loan_state WHERE loan_id IN (`+marks+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
+	err := selectIDs(ctx, q, ids, `SELECT `+snapshotColumns+` FROM loan_state WHERE `, "loan_id", "", func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
 			if err := rr.scan(rows); err != nil {
 				return err
 			}
+			if !want(rr.int(0)) {
+				continue
+			}
 			var c cached
 			s := &c.Snapshot
 			s.LoanID, s.BorrowerID, s.AsOf, c.wake = rr.int(0), rr.int(1), civil.Date(rr.int(2)), civil.Date(rr.int(3))
-			s.Status = internStatus(rr.bytes(4))
+			s.Status = servicing.Status(rr.word(4))
 			s.PrincipalOutstanding, s.OverduePrincipal, s.OverdueInterest = money.Amount(rr.int(5)), money.Amount(rr.int(6)), money.Amount(rr.int(7))
 			s.PenaltyDue, s.FeesDue, s.Credit = money.Amount(rr.int(8)), money.Amount(rr.int(9)), money.Amount(rr.int(10))
 			s.DPD, s.MaxDPD = int(rr.int(11)), int(rr.int(12))
@@ -78,10 +76,7 @@ func loadSnapshots(ctx context.Context, q querier, ids []int64) (map[int64]cache
 			s.CompoundDue, s.ObservationEnd = money.Amount(rr.int(35)), civil.Date(rr.int(36))
 			out[s.LoanID] = c
 		}
-		if err := rr.failed(); err != nil {
-			return err
-		}
-		return rows.Err()
+		return rr.failed()
 	})
 	return out, err
 }
@@ -95,17 +90,6 @@ func parseBucket(b []byte, names *[8]string) servicing.Bucket {
 	return servicing.M0
 }
 
-func internStatus(b []byte) servicing.Status {
-	switch string(b) {
-	case string(servicing.StatusActive):
-		return servicing.StatusActive
-	case string(servicing.StatusSettled):
-		return servicing.StatusSettled
-	case string(servicing.StatusWrittenOff):
-		return servicing.StatusWrittenOff
-	}
-	return servicing.Status(b)
-}
 
 // Snapshot returns the cached state of a loan; ENOTFOUND if it has none.
 func (db *DB) Snapshot(ctx context.Context, loanID int64) (loanstate.Snapshot, error) {
@@ -135,6 +119,9 @@ func newSnapshotWriter(tx *sql.Tx) *snapshotWriter {
 	cols := strings.Fields(strings.ReplaceAll(snapshotColumns, ",", " "))
 	sets := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
+		if c == "borrower_id" {
+			continue // never changes: left out, SQLite leaves its index alone
+		}
 		sets = append(sets, c+" = excluded."+c)
 	}
 	return &snapshotWriter{newBatcher(tx, `INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, `ON CONFLICT (loan_id) DO UPDATE SET `+strings.Join(sets, ", "), len(cols))}
@@ -215,18 +202,19 @@ func (db *DB) ClassHistory(ctx context.Context, loanID int64) ([]loanstate.Class
 func exposures(ctx context.Context, q querier, borrowers []int64) ([]loanstate.Exposure, error) {
 	var out []loanstate.Exposure
 	err := inBatches(uniq(borrowers), func(_ []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT loan_id, borrower_id, own_class, principal_outstanding, contagion FROM loan_state WHERE borrower_id IN (`+marks+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT loan_id, borrower_id, own_class, principal_outstanding, status, contagion FROM loan_state WHERE borrower_id IN (`+marks+`)`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var e loanstate.Exposure
+			var status string
 			var contagion int
-			if err := rows.Scan(&e.LoanID, &e.BorrowerID, &e.OwnClass, &e.Outstanding, &contagion); err != nil {
+			if err := rows.Scan(&e.LoanID, &e.BorrowerID, &e.OwnClass, &e.Outstanding, &status, &contagion); err != nil {
 				return err
 			}
-			e.Contagion = contagion != 0
+			e.Active, e.Contagion = servicing.Status(status) == servicing.StatusActive, contagion != 0
 			out = append(out, e)
 		}
 		return rows.Err()
@@ -256,22 +244,20 @@ type override struct {
 // one: the latest approval wins.
 func overrides(ctx context.Context, q querier, ids []int64) (map[int64]override, error) {
 	out := map[int64]override{}
-	err := inBatches(ids, func(batch []int64, args []any, marks string) error {
-		rows, err := q.QueryContext(ctx, `SELECT loan_id, class, reason FROM classification_overrides WHERE status = 'approved' AND loan_id IN (`+marks+`) ORDER BY loan_id, id`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var o override
-			if err := rows.Scan(&id, &o.class, &o.reason); err != nil {
-				return err
+	err := selectIDs(ctx, q, ids, `SELECT loan_id, class, reason FROM classification_overrides WHERE status = 'approved' AND `, "loan_id", " ORDER BY loan_id, id",
+		func(rows *sql.Rows, want func(int64) bool) error {
+			for rows.Next() {
+				var id int64
+				var o override
+				if err := rows.Scan(&id, &o.class, &o.reason); err != nil {
+					return err
+				}
+				if want(id) {
+					out[id] = o // the latest approval wins
+				}
 			}
-			out[id] = o
-		}
-		return rows.Err()
-	})
+			return nil
+		})
 	return out, err
 }
 

@@ -64,6 +64,25 @@ func (r *rowReader) bytes(i int) []byte {
 	return nil
 }
 
+// word returns column i as one of the words a ledger repeats millions of
+// times (a kind, a component, a method), interned: no allocation for the
+// known ones.
+func (r *rowReader) word(i int) string {
+	switch v := r.vals[i].(type) {
+	case string:
+		if w, ok := interned[v]; ok {
+			return w
+		}
+		return v
+	case []byte:
+		return internText(v)
+	case nil:
+		return ""
+	}
+	r.fail(i, fmt.Errorf("unexpected %T", r.vals[i]))
+	return ""
+}
+
 // str returns column i as a string.
 func (r *rowReader) str(i int) string {
 	switch v := r.vals[i].(type) {

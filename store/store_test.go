@@ -516,3 +516,58 @@ func openChild(path string) int {
 	db.Close()
 	return 0
 }
+
+// Borrower contagion through the ledger's own paths: a borrower owes
+// 12,000.00 at 102 days past due and 100,000.00 current; the current loan
+// is 次级 from the import on, stays so through close of business, and goes
+// back to 正常 the moment a payment clears the overdue loan — the posting
+// derives the borrower's other loan with it.
+func TestContagionThroughTheLedger(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := MustOpenDB(t, backend)
+		ctx := context.Background()
+		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
+			t.Fatal(err)
+		}
+		business := day("2026-06-30")
+		if err := db.OpenBook(ctx, business); err != nil {
+			t.Fatal(err)
+		}
+		due := business.AddDays(-102)
+		res, err := db.AddLoans(ctx, []store.NewLoan{
+			{Line: 2, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "OLD", Product: "CL", Principal: money.MustParseAmount("12000"),
+				Rate: 0, Term: 3, Method: schedule.Bullet, Disbursed: due.AddMonthsClamped(-3, due.Day())}},
+			{Line: 3, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "NEW", Product: "CL", Principal: money.MustParseAmount("100000"),
+				Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: business}},
+		})
+		if err != nil || len(res.Rejects) > 0 {
+			t.Fatal(err, res.Rejects)
+		}
+		old, cur := res.IDs[0], res.IDs[1]
+		check := func(when string, want classification.Class) {
+			t.Helper()
+			s, err := db.Snapshot(ctx, cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Class != want {
+				t.Errorf("%s: the current loan is %v (%s), want %v", when, s.Class.Chinese(), s.ClassCause, want.Chinese())
+			}
+		}
+		if s, _ := db.Snapshot(ctx, old); s.DPD != 102 || s.Class != classification.Substandard {
+			t.Fatalf("the old loan: DPD %d %v, want 102 and 次级", s.DPD, s.Class.Chinese())
+		}
+		check("after import", classification.Substandard)
+		closeThrough(t, db, business.AddDays(1))
+		check("after close of business", classification.Substandard)
+		storetest.CheckCache(t, db)
+		if _, _, err := db.Post(ctx, servicing.Tx{LoanID: old, Kind: servicing.Repayment, ValueDate: business.AddDays(1), Amount: money.MustParseAmount("20000"), Reference: "PAYOFF"}); err != nil {
+			t.Fatal(err)
+		}
+		check("after the overdue loan is paid", classification.Normal)
+		storetest.CheckCache(t, db)
+		closeThrough(t, db, business.AddDays(2))
+		check("after the next close", classification.Normal)
+		storetest.CheckCache(t, db)
+	})
+}

@@ -47,7 +47,6 @@ type env struct {
 	ends     []civil.Date // month ends of the history before Until
 	stamps   map[civil.Date][2]string
 	branch   map[string]float64
-	refs     []string
 	stressLo int // month indexes of the stress period
 	stressHi int
 }
@@ -62,23 +61,16 @@ func newEnv(cfg Config) *env {
 	for i, b := range Branches() {
 		e.branch[b] = (float64(hash(cfg.Seed, tagBranch, i)>>11)/(1<<53) - 0.5) * 0.4
 	}
-	e.refs = make([]string, 256)
-	for i := range e.refs {
-		e.refs[i] = "R" + pad(int64(i), 3)
-	}
 	m0 := cfg.First().MonthIndex()
 	e.stressLo = m0 + cfg.Months*2/5
 	e.stressHi = m0 + cfg.Months*13/20
 	return e
 }
 
-// ref returns the reference of transaction seq of loan ext: unique in the
-// book, as a payment channel's reference is.
-func (e *env) ref(ext string, seq int64) string {
-	if seq < int64(len(e.refs)) {
-		return ext + "-" + e.refs[seq]
-	}
-	return ext + "-R" + strconv.FormatInt(seq, 10)
+// ref returns the reference of transaction seq of loan id: unique in the
+// book, as a payment channel's reference is, and short.
+func ref(id, seq int64) string {
+	return "P" + strconv.FormatInt(id, 36) + "-" + strconv.FormatInt(seq, 36)
 }
 
 // stamp returns the posted_at text of a posting on d: withholding runs in
@@ -163,7 +155,7 @@ func (g *loanGen) post(kind servicing.TxKind, d civil.Date, amount money.Amount,
 	seq := int64(len(g.txs) + 1)
 	t := servicing.Tx{Seq: seq, LoanID: g.l.ID, Kind: kind, ValueDate: d, Amount: amount, Channel: channel}
 	if kind == servicing.Repayment || kind == servicing.Recovery {
-		t.Reference = g.env.ref(g.l.ExternalID, seq)
+		t.Reference = ref(g.l.ID, seq)
 	}
 	g.txs = append(g.txs, t)
 	// Withholding posts the same morning; a few transfers and counter

@@ -45,10 +45,14 @@ SELECT setval(pg_get_serial_sequence('loans', 'id'), COALESCE(MAX(id), 0) + 1, f
 
 -- A reference (idempotency key) names one transaction in the whole book:
 -- a payment re-delivered against another loan is a conflict, not a second
--- payment. The unique index per loan stays for the rows written before;
--- posting checks the reference across loans through this index, holding a
--- transaction-scoped advisory lock on the reference.
-CREATE INDEX transactions_ref ON transactions (reference) WHERE reference <> '';
+-- payment. Before, a reference was unique per loan only, and one that two
+-- loans share is the very double posting this now refuses: the later
+-- loans' copies are renamed REFERENCE#LOAN_ID (the only rows a migration
+-- rewrites, named so they can be traced), then one index holds the rule.
+UPDATE transactions SET reference = reference || '#' || CAST(loan_id AS TEXT)
+    WHERE reference <> '' AND EXISTS (SELECT 1 FROM transactions o WHERE o.reference = transactions.reference AND o.loan_id < transactions.loan_id);
+DROP INDEX transactions_reference;
+CREATE UNIQUE INDEX transactions_ref ON transactions (reference) WHERE reference <> '';
 
 -- Every attempt at a date: attempt 1 closes it, later attempts re-run it
 -- and keep the close's summary. token names the attempt for its
