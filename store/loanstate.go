@@ -90,7 +90,6 @@ func parseBucket(b []byte, names *[8]string) servicing.Bucket {
 	return servicing.M0
 }
 
-
 // Snapshot returns the cached state of a loan; ENOTFOUND if it has none.
 func (db *DB) Snapshot(ctx context.Context, loanID int64) (loanstate.Snapshot, error) {
 	m, err := loadSnapshots(ctx, db.read, []int64{loanID})
