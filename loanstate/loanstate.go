@@ -13,6 +13,8 @@
 package loanstate
 
 import (
+	"sync"
+
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/money"
@@ -128,9 +130,18 @@ func (d *Deriver) own(asOf civil.Date, in *Input) Derived {
 	if asOf.Before(l.Disbursed) {
 		return Derived{}
 	}
-	st := servicing.Replay(in.Product, *l, in.Txs, asOf)
+	if d.KeepState {
+		st := servicing.Replay(in.Product, *l, in.Txs, asOf)
+		return d.fromState(&st, in)
+	}
+	// The state is read and dropped: replay in a goroutine's buffers.
+	sc := scratches.Get().(*servicing.Scratch)
+	defer scratches.Put(sc)
+	st := servicing.ReplayWith(sc, in.Product, *l, in.Txs, asOf)
 	return d.fromState(&st, in)
 }
+
+var scratches = sync.Pool{New: func() any { return new(servicing.Scratch) }}
 
 // FromState returns the snapshot of a state replayed elsewhere (the
 // generator's month ends): classified on its own, with no score and no

@@ -116,7 +116,11 @@ func (t Terms) Validate() error {
 // DueDates returns the n monthly due dates after start, each on start's day
 // of month clamped to the month's end.
 func DueDates(start civil.Date, n int) []civil.Date {
-	out := make([]civil.Date, n)
+	return appendDueDates(make([]civil.Date, 0, n), start, n)
+}
+
+func appendDueDates(out []civil.Date, start civil.Date, n int) []civil.Date {
+	out = out[:n]
 	// One calendar conversion for the start, not one per due date: a
 	// replay lays out a schedule every time.
 	y, m, day := start.YMD()
@@ -131,15 +135,36 @@ func DueDates(start civil.Date, n int) []civil.Date {
 // Generate returns the schedule for t: exactly t.Term installments, one
 // for a bullet, whose principal parts sum to t.Principal.
 func Generate(t Terms) ([]Installment, error) {
+	var b Builder
+	return b.Generate(t)
+}
+
+// Builder lays out schedules in buffers of its own, reused from one
+// schedule to the next: for a batch that replays a million loans and keeps
+// none of their schedules. A schedule it returns is valid until its next
+// call; the zero value is ready to use.
+type Builder struct {
+	dues []civil.Date
+	out  []Installment
+}
+
+// Generate is Generate, in b's buffers.
+func (b *Builder) Generate(t Terms) ([]Installment, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	if t.Method == Bullet {
 		// One period of Term months, its interest rounded once.
 		due := t.Start.AddMonthsClamped(t.Term, t.Start.Day())
-		return []Installment{{N: 1, DueDate: due, Principal: t.Principal, Interest: PeriodInterest(t.Principal, t.Rate, t.Term)}}, nil
+		b.out = append(b.out[:0], Installment{N: 1, DueDate: due, Principal: t.Principal, Interest: PeriodInterest(t.Principal, t.Rate, t.Term)})
+		return b.out, nil
 	}
-	return Build(t.Method, t.Principal, t.Rate, DueDates(t.Start, t.Term), 0), nil
+	if cap(b.dues) < t.Term {
+		b.dues = make([]civil.Date, 0, t.Term)
+	}
+	b.dues = appendDueDates(b.dues[:0], t.Start, t.Term)
+	b.out = build(b.out[:0], t.Method, t.Principal, t.Rate, b.dues, 0)
+	return b.out, nil
 }
 
 // MonthlyInterest returns balance × rate / 12 rounded half-up.
@@ -171,8 +196,11 @@ func PeriodInterest(balance money.Amount, rate money.Rate, months int) money.Amo
 // term after a prepayment while keeping the installment, so the schedule
 // ends as soon as the balance is repaid.
 func Build(method Method, principal money.Amount, rate money.Rate, dues []civil.Date, payment money.Amount) []Installment {
+	return build(make([]Installment, 0, len(dues)), method, principal, rate, dues, payment)
+}
+
+func build(out []Installment, method Method, principal money.Amount, rate money.Rate, dues []civil.Date, payment money.Amount) []Installment {
 	n := len(dues)
-	out := make([]Installment, 0, n)
 	balance := principal
 	per := payment
 	if per <= 0 {

@@ -14,8 +14,25 @@ import (
 // treated as never having happened, so penalty re-accrues over the whole
 // period it had covered. txs need not be sorted.
 func Replay(p Product, l Loan, txs []Tx, asOf civil.Date) State {
+	return ReplayWith(nil, p, l, txs, asOf)
+}
+
+// Scratch holds the buffers a replay works in. A batch that replays many
+// loans and reads each State before the next replay passes one Scratch to
+// every ReplayWith of a goroutine, and allocates almost nothing per loan.
+type Scratch struct {
+	sched   schedule.Builder
+	inst    []InstallmentState
+	alloc   []Allocation
+	applied []applied
+	months  []int32
+}
+
+// ReplayWith is Replay working in sc's buffers (none when sc is nil): the
+// State's slices are sc's, valid until sc's next replay.
+func ReplayWith(sc *Scratch, p Product, l Loan, txs []Tx, asOf civil.Date) State {
 	var e engine
-	e.init(p, l, len(txs), asOf)
+	e.init(sc, p, l, len(txs), asOf)
 	sorted := txs
 	if !slices.IsSortedFunc(txs, txOrder) {
 		sorted = slices.Clone(txs)
@@ -41,7 +58,11 @@ func Replay(p Product, l Loan, txs []Tx, asOf civil.Date) State {
 		e.apply(t)
 	}
 	e.advance(asOf)
-	return e.finish(asOf)
+	st := e.finish(asOf)
+	if sc != nil { // keep what grew for the next replay
+		sc.inst, sc.alloc, sc.applied, sc.months = st.Installments, st.Allocations, st.applied, st.MonthlyMaxDPD
+	}
+	return st
 }
 
 func txOrder(a, b Tx) int {
@@ -91,8 +112,14 @@ type engine struct {
 
 // init sets the engine up at the disbursement with the contract's
 // schedule, sized for ntx transactions and a replay to asOf.
-func (e *engine) init(p Product, l Loan, ntx int, asOf civil.Date) {
-	sched, err := schedule.Generate(l.Terms())
+func (e *engine) init(sc *Scratch, p Product, l Loan, ntx int, asOf civil.Date) {
+	var sched []schedule.Installment
+	var err error
+	if sc != nil {
+		sched, err = sc.sched.Generate(l.Terms())
+	} else {
+		sched, err = schedule.Generate(l.Terms())
+	}
 	if err != nil {
 		// A stored loan has validated terms; an invalid one replays as empty
 		// rather than panicking inside a batch over millions of loans.
@@ -105,12 +132,20 @@ func (e *engine) init(p Product, l Loan, ntx int, asOf civil.Date) {
 	*e = engine{p: p, l: l, now: l.Disbursed, penRate: p.penaltyRate(l.Rate), basis: p.DayCount.Days(), order: order,
 		method: l.Method, term: l.Term, start: l.Disbursed}
 	e.s = State{LoanID: l.ID, Status: StatusActive, Rate: l.Rate}
-	e.s.Installments = make([]InstallmentState, len(sched), len(sched)+1)
+	if sc != nil && cap(sc.inst) >= len(sched)+1 {
+		e.s.Installments = sc.inst[:len(sched)]
+		clear(e.s.Installments)
+	} else {
+		e.s.Installments = make([]InstallmentState, len(sched), len(sched)+1)
+	}
 	for i, in := range sched {
 		e.s.Installments[i] = InstallmentState{N: in.N, DueDate: in.DueDate, Principal: in.Principal, Interest: in.Interest}
 		e.principal += in.Principal
 	}
-	if ntx > 0 {
+	switch {
+	case ntx > 0 && sc != nil:
+		e.s.Allocations, e.s.applied = sc.alloc[:0], sc.applied[:0]
+	case ntx > 0:
 		e.s.Allocations = make([]Allocation, 0, ntx)
 		e.s.applied = make([]applied, 0, ntx)
 	}
@@ -118,7 +153,11 @@ func (e *engine) init(p Product, l Loan, ntx int, asOf civil.Date) {
 	e.monthFirst, e.monthLast = 1, 0 // no month cached yet
 	// Room for every month to asOf, unless asOf is absurdly far off.
 	if months := asOf.MonthIndex() - e.disbursedMonth + 1; months > 0 && months <= 12*(schedule.MaxTerm/12+10) {
-		e.s.MonthlyMaxDPD = make([]int32, 0, months)
+		if sc != nil && cap(sc.months) >= months {
+			e.s.MonthlyMaxDPD = sc.months[:0]
+		} else {
+			e.s.MonthlyMaxDPD = make([]int32, 0, months)
+		}
 	}
 }
 
