@@ -379,3 +379,31 @@ func BenchmarkEOD(b *testing.B) {
 		db.Close()
 	}
 }
+
+// Defect: 'eod --date LAST --full' right after a normal close of LAST
+// re-derived no loan (the run kept the earlier attempt's cursor), so a
+// rule or product change had no effect until a second --full.
+func TestFullRightAfterACloseDerivesEveryLoan(t *testing.T) {
+	path := storetest.Gen(t, genConfig)
+	db := openPath(t, path)
+	d := genConfig.Until.AddDays(1)
+	if _, err := closeBusiness(db, d, false, 500); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := closeBusiness(db, d, true, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 1 || sums[0].Mode != eod.ModeFull || sums[0].Touched < int64(genConfig.Loans) {
+		t.Fatalf("--full on the date just closed: %+v, want every one of %d loans derived", sums, genConfig.Loans)
+	}
+	// The close keeps its summary; the full run is recorded as a rerun.
+	closed, reruns, err := db.EODSummary(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed.Mode != eod.ModeIncremental || len(reruns) != 1 || reruns[0].Mode != eod.ModeFull {
+		t.Errorf("summaries of %v: close %s, reruns %+v; want the incremental close kept and one full rerun", d, closed.Mode, reruns)
+	}
+	checkCache(t, db)
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 
 	"daihou"
 )
@@ -81,6 +82,46 @@ func (db *DB) tables(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Columns returns every table of the schema with its columns, sorted: the
+// shape the migrations gave the database.
+func (db *DB) Columns(ctx context.Context) (map[string][]string, error) {
+	tables, err := db.tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, t := range tables {
+		q := `SELECT name FROM pragma_table_info(?)`
+		if db.dialect == Postgres {
+			q = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`
+		}
+		cols, err := queryStrings(ctx, db.read, q, t)
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(cols)
+		out[t] = cols
+	}
+	return out, nil
+}
+
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }

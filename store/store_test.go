@@ -8,9 +8,11 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
 	"daihou"
@@ -570,4 +572,155 @@ func TestContagionThroughTheLedger(t *testing.T) {
 		check("after the next close", classification.Normal)
 		storetest.CheckCache(t, db)
 	})
+}
+
+// Defect: write-off and reversal rows did not say what they did (a
+// write-off of "5" wrote off 12,242.22 and stored 5.00). Every row now
+// stores the amount it took and what it applied to each component, and an
+// amount the transaction does not use is refused.
+func TestTransactionRowsSayWhatTheyApplied(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := MustOpenDB(t, backend)
+		ctx := context.Background()
+		ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 2)
+		closeThrough(t, db, day("2026-04-20"))
+		pay, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[0], Kind: servicing.Repayment, ValueDate: day("2026-02-10"), Amount: money.MustParseAmount("1000"), Reference: "P1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := pay.Applied; a.Sum() != pay.Amount || a.Principal+a.Interest+a.Penalty+a.Compound == 0 {
+			t.Errorf("repayment applied %+v, want parts that sum to %v", a, pay.Amount)
+		}
+		rev, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[0], Kind: servicing.Reversal, ValueDate: day("2026-04-20"), Reverses: pay.Seq})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev.Amount != pay.Amount || rev.Applied.Sum() != -pay.Amount {
+			t.Errorf("reversal stored amount %v applied %+v, want %v taken back", rev.Amount, rev.Applied, pay.Amount)
+		}
+		if _, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[1], Kind: servicing.WriteOff, ValueDate: day("2026-04-20"), Amount: money.MustParseAmount("5")}); !errors.Is(err, servicing.ErrWriteOffAmount) {
+			t.Errorf("write-off of an amount it does not take: %v, want ErrWriteOffAmount", err)
+		}
+		if _, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[1], Kind: servicing.Restructure, ValueDate: day("2026-04-20"), Amount: 100, NewTerm: 12, NewMethod: schedule.EqualInstallment}); !errors.Is(err, servicing.ErrRestructureAmount) {
+			t.Errorf("restructuring with an amount: %v, want ErrRestructureAmount", err)
+		}
+		before, _ := db.Snapshot(ctx, ids[1])
+		wo, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[1], Kind: servicing.WriteOff, ValueDate: day("2026-04-20")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owed := before.PrincipalOutstanding + before.OverdueInterest + before.PenaltyDue + before.CompoundDue + before.FeesDue
+		if wo.Amount != owed || wo.Applied.Sum() != owed || wo.Applied.Principal != before.PrincipalOutstanding {
+			t.Errorf("write-off stored %v applied %+v, want the %v outstanding (principal %v)", wo.Amount, wo.Applied, owed, before.PrincipalOutstanding)
+		}
+		txs, _ := db.Transactions(ctx, ids[1])
+		if last := txs[len(txs)-1]; last.Amount != wo.Amount || last.Applied != wo.Applied {
+			t.Errorf("stored row %+v, want what Post returned %+v", last, wo)
+		}
+		storetest.CheckCache(t, db)
+	})
+}
+
+// Defect: override, model, loan and borrower ids came from MAX(id)+1 and
+// collided when two writers added at once. Several handles add loans,
+// propose overrides and register models concurrently: every write
+// succeeds and every id is distinct.
+func TestIdsFromTheDatabasesSequences(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := context.Background()
+		dsn := storetest.DSN(t, backend)
+		first, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer first.Close()
+		seed := storetest.AddLoans(t, first, servicing.DefaultProduct("CL"), 8, "S")
+		const writers = 4
+		var wg sync.WaitGroup
+		errs := make(chan error, 3*writers)
+		loanIDs := make([][]int64, writers)
+		overrideIDs := make([]int64, writers)
+		modelIDs := make([]int64, writers)
+		for w := range writers {
+			h, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var in []store.NewLoan
+				for i := range 5 {
+					in = append(in, store.NewLoan{Line: i + 2, Borrower: servicing.Borrower{ExternalID: fmt.Sprintf("W%d-B%d", w, i)},
+						Loan: servicing.Loan{ExternalID: fmt.Sprintf("W%d-L%d", w, i), Product: "CL", Principal: money.MustParseAmount("1000"), Rate: money.MustParseRate("0.1"), Term: 6, Disbursed: day("2026-01-10")}})
+				}
+				res, err := h.AddLoans(ctx, in)
+				if err == nil && len(res.Rejects) > 0 {
+					err = fmt.Errorf("rejects %v", res.Rejects)
+				}
+				loanIDs[w] = res.IDs
+				errs <- err
+				overrideIDs[w], err = h.ProposeOverride(ctx, seed[w], classification.Doubtful, "test", fmt.Sprintf("maker%d", w))
+				errs <- err
+				mv, err := h.RegisterModel(ctx, store.ModelVersion{Segment: "all", Kind: "scorecard", Metrics: "{}", Artefact: []byte("{}")})
+				modelIDs[w] = mv.ID
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		seen := map[string]bool{}
+		distinct := func(kind string, id int64) {
+			k := fmt.Sprintf("%s %d", kind, id)
+			if id == 0 || seen[k] {
+				t.Errorf("%s id %d given twice (or not at all)", kind, id)
+			}
+			seen[k] = true
+		}
+		for w := range writers {
+			for _, id := range loanIDs[w] {
+				distinct("loan", id)
+			}
+			distinct("override", overrideIDs[w])
+			distinct("model", modelIDs[w])
+		}
+		for _, id := range seed {
+			distinct("loan", id)
+		}
+	})
+}
+
+// The SQLite and PostgreSQL migrations define the same tables with the
+// same columns: one SQL runs on both, so a column one dialect lacks is a
+// bug waiting for the other.
+func TestMigrationsDefineTheSameSchema(t *testing.T) {
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to compare its schema with SQLite's")
+	}
+	ctx := context.Background()
+	schema := func(backend string) map[string][]string {
+		db, err := store.Open(ctx, storetest.DSN(t, backend))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		s, err := db.Columns(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	lite, pg := schema("sqlite"), schema("postgres")
+	if len(lite) < 10 {
+		t.Fatalf("SQLite has %d tables: the schema query found too few", len(lite))
+	}
+	if diff := cmp.Diff(lite, pg); diff != "" {
+		t.Errorf("SQLite and PostgreSQL schemas differ (-sqlite +postgres):\n%s", diff)
+	}
 }
