@@ -138,10 +138,12 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // command's summary and an example.
 func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	fs.SetOutput(io.Discard) // parse errors are reported once, by Run
 	fs.Usage = func() {
 		fmt.Fprintf(m.Stderr, "Usage: daihou %s\n\n%s\n\nFlags:\n", name, strings.TrimSpace(usage))
+		fs.SetOutput(m.Stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
@@ -165,12 +167,21 @@ func (m *Main) dbFlag(fs *flag.FlagSet) func() string {
 // now is the wall clock; commands that default to "today" read it here.
 var now = time.Now
 
-// parseFlags parses a command's flags; a mistake in them is a usage error
-// (exit 2), and -h is help (exit 0).
+// parseFlags parses a command's flags; -h prints the command's help (exit
+// 0), and a mistake in them is a usage error (exit 2) that says what was
+// wrong and where the help is, without the whole help in the way.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	help := fs.Usage
+	fs.Usage = func() {}
 	err := fs.Parse(args)
-	if err == nil || errors.Is(err, flag.ErrHelp) {
+	fs.Usage = help
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		help()
 		return err
 	}
-	return usageError{err.Error()}
+	name, _, _ := strings.Cut(fs.Name(), " ")
+	return usageError{fmt.Sprintf("%v (see 'daihou help %s')", err, name)}
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -23,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // the embedded database driver
+	"modernc.org/sqlite" // the embedded database driver
 
 	"daihou"
 	"daihou/civil"
@@ -107,11 +108,42 @@ func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 		write.SetMaxOpenConns(1)
 	}
 	db := &DB{dialect: SQLite, read: read, write: write, Now: time.Now, readOnly: readOnly}
+	err = db.migrate(ctx)
+	if readOnly && isReadOnlyFile(err) && !strings.Contains(conn, "immutable=1") {
+		// A WAL database in a folder we cannot write: SQLite cannot make
+		// its shared-memory file, so it is read as immutable — no process
+		// can write a file that nobody may write.
+		db.Close()
+		q.Set("immutable", "1")
+		return openSQLiteReadOnly(ctx, path, "file:"+path+"?"+q.Encode())
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// openSQLiteReadOnly opens path through conn for reading only.
+func openSQLiteReadOnly(ctx context.Context, path, conn string) (*DB, error) {
+	read, err := sql.Open("sqlite", conn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	db := &DB{dialect: SQLite, read: read, write: read, Now: time.Now, readOnly: true}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// isReadOnlyFile reports whether err is SQLite's refusal to touch a file
+// (or its folder) it may not write.
+func isReadOnlyFile(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 8 // SQLITE_READONLY and its extended codes
 }
 
 // openPostgres opens a PostgreSQL database. Reads and writes share one
