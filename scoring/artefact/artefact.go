@@ -122,7 +122,7 @@ func Read(r io.Reader) (*Artefact, error) {
 	dec := json.NewDecoder(r)
 	var a Artefact
 	if err := dec.Decode(&a); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	switch {
 	case a.FormatVersion == 0:
@@ -156,10 +156,10 @@ func Read(r io.Reader) (*Artefact, error) {
 		return nil, fmt.Errorf("%w: unknown kind %q", ErrFormat, a.Kind)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	if err := a.SetCalibration(a.Calibration); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	if a.Reasons < 0 {
 		a.Reasons = 0

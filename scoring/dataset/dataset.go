@@ -181,7 +181,7 @@ func Read(r io.Reader, opts Options) (*Dataset, error) {
 				d.Issues = append(d.Issues, Issue{Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()})
 				continue
 			}
-			return nil, fmt.Errorf("%w: %v", ErrFile, err)
+			return nil, fmt.Errorf("%w: %w", ErrFile, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) != len(header) {
@@ -263,7 +263,7 @@ func readHeader(cr *csv.Reader) ([]string, map[string]int, error) {
 		return nil, nil, fmt.Errorf("%w: the file is empty (want a header row)", ErrFile)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: reading the header: %v", ErrFile, err)
+		return nil, nil, fmt.Errorf("%w: reading the header: %w", ErrFile, err)
 	}
 	pos := make(map[string]int, len(header))
 	for i, h := range header {

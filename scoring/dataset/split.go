@@ -13,7 +13,7 @@ import (
 func SplitProtocol(r io.Reader) (train, test []byte, err error) {
 	recs, err := csv.NewReader(r).ReadAll()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrFile, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrFile, err)
 	}
 	if len(recs) == 0 {
 		return nil, nil, fmt.Errorf("%w: the file is empty (want a header row)", ErrFile)

@@ -39,7 +39,7 @@ func Evaluate(a *artefact.Artefact, ds *dataset.Dataset) (*Evaluation, error) {
 	m := a.Model()
 	cols, err := ds.Encode(m.Features())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrData, err)
+		return nil, fmt.Errorf("%w: %w", ErrData, err)
 	}
 	score, pd, err := scoreAll(m, cols)
 	if err != nil {
@@ -47,7 +47,7 @@ func Evaluate(a *artefact.Artefact, ds *dataset.Dataset) (*Evaluation, error) {
 	}
 	d, err := metrics.Discriminate(pd, ds.Target)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrData, err)
+		return nil, fmt.Errorf("%w: %w", ErrData, err)
 	}
 	ev := &Evaluation{Kind: string(a.Kind), Rows: d.Rows, Bads: d.Bads, Rejected: len(ds.Issues), AUC: d.AUC, KS: d.KS, Gini: d.Gini}
 	edges := a.Training.ScoreEdges

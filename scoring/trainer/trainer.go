@@ -99,7 +99,7 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 	}
 	cols, err := ds.Encode(features)
 	if err != nil {
-		return nil, rep, fmt.Errorf("%w: %v", ErrData, err)
+		return nil, rep, fmt.Errorf("%w: %w", ErrData, err)
 	}
 
 	var model scoring.Model
@@ -110,7 +110,7 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 		cfg.Scaling = opts.Scaling
 		m, cands, err := scorecard.Fit(features, cols, ds.Target, cfg)
 		if err != nil {
-			return nil, rep, fmt.Errorf("%w: %v", ErrData, err)
+			return nil, rep, fmt.Errorf("%w: %w", ErrData, err)
 		}
 		for j, c := range cands {
 			rep.Candidates = append(rep.Candidates, Candidate{Feature: c.Feature, Type: features[j].Type, IV: c.IV, Selected: c.Selected, Note: c.Note})
@@ -132,7 +132,7 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 			if ctx.Err() != nil {
 				return nil, rep, err
 			}
-			return nil, rep, fmt.Errorf("%w: %v", ErrData, err)
+			return nil, rep, fmt.Errorf("%w: %w", ErrData, err)
 		}
 		rep.GBDT = gr
 		model = m
@@ -167,7 +167,10 @@ func Train(ctx context.Context, ds *dataset.Dataset, opts Options) (*artefact.Ar
 	}
 	if opts.Kind == scoring.KindScorecard {
 		oof, err = scorecardOOF(features, cols, ds.Target, opts, rep)
-		if err != nil {
+		switch {
+		case errors.Is(err, errNoOOF):
+			oof = nil
+		case err != nil:
 			return nil, rep, err
 		}
 	}
@@ -361,6 +364,10 @@ func informationValue(f scoring.Feature, col []float64, bad []uint8, cfg binning
 	return b.IV
 }
 
+// errNoOOF: the out-of-fold predictions a calibration needs could not be
+// made; the model is then left uncalibrated.
+var errNoOOF = errors.New("no out-of-fold predictions")
+
 // minCalibrationClass is the fewest rows of each outcome a calibration is
 // fitted on: with fewer, a fold that separates by luck makes the slope
 // run away and the PD jump to 0 or 1.
@@ -372,8 +379,8 @@ const calibrationFolds = 4
 
 // scorecardOOF refits the scorecard on all but one of calibrationFolds
 // folds of the training rows, in turn, and returns every row's log-odds
-// from the scorecard that did not see it; nil when a fold cannot be
-// fitted (a note says so), since the calibration is then left out.
+// from the scorecard that did not see it. A fold that cannot be fitted
+// leaves the calibration out: errNoOOF, with a note in rep saying why.
 func scorecardOOF(features []scoring.Feature, cols [][]float64, bad []uint8, opts Options, rep *Report) ([]float64, error) {
 	n := len(bad)
 	fold := make([]int, n)
@@ -412,7 +419,7 @@ func scorecardOOF(features []scoring.Feature, cols [][]float64, bad []uint8, opt
 		m, _, err := scorecard.Fit(features, tc, tb, cfg)
 		if err != nil {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("PD not calibrated: fold %d of %d: %v", k+1, calibrationFolds, err))
-			return nil, nil
+			return nil, errNoOOF
 		}
 		vc, _ := sub(va)
 		// The fold's scorecard may keep fewer features than the full one;
