@@ -20,10 +20,10 @@ func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
 	d1, d2 := genConfig.Until.AddDays(3), genConfig.Until.AddDays(4)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := closeBusiness(db, d1, false, 100); err != nil {
+	if _, err := closeBusiness(db, d1, false, chunks(30)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := closeBusiness(db, d2, true, 100); err != nil {
+	if _, err := closeBusiness(db, d2, true, chunks(30)); err != nil {
 		t.Fatal(err)
 	}
 	wantSum, _, _ := db.EODSummary(ctx, d2)
@@ -38,7 +38,7 @@ func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
 	}{{d1, false}, {d2, true}} {
 		for {
 			db = openPath(t, got)
-			_, err := (&eod.Runner{Store: db, ChunkSize: 100, Partitions: 5}).Close(ctx, step.date, step.full)
+			_, err := (&eod.Runner{Store: db, ChunkSize: chunks(30), Partitions: 5}).Close(ctx, step.date, step.full)
 			db.Close()
 			if err == nil {
 				break
@@ -79,7 +79,7 @@ func TestEODPartitionTakenOverIsNotCountedTwice(t *testing.T) {
 	d := genConfig.Until.AddDays(1)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := closeBusiness(db, d, true, 50); err != nil {
+	if _, err := closeBusiness(db, d, true, chunks(60)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -107,7 +107,7 @@ func TestEODPartitionTakenOverIsNotCountedTwice(t *testing.T) {
 		slowErr = (&eod.Runner{Store: db, Worker: "slow"}).RunPartition(ctx, job, 1)
 		return nil // the rest is worked by the run's own process
 	}
-	if _, err := (&eod.Runner{Store: db, ChunkSize: 50, Partitions: 3, Dispatch: dispatch}).Close(ctx, d, true); err != nil {
+	if _, err := (&eod.Runner{Store: db, ChunkSize: chunks(60), Partitions: 3, Dispatch: dispatch}).Close(ctx, d, true); err != nil {
 		t.Fatal(err)
 	}
 	if !errors.Is(slowErr, eod.ErrPartitionLost) {

@@ -38,6 +38,10 @@ func TestMain(m *testing.M) {
 
 var genConfig = storetest.GenConfig
 
+// chunks returns the chunk size that splits the generated book into about
+// n chunks, whatever its size.
+func chunks(n int) int { return max(10, genConfig.Loans/n) }
+
 // closeBusiness runs close of business through d on db.
 func closeBusiness(db *store.DB, d civil.Date, full bool, chunk int) ([]eod.Summary, error) {
 	return (&eod.Runner{Store: db, ChunkSize: chunk}).Close(context.Background(), d, full)
@@ -144,7 +148,7 @@ func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
 	end := genConfig.Until.AddDays(5)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := closeBusiness(db, end, false, 100); err != nil {
+	if _, err := closeBusiness(db, end, false, chunks(30)); err != nil {
 		t.Fatal(err)
 	}
 	wantSum, _, _ := db.EODSummary(ctx, end)
@@ -155,7 +159,7 @@ func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
 	restore := stopAfter(2)
 	for {
 		db = openPath(t, got)
-		_, err := closeBusiness(db, end, false, 100)
+		_, err := closeBusiness(db, end, false, chunks(30))
 		db.Close()
 		if err == nil {
 			break
@@ -190,7 +194,7 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 	end := genConfig.Until.AddDays(1)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
-	if _, err := closeBusiness(db, end, true, 50); err != nil {
+	if _, err := closeBusiness(db, end, true, chunks(60)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -217,7 +221,7 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	db = openPath(t, got)
-	if _, err := closeBusiness(db, end, false, 50); err != nil {
+	if _, err := closeBusiness(db, end, false, chunks(60)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -253,7 +257,7 @@ func runEODChild(path string, d civil.Date) int {
 	}
 	defer db.Close()
 	// Slow enough that the parent can kill it part-way.
-	_, err = (&eod.Runner{Store: db, ChunkSize: 50, Throttle: 2 * time.Millisecond}).Close(context.Background(), d, true)
+	_, err = (&eod.Runner{Store: db, ChunkSize: chunks(60), Throttle: 2 * time.Millisecond}).Close(context.Background(), d, true)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -291,7 +295,7 @@ func TestEODWithConcurrentPostings(t *testing.T) {
 			time.Sleep(time.Millisecond)
 			return nil
 		})()
-		_, eodErr = closeBusiness(db, d, false, 40)
+		_, eodErr = closeBusiness(db, d, false, chunks(75))
 	}()
 	<-started
 	const n = 300

@@ -27,6 +27,7 @@ func dump(tb testing.TB, path string) map[string][]string {
 }
 
 func TestGenWritesAConsistentPortfolio(t *testing.T) {
+	t.Parallel()
 	path := storetest.Gen(t, genConfig)
 	db := openPath(t, path)
 	ctx := context.Background()
@@ -54,6 +55,7 @@ func TestGenWritesAConsistentPortfolio(t *testing.T) {
 // The generator's bulk snapshots are exactly what a full close of business
 // derives: re-deriving every loan on the generated date changes nothing.
 func TestFullEODAfterGenChangesNothing(t *testing.T) {
+	t.Parallel()
 	path := storetest.Gen(t, genConfig)
 	before := dump(t, path)
 	db := openPath(t, path)
@@ -88,6 +90,7 @@ func BenchmarkGen(b *testing.B) {
 // On PostgreSQL gen writes with COPY; the portfolio must be the same one,
 // row for row in its totals, and every cached snapshot a replay.
 func TestGenWithCopyOnPostgres(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to run this against it")
 	}

@@ -67,6 +67,7 @@ func closeThrough(tb storetest.T, db *store.DB, d civil.Date) []eod.Summary {
 var day = civil.MustParse
 
 func TestMigrationsAndBusinessDate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -92,6 +93,7 @@ func TestMigrationsAndBusinessDate(t *testing.T) {
 }
 
 func TestPostIdempotentAndConflict(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -136,6 +138,7 @@ func TestPostIdempotentAndConflict(t *testing.T) {
 }
 
 func TestImportPaymentsRejectsAndRedelivery(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -171,6 +174,7 @@ func TestImportPaymentsRejectsAndRedelivery(t *testing.T) {
 // contradict the book are conflicts, each with its line and reason, and
 // the good rows of the file are added.
 func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -223,6 +227,7 @@ func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
 }
 
 func TestOverrideMakerChecker(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -265,6 +270,7 @@ func TestOverrideMakerChecker(t *testing.T) {
 // derivation of its stored transactions — score, contagion and IFRS 9
 // stage included — and the aggregates equal a rebuild.
 func TestCachedStateEqualsReplay(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		// One database for all cases, each with loans of its own disbursed
 		// on the business date of the moment: a fresh PostgreSQL schema
@@ -344,6 +350,7 @@ func TestCachedStateEqualsReplay(t *testing.T) {
 // process) failed with a UNIQUE violation. Several handles on one
 // database post cures and relapses to the same loans on one date.
 func TestClassChangesFromManyHandles(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		dsn := storetest.DSN(t, backend)
@@ -414,6 +421,7 @@ func TestClassChangesFromManyHandles(t *testing.T) {
 // the reversal of it, a third the cure again — three class changes on one
 // date from three processes.
 func TestClassChangeTwiceOnOneDateFromTwoProcesses(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		dsn := storetest.DSN(t, backend)
@@ -487,6 +495,7 @@ func postChild(dsn, spec string) int {
 // Defect: several processes starting at once on one new SQLite file
 // failed with "table settings already exists".
 func TestConcurrentFirstOpens(t *testing.T) {
+	t.Parallel()
 	path := storetest.DSN(t, "sqlite")
 	const n = 20
 	errs := make(chan error, n)
@@ -525,6 +534,7 @@ func openChild(path string) int {
 // back to 正常 the moment a payment clears the overdue loan — the posting
 // derives the borrower's other loan with it.
 func TestContagionThroughTheLedger(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -579,6 +589,7 @@ func TestContagionThroughTheLedger(t *testing.T) {
 // stores the amount it took and what it applied to each component, and an
 // amount the transaction does not use is refused.
 func TestTransactionRowsSayWhatTheyApplied(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
 		ctx := context.Background()
@@ -626,6 +637,7 @@ func TestTransactionRowsSayWhatTheyApplied(t *testing.T) {
 // propose overrides and register models concurrently: every write
 // succeeds and every id is distinct.
 func TestIdsFromTheDatabasesSequences(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		dsn := storetest.DSN(t, backend)
@@ -700,6 +712,7 @@ func TestIdsFromTheDatabasesSequences(t *testing.T) {
 // same columns: one SQL runs on both, so a column one dialect lacks is a
 // bug waiting for the other.
 func TestMigrationsDefineTheSameSchema(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to compare its schema with SQLite's")
 	}

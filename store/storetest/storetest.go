@@ -32,8 +32,9 @@ const EnvPostgres = "DAIHOU_TEST_POSTGRES"
 // visible rather than silent.
 func Each(t *testing.T, fn func(t *testing.T, backend string)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, "sqlite") })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, "sqlite") })
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		if os.Getenv(EnvPostgres) == "" {
 			t.Skip("PostgreSQL not tested: set " + EnvPostgres + "=postgres://… to run this against it")
 		}
