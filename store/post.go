@@ -592,10 +592,10 @@ func (p *poster) plan(ctx context.Context, q querier, pays []Payment, ids map[st
 // writePlan writes a plan made outside the write transaction. Every loan
 // the plan touches gets a transaction with the next sequence number after
 // the one it read, so a posting that reached one of those loans in between
-// makes the insert fail on the primary key; and a reference of the plan
-// that another posting used meanwhile shows in the index. The chunk is
-// then planned again inside the write transaction, where nothing can move
-// under it.
+// makes the insert fail on the primary key; a reference of the plan that
+// another posting used meanwhile shows in the index; and close of business
+// may have moved the business date. The chunk is then planned again inside
+// the write transaction, where nothing can move under it.
 func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[string]int64, res ImportResult) (ImportResult, error) {
 	refs := make([]string, 0, len(p.pending))
 	for _, t := range p.pending {
@@ -603,6 +603,10 @@ func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[
 	}
 	replan := false
 	err := db.inTx(ctx, func(tx *wtx) error {
+		if tx.business != p.business {
+			replan = true // close of business moved the date since the plan
+			return nil
+		}
 		if err := p.lockRefs(ctx, tx, refs); err != nil {
 			return err
 		}
