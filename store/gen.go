@@ -85,14 +85,17 @@ func (db *DB) NewGenLoader(ctx context.Context, products []servicing.Product) (*
 }
 
 // dropSecondary drops the indexes (other than primary keys and unique
-// constraints) and triggers of the tables gen fills, remembering them.
+// constraints) and triggers of the tables gen fills, remembering them. One
+// stays: the index of the few transactions with details, cheap to keep
+// and a scan of the whole table to build.
 func (g *GenLoader) dropSecondary(ctx context.Context) error {
 	marks := placeholders(len(genTables))
 	args := make([]any, len(genTables))
 	for i, t := range genTables {
 		args[i] = t
 	}
-	rows, err := g.conn.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (`+marks+`) ORDER BY name`, args...)
+	rows, err := g.conn.QueryContext(ctx, `SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (`+marks+`)
+		AND name <> 'transactions_special' ORDER BY name`, args...)
 	if err != nil {
 		return err
 	}

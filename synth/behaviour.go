@@ -2,7 +2,6 @@ package synth
 
 import (
 	"math"
-	"strconv"
 
 	"daihou/civil"
 	"daihou/money"
@@ -68,9 +67,21 @@ func newEnv(cfg Config) *env {
 }
 
 // ref returns the reference of transaction seq of loan id: unique in the
-// book, as a payment channel's reference is, and short.
+// book, as a payment channel's reference is, short, and in the order the
+// generator writes them (fixed-width base 36), so the reference index is
+// built from presorted keys.
 func ref(id, seq int64) string {
-	return "P" + strconv.FormatInt(id, 36) + "-" + strconv.FormatInt(seq, 36)
+	var b [12]byte
+	b[0] = 'P'
+	put := func(at, width int, v int64) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[v%36]
+			v /= 36
+		}
+	}
+	put(1, 8, id)  // 36^8 ≈ 2.8e12 loans
+	put(9, 3, seq) // 36^3 = 46,656 transactions per loan
+	return string(b[:])
 }
 
 // stamp returns the posted_at text of a posting on d: withholding runs in
