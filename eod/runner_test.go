@@ -388,8 +388,16 @@ func BenchmarkEOD(b *testing.B) {
 // re-derived no loan (the run kept the earlier attempt's cursor), so a
 // rule or product change had no effect until a second --full.
 func TestFullRightAfterACloseDerivesEveryLoan(t *testing.T) {
-	path := storetest.Gen(t, genConfig)
-	db := openPath(t, path)
+	storetest.Each(t, func(t *testing.T, backend string) {
+		dsn := storetest.DSN(t, backend)
+		if err := storetest.GenInto(context.Background(), dsn, genConfig); err != nil {
+			t.Fatal(err)
+		}
+		testFullRightAfterAClose(t, openPath(t, dsn))
+	})
+}
+
+func testFullRightAfterAClose(t *testing.T, db *store.DB) {
 	d := genConfig.Until.AddDays(1)
 	if _, err := closeBusiness(db, d, false, 500); err != nil {
 		t.Fatal(err)
