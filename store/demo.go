@@ -70,20 +70,7 @@ func (db *DB) tables(ctx context.Context) ([]string, error) {
 	if db.dialect == Postgres {
 		q = `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`
 	}
-	rows, err := db.read.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryColumn[string](ctx, db.read, q)
 }
 
 // Columns returns every table of the schema with its columns, sorted: the
@@ -99,7 +86,7 @@ func (db *DB) Columns(ctx context.Context) (map[string][]string, error) {
 		if db.dialect == Postgres {
 			q = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`
 		}
-		cols, err := queryStrings(ctx, db.read, q, t)
+		cols, err := queryColumn[string](ctx, db.read, q, t)
 		if err != nil {
 			return nil, err
 		}
@@ -107,21 +94,4 @@ func (db *DB) Columns(ctx context.Context) (map[string][]string, error) {
 		out[t] = cols
 	}
 	return out, nil
-}
-
-func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

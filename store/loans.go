@@ -56,14 +56,11 @@ func (db *DB) AddLoans(ctx context.Context, in []NewLoan) (AddLoansResult, error
 
 func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansResult, error) {
 	var res AddLoansResult
-	business, err := t.needBusinessDate()
+	p, err := db.posterIn(ctx, t)
 	if err != nil {
 		return res, err
 	}
-	p, err := db.newPoster(ctx, t, business)
-	if err != nil {
-		return res, err
-	}
+	business := p.business
 	prepare := func(q string) (*sql.Stmt, error) { return t.PrepareContext(ctx, q) }
 	findLoan, err := prepare(`SELECT ` + loanColumns + ` FROM loans WHERE external_id = ?`)
 	if err != nil {

@@ -25,11 +25,7 @@ import (
 // ECONFLICT if the reference was used for a different one.
 func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
 	err = db.inTx(ctx, func(tx *wtx) error {
-		business, err := tx.needBusinessDate()
-		if err != nil {
-			return err
-		}
-		p, err := db.newPoster(ctx, tx, business)
+		p, err := db.posterIn(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -91,6 +87,16 @@ type poster struct {
 type postedRow struct {
 	snap loanstate.Snapshot
 	wake civil.Date
+}
+
+// posterIn returns a poster at the business date of the write
+// transaction tx.
+func (db *DB) posterIn(ctx context.Context, tx *wtx) (*poster, error) {
+	business, err := tx.needBusinessDate()
+	if err != nil {
+		return nil, err
+	}
+	return db.newPoster(ctx, tx, business)
 }
 
 func (db *DB) newPoster(ctx context.Context, q querier, business civil.Date) (*poster, error) {
@@ -425,11 +431,7 @@ func (db *DB) Refresh(ctx context.Context, ids []int64) error {
 // refresh derives ids again in tx and marks them for close of business,
 // which counts them in the aggregates.
 func (db *DB) refresh(ctx context.Context, tx *wtx, ids []int64) error {
-	business, err := tx.needBusinessDate()
-	if err != nil {
-		return err
-	}
-	p, err := db.newPoster(ctx, tx, business)
+	p, err := db.posterIn(ctx, tx)
 	if err != nil {
 		return err
 	}

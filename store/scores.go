@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/scoring/artefact"
 )
@@ -57,25 +58,16 @@ func (db *DB) deriverQ(ctx context.Context, q querier) (*loanstate.Deriver, *loa
 	return d, sc, nil
 }
 
-// Monitoring is one month of a model's population stability.
-type Monitoring struct {
-	ModelID    int64
-	Month      int // civil.Date.MonthIndex
-	Population int
-	PSI        float64
-	MeanPD     float64
-}
-
 // ModelMonitoring returns the monthly monitoring of a model, oldest first.
-func (db *DB) ModelMonitoring(ctx context.Context, modelID int64) ([]Monitoring, error) {
+func (db *DB) ModelMonitoring(ctx context.Context, modelID int64) ([]eod.Monitoring, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT model_id, month, population, psi, mean_pd FROM model_monitoring WHERE model_id = ? ORDER BY month`, modelID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Monitoring
+	var out []eod.Monitoring
 	for rows.Next() {
-		var m Monitoring
+		var m eod.Monitoring
 		if err := rows.Scan(&m.ModelID, &m.Month, &m.Population, &m.PSI, &m.MeanPD); err != nil {
 			return nil, err
 		}
