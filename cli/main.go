@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"config":   {"read and change the book's configuration (contagion, rate limit)", (*Main).runConfig},
 	"migrate":  {"apply the embedded schema migrations", (*Main).runMigrate},
 	"schedule": {"loan calculator: print a repayment schedule", (*Main).runSchedule},
+	"serve":    {"serve the JSON API and the operational endpoints over HTTP", (*Main).runServe},
 	"import":   {"import loans or payments from CSV or JSON Lines", (*Main).runImport},
 	"loan":     {"show a loan's schedule, transactions and state", (*Main).runLoan},
 	"product":  {"create, replace and list products", (*Main).runProduct},

@@ -331,3 +331,20 @@ func (db *DB) OpenBook(ctx context.Context, d civil.Date) error {
 		return setBusinessDate(ctx, t, d)
 	})
 }
+
+// Ready reports whether the database answers and carries the schema this
+// binary knows.
+func (db *DB) Ready(ctx context.Context) error {
+	v, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	ms, err := loadMigrations(string(db.dialect))
+	if err != nil {
+		return err
+	}
+	if latest := ms[len(ms)-1].version; v != latest {
+		return fmt.Errorf("schema version %d, this daihou needs %d: run 'daihou migrate'", v, latest)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"daihou/store"
+	"daihou/web"
+)
+
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("serve [--addr HOST:PORT] [--db PATH] [--grace DURATION]", `Serve the JSON API (/api/v1) and the operational endpoints (/healthz,
+/readyz, /metrics) over HTTP until interrupted (SIGINT or SIGTERM: requests
+in flight finish, for at most --grace). Log lines go to standard error, one
+per request, with its request id. Put TLS in front (a load balancer or a
+reverse proxy); on PostgreSQL any number of 'daihou serve' processes can
+answer behind one.`)
+	db := m.dbFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	grace := fs.Duration("grace", 10*time.Second, "how long requests in flight may finish when stopping")
+	asJSON := fs.Bool("json-log", false, "log JSON lines instead of text")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usagef("serve takes no arguments")
+	}
+	s, err := store.Open(ctx, db())
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var h slog.Handler = slog.NewTextHandler(m.Stderr, nil)
+	if *asJSON {
+		h = slog.NewJSONHandler(m.Stderr, nil)
+	}
+	logger := slog.New(h)
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("--addr %s: %v", *addr, err)
+	}
+	fmt.Fprintf(m.Stdout, "daihou serving %s on http://%s\n", db(), l.Addr())
+	logger.Info("listening", "addr", l.Addr().String(), "db", db())
+	return web.New(s, logger).Serve(ctx, l, *grace)
+}
