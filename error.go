@@ -16,6 +16,10 @@ const (
 	ECONFLICT     = "conflict"     // the request conflicts with current state
 	EUNAUTHORIZED = "unauthorized" // the caller may not do this
 	EINTERNAL     = "internal"     // a bug or an infrastructure failure
+
+	EUNAUTHENTICATED = "unauthenticated" // the caller did not say who they are, or not credibly
+	ETOOLARGE        = "too_large"       // the request is larger than the route accepts
+	ERATELIMIT       = "rate_limited"    // too many attempts: wait, then try again
 )
 
 // Error is daihou's application error: a code a program can branch on and
@@ -23,7 +27,10 @@ const (
 type Error struct {
 	Code    string
 	Message string
-	Err     error // optional cause, for errors.Is/As
+	// Field names the input field at fault, when one is ("amount",
+	// "value_date"): an API answer carries it so a form can mark it.
+	Field string
+	Err   error // optional cause, for errors.Is/As
 }
 
 func (e *Error) Error() string {
@@ -41,6 +48,29 @@ func (e *Error) Unwrap() error { return e.Err }
 func Errorf(code, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
 	return &Error{Code: code, Message: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// Invalid returns an EINVALID error about one input field.
+func Invalid(field, format string, args ...any) *Error {
+	e := Errorf(EINVALID, format, args...)
+	e.Field = field
+	return e
+}
+
+// ErrorField returns the field of the first *Error in err's chain that
+// names one, "" when none does.
+func ErrorField(err error) string {
+	for err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return ""
+		}
+		if e.Field != "" {
+			return e.Field
+		}
+		err = e.Err
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -74,29 +74,29 @@ func DigestFields(fields ...string) Hash {
 // Entry is one record of the audit trail.
 type Entry struct {
 	// Seq is the entry's position in the chain, from 1.
-	Seq int64
+	Seq int64 `json:"seq"`
 	// Actor is who acted, as auth.Actor.String() gives it: user:alice,
 	// token:core-banking, system:eod, local.
-	Actor string
+	Actor string `json:"actor"`
 	// Action is what was done, e.g. repayment.post, import.payments,
 	// eod.run, user.manage.
-	Action string
+	Action string `json:"action"`
 	// Object is what it was done to, e.g. loan:42, import:payments,
 	// eod:2026-06-15, user:bob (see Object).
-	Object string
+	Object string `json:"object"`
 	// BusinessDate is the book's business date when it was done.
-	BusinessDate civil.Date
+	BusinessDate civil.Date `json:"business_date"`
 	// Time is the wall-clock time, kept to the microsecond.
-	Time time.Time
+	Time time.Time `json:"time"`
 	// Change is the digest of the change (Digest, DigestFields); zero when
 	// there is nothing beyond the other fields.
-	Change Hash
+	Change Hash `json:"change"`
 	// Detail is a short account for people: counts, amounts, a reason.
-	Detail string
+	Detail string `json:"detail"`
 	// Prev is the previous entry's hash (Genesis's for the first).
-	Prev Hash
+	Prev Hash `json:"prev"`
 	// Hash is this entry's hash: SHA-256 of its canonical encoding.
-	Hash Hash
+	Hash Hash `json:"hash"`
 }
 
 // magic starts every encoded entry: the format and its version.

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"context"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,17 +13,20 @@ import (
 	"daihou/store/storetest"
 )
 
-// run runs a daihou command in process with its own output buffers and
-// $DAIHOU_DB, and returns stdout, stderr and the exit code.
+// run runs a daihou command in process with its own output buffers,
+// $DAIHOU_DB and the tests' key in $DAIHOU_KEY, and returns stdout, stderr
+// and the exit code.
 func run(t *testing.T, db string, args ...string) (string, string, int) {
 	t.Helper()
+	return runEnv(t, map[string]string{"DAIHOU_DB": db, "DAIHOU_KEY": string(storetest.Keys.KeyFile())}, args...)
+}
+
+// runEnv runs a daihou command in process with exactly the environment
+// env.
+func runEnv(t *testing.T, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		if k == "DAIHOU_DB" {
-			return db
-		}
-		return ""
-	}}
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}
 	code := m.Run(context.Background(), args)
 	return out.String(), errb.String(), code
 }
@@ -166,7 +169,16 @@ func testImportFlow(t *testing.T, backend string) {
 		t.Errorf("re-using a reference for another payment: exit %d %q, want 5 (conflict)", code, errs)
 	}
 
-	// Maker-checker: the maker cannot approve, someone else can.
+	// Maker-checker between users: the bootstrap admin adds two risk
+	// officers; the maker cannot approve, the other can.
+	for _, u := range [][]string{{"ops", "--admin"}, {"risk.li", "--role", "risk-officer", "--as", "ops"}, {"risk.wang", "--role", "risk-officer", "--as", "ops"}} {
+		if _, errs, code := run(t, db, append([]string{"user", "add", "--no-password"}, u...)...); code != 0 {
+			t.Fatalf("user add %v: exit %d %s", u, code, errs)
+		}
+	}
+	if _, errs, code := run(t, db, "loan", "show", "LN202401150002"); code != 6 || !strings.Contains(errs, "--as") {
+		t.Errorf("no user named on a book with users: exit %d %q, want 6 and a hint", code, errs)
+	}
 	out, errs, code = run(t, db, "loan", "override", "LN202401150002", "--class", "次级", "--reason", "borrower's business closed", "--as", "risk.li")
 	if code != 0 || !strings.Contains(out, "override 1") {
 		t.Fatalf("override: exit %d %s %s", code, errs, out)
@@ -177,7 +189,7 @@ func testImportFlow(t *testing.T, backend string) {
 	if _, errs, code = run(t, db, "loan", "decide", "LN202401150002", "--override", "1", "--approve", "--as", "risk.wang"); code != 0 {
 		t.Fatalf("checker approving: exit %d %s", code, errs)
 	}
-	out, _, _ = run(t, db, "loan", "show", "LN202401150002")
+	out, _, _ = run(t, db, "loan", "show", "LN202401150002", "--as", "risk.wang")
 	if !strings.Contains(out, "次级 substandard") || !strings.Contains(out, "override: borrower's business closed") {
 		t.Errorf("approved override not shown:\n%s", out)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"daihou/auth"
 	"daihou/config"
-	"daihou/store"
 )
 
 func (m *Main) runConfig(ctx context.Context, args []string) error {
@@ -23,7 +23,7 @@ func (m *Main) runConfig(ctx context.Context, args []string) error {
 	verb := args[0]
 	fs := m.newFlagSet("config "+verb, `Read or change the book's configuration: the rules every process working on
 this database applies (the options and their meaning: 'daihou config list').`)
-	db := m.dbFlag(fs)
+	bk := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args[1:])); err != nil {
 		return err
@@ -38,11 +38,16 @@ this database applies (the options and their meaning: 'daihou config list').`)
 			return usagef("%v", err)
 		}
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, bk)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if verb != "set" {
+		if err := can(ctx, auth.ReadConfig, auth.System()); err != nil {
+			return err
+		}
+	}
 	switch verb {
 	case "get":
 		v, err := s.Option(ctx, fs.Arg(0))

@@ -27,19 +27,19 @@ five-tier classes, IFRS 9 stages, NPL ratio, ECL, roll rates and vintages.
 History is generated through yesterday with its month-end aggregates, then
 close of business runs for today. Running it again rebuilds the demo
 database; it never touches a database it did not create.`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	n := fs.Int("loans", 20000, "number of loans to generate")
 	months := fs.Int("months", 24, "months of history")
 	seed := fs.Uint64("seed", 1, "random seed")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	path := db()
-	if err := resetDemoDB(ctx, path); err != nil {
+	path := b.db()
+	if err := m.resetDemoDB(ctx, path); err != nil {
 		return err
 	}
 	began := time.Now()
-	s, err := store.Open(ctx, path)
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func monthEnd(d civil.Date) civil.Date {
 
 // resetDemoDB removes a previous demo database at path, and refuses to
 // touch any other existing database.
-func resetDemoDB(ctx context.Context, path string) error {
+func (m *Main) resetDemoDB(ctx context.Context, path string) error {
 	if store.IsPostgres(path) {
 		return nil // emptied by store.ResetDemo, which refuses a real book
 	}
@@ -131,6 +131,13 @@ func resetDemoDB(ctx context.Context, path string) error {
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(path + suffix); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	// The demo's key file goes with it: a new demo gets a new key. A key
+	// named by $DAIHOU_KEY_FILE is the operator's, and stays.
+	if m.Getenv(KeyFileEnv) == "" {
+		if err := os.Remove(m.keyFile(path)); err != nil && !os.IsNotExist(err) {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"daihou"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/eod"
 	"daihou/eodqueue"
@@ -44,7 +45,8 @@ with --partitions P only queues the partitions and waits for such workers.
 A worker that dies loses its partition's lease after --rescue-after and
 another resumes it from its last committed chunk; the date is merged and
 finished once, when every partition is done.`)
-	db := m.dbFlag(fs)
+	bk := m.bookFlags(fs)
+	db := bk.db
 	date := fs.String("date", "", "business date to close through (default: the day after the last closed date)")
 	full := fs.Bool("full", false, "re-derive every loan and rebuild the aggregates")
 	chunk := fs.Int("chunk", 20000, "loans per committed chunk")
@@ -66,11 +68,14 @@ finished once, when every partition is done.`)
 	if !store.IsPostgres(db()) && (*workers > 1 || *parts > 0) {
 		return daihou.Errorf(daihou.EINVALID, "--workers %d: SQLite has one writer, so close of business runs in one process; scale-out needs PostgreSQL (--db postgres://…)", *workers)
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, bk)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := can(ctx, auth.RunEOD, auth.Book()); err != nil {
+		return err
+	}
 	r := &eod.Runner{Store: s, ChunkSize: *chunk, Progress: m.eodProgress()}
 	if store.IsPostgres(db()) && (*workers > 0 || *parts > 0) {
 		stop, err := m.scaleOut(ctx, s, db(), r, *workers, *parts, *rescue, *throttle)
@@ -253,11 +258,14 @@ that reaches the database; 'daihou eod --workers N' starts N of them itself.`)
 	if !store.IsPostgres(db()) {
 		return daihou.Errorf(daihou.EINVALID, "eod worker needs PostgreSQL (--db postgres://…): SQLite has one writer")
 	}
-	s, err := store.Open(ctx, db())
+	s, err := m.openKeyed(ctx, db(), false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	// A worker is machinery: it works the partitions someone allowed to
+	// run close of business queued, as close of business.
+	ctx = auth.NewContext(ctx, auth.EOD())
 	pool, err := eodqueue.OpenPool(ctx, db())
 	if err != nil {
 		return err

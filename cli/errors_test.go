@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"daihou/store/storetest"
 )
 
 // Each mistake a new user made gets an answer that says what is wrong and
@@ -171,8 +173,58 @@ func TestReadOnlyBook(t *testing.T) {
 		}
 		cmd = exec.Command(runuser, "-u", "nobody", "--", bin, "report", "--db", db)
 	}
+	// A reader of the book needs its key too: not the key file, which is
+	// its owner's alone (0600), but the keys in $DAIHOU_KEY.
+	cmd.Env = append(os.Environ(), storetest.KeyEnv())
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "NPL ratio") {
 		t.Errorf("report on a read-only book: %v\n%s", err, out)
+	}
+}
+
+// The embedded default keeps its key in a file beside the book, made on
+// first use with mode 0600; a book whose data is sealed will not open
+// without it, nor with another key; 'key rotate' re-seals under a new key
+// and the book still reads.
+func TestKeyFileBesideTheBook(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "book.db")
+	env := map[string]string{"DAIHOU_DB": db}
+	if _, errs, code := runEnv(t, env, "gen", "--loans", "60", "--months", "3", "--until", "2026-03-31"); code != 0 {
+		t.Fatal(errs)
+	}
+	st, err := os.Stat(db + ".key")
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, mode %v; want one with mode 0600", err, st.Mode().Perm())
+	}
+	before, errs, code := runEnv(t, env, "loan", "show", "1")
+	if code != 0 || !strings.Contains(before, "*") {
+		t.Fatalf("loan show: exit %d %s\n%s", code, errs, before)
+	}
+	os.Rename(db+".key", db+".key.away")
+	if _, errs, code := runEnv(t, env, "loan", "show", "1"); code != 5 || !strings.Contains(errs, "DAIHOU_KEY") {
+		t.Errorf("without its key: exit %d %q, want 5 and what to set", code, errs)
+	}
+	other := map[string]string{"DAIHOU_DB": db, "DAIHOU_KEY": string(storetest.Keys.KeyFile())}
+	if _, errs, code := runEnv(t, other, "loan", "show", "1"); code != 5 || !strings.Contains(errs, "does not open") {
+		t.Errorf("with another key: exit %d %q, want 5", code, errs)
+	}
+	os.Rename(db+".key.away", db+".key")
+	out, errs, code := runEnv(t, env, "key", "rotate")
+	if code != 0 || !strings.Contains(out, "new key version 2") {
+		t.Fatalf("key rotate: exit %d %s\n%s", code, errs, out)
+	}
+	after, errs, code := runEnv(t, env, "loan", "show", "1")
+	if code != 0 || after != before {
+		t.Errorf("after rotation: exit %d %s\n%s\nwant\n%s", code, errs, after, before)
+	}
+	if out, errs, code := runEnv(t, env, "key", "rotate", "--resume", "--retire"); code != 0 || !strings.Contains(out, "0 borrowers re-sealed") || !strings.Contains(out, "version 2 only") {
+		t.Errorf("key rotate --resume --retire: exit %d %s\n%s", code, errs, out)
+	}
+	if _, errs, code := runEnv(t, env, "loan", "show", "1"); code != 0 {
+		t.Errorf("after retiring the old key: exit %d %s", code, errs)
+	}
+	if out, errs, code := runEnv(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "sound") {
+		t.Errorf("audit verify after rotation: exit %d %s %s", code, errs, out)
 	}
 }

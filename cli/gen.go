@@ -32,7 +32,8 @@ portfolio, roll-rate and vintage aggregates of the history are written as
 well, so 'daihou report' has a past to show.
 
 Example: daihou gen --loans 1000000 --months 12 --seed 1 --db bank.db`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
+	db := b.db
 	loans := fs.Int("loans", 100000, "number of loans")
 	months := fs.Int("months", 12, "months of history: loans are disbursed over the months before --until")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same portfolio")
@@ -57,7 +58,7 @@ Example: daihou gen --loans 1000000 --months 12 --seed 1 --db bank.db`)
 	if err := cfg.Validate(); err != nil {
 		return daihou.Errorf(daihou.EINVALID, "%v", err)
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,11 @@ const loanUsage = `Usage:
   daihou loan post ID|LOAN_NUMBER --kind KIND [flags]       post a repayment, reversal, waiver, write-off, recovery, fee or restructuring
   daihou loan override ID|LOAN_NUMBER --class CLASS --reason TEXT --as USER   propose a class above the floor
   daihou loan decide ID|LOAN_NUMBER --override N --approve|--reject --as USER  the second pair of eyes
+  daihou loan assign ID|LOAN_NUMBER --to USER [--kind collection|legal]       put a loan in a user's queue
+  daihou loan reveal ID|LOAN_NUMBER --reason TEXT                             personal data unmasked (audited)
+
+Personal data is masked by role (张*, 110***********1234, 138****5678).
+A loan outside the acting user's data scope is reported as not found.
 Run 'daihou loan SUBCOMMAND -h' for flags.`
 
 func (m *Main) runLoan(ctx context.Context, args []string) error {
@@ -30,6 +35,10 @@ func (m *Main) runLoan(ctx context.Context, args []string) error {
 			return m.loanOverride(ctx, args[1:])
 		case "decide":
 			return m.loanDecide(ctx, args[1:])
+		case "assign":
+			return m.loanAssign(ctx, args[1:])
+		case "reveal":
+			return m.loanReveal(ctx, args[1:])
 		}
 	}
 	if len(args) == 0 || args[0] != "show" {
@@ -38,13 +47,13 @@ func (m *Main) runLoan(ctx context.Context, args []string) error {
 			return nil
 		}
 		fmt.Fprintln(m.Stderr, loanUsage)
-		return usagef("want: loan show|post|override|decide")
+		return usagef("want: loan show|post|override|decide|assign|reveal")
 	}
 	fs := m.newFlagSet("loan show ID|LOAN_NUMBER [--as-of DATE] [--json]", `Show a loan's schedule, transactions and state (DPD, bucket, five-tier class,
 IFRS 9 stage) as of the business date or any other date. The state is
 derived by replaying the loan's transactions, so an as-of date in the past
 shows the loan as it stood then, given everything known now.`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	asOf := fs.String("as-of", "", "date to derive the state at (default: the business date)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args[1:])); err != nil {
@@ -61,7 +70,7 @@ shows the loan as it stood then, given everything known now.`)
 			return daihou.Errorf(daihou.EINVALID, "--as-of: %w", err)
 		}
 	}
-	s, err := store.OpenReadOnly(ctx, db())
+	s, ctx, err := m.openRead(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -82,7 +91,7 @@ func (m *Main) printLoan(v *loanview.View) {
 	w := m.Stdout
 	l, b, snap := v.Loan, v.Borrower, v.State
 	fmt.Fprintf(w, "Loan %s (id %d) — product %s, %s\n", l.ExternalID, l.ID, l.Product, l.Method)
-	fmt.Fprintf(w, "Borrower %s %s %s, branch %s, officer %s\n", b.ExternalID, maskName(b.Name), maskPhone(b.Phone), l.Branch, l.Officer)
+	fmt.Fprintf(w, "Borrower %s %s %s %s, branch %s, officer %s\n", b.ExternalID, b.Name, b.IDNumber, b.Phone, l.Branch, l.Officer)
 	fmt.Fprintf(w, "Principal %s at %s over %d months, disbursed %v\n\n", l.Principal.Grouped(), l.Rate, l.Term, l.Disbursed)
 	if !v.Disbursed {
 		fmt.Fprintf(w, "State as of %v: not yet disbursed (disbursement on %v)\n", v.AsOf, l.Disbursed)
@@ -171,19 +180,19 @@ func (m *Main) printLoan(v *loanview.View) {
 // percent prints a rate as a percentage with two decimals.
 func percent(r money.Rate) string { return fmt.Sprintf("%.2f%%", float64(r)/money.RateScale*100) }
 
-// openLoan opens the database and finds a loan in it by id or loan number;
-// the caller closes the store.
-func openLoan(ctx context.Context, dsn, ref string) (*store.DB, servicing.Loan, error) {
-	s, err := store.Open(ctx, dsn)
+// openLoan opens the book and finds a loan in it by id or loan number,
+// among those the actor may see; the caller closes the store.
+func (m *Main) openLoan(ctx context.Context, b *book, ref string) (*store.DB, context.Context, servicing.Loan, error) {
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
-		return nil, servicing.Loan{}, err
+		return nil, ctx, servicing.Loan{}, err
 	}
 	l, err := findLoan(ctx, s, ref)
 	if err != nil {
 		s.Close()
-		return nil, l, err
+		return nil, ctx, l, err
 	}
-	return s, l, nil
+	return s, ctx, l, nil
 }
 
 // findLoan finds a loan by id or by the lender's loan number.
@@ -222,26 +231,4 @@ func reorder(fs *flag.FlagSet, args []string) []string {
 		}
 	}
 	return append(flags, pos...)
-}
-
-// maskName shows a name's first character only (张**), per 《个人信息保护法》
-// data minimisation; the full name is for roles that need it.
-func maskName(s string) string {
-	r := []rune(s)
-	if len(r) == 0 {
-		return ""
-	}
-	out := string(r[0])
-	for range r[1:] {
-		out += "*"
-	}
-	return out
-}
-
-// maskPhone shows 138****5678.
-func maskPhone(s string) string {
-	if len(s) != 11 {
-		return s
-	}
-	return s[:3] + "****" + s[7:]
 }

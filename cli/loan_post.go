@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"daihou"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/money"
@@ -25,7 +26,7 @@ Examples:
   daihou loan post LN00000042 --kind repayment --amount 1066.19 --date 2026-02-10 --reference BANK-778812
   daihou loan post LN00000042 --kind waiver --component penalty --amount 12.50
   daihou loan post LN00000042 --kind restructure --new-rate 0.06 --new-term 24 --new-method equal-installment`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	kind := fs.String("kind", "", "transaction kind (required)")
 	amount := fs.String("amount", "", "amount in major units")
 	date := fs.String("date", "", "value date YYYY-MM-DD (default: the business date)")
@@ -43,7 +44,7 @@ Examples:
 		fs.Usage()
 		return usagef("want one loan and --kind")
 	}
-	s, l, err := openLoan(ctx, db(), fs.Arg(0))
+	s, ctx, l, err := m.openLoan(ctx, b, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -85,62 +86,62 @@ Examples:
 
 func (m *Main) loanOverride(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("loan override ID|LOAN_NUMBER --class CLASS --reason TEXT --as USER", `Propose classifying a loan above its regulatory floor (never below). The
-override takes effect when someone else approves it with 'loan decide'.`)
-	db := m.dbFlag(fs)
+override takes effect when another user approves it with 'loan decide'; the
+maker is the user named by --as (or $DAIHOU_USER), who needs the risk-officer
+role.`)
+	b := m.bookFlags(fs)
 	class := fs.String("class", "", "special-mention, substandard, doubtful or loss (or 关注, 次级, 可疑, 损失)")
 	reason := fs.String("reason", "", "why (required; regulators ask)")
-	as := fs.String("as", "", "the proposing user (maker)")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || *class == "" || *as == "" {
+	if fs.NArg() != 1 || *class == "" {
 		fs.Usage()
-		return usagef("want one loan, --class and --as")
+		return usagef("want one loan and --class")
 	}
 	c, err := classification.Parse(*class)
 	if err != nil {
 		return daihou.Errorf(daihou.EINVALID, "--class: %v", err)
 	}
-	s, l, err := openLoan(ctx, db(), fs.Arg(0))
+	s, ctx, l, err := m.openLoan(ctx, b, fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	id, err := s.ProposeOverride(ctx, l.ID, c, *reason, *as)
+	id, err := s.ProposeOverride(ctx, l.ID, c, *reason)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "override %d of %s to %s %s proposed by %s; awaiting approval by another user\n", id, l.ExternalID, c.Chinese(), c, *as)
+	fmt.Fprintf(m.Stdout, "override %d of %s to %s %s proposed by %s; awaiting approval by another user\n", id, l.ExternalID, c.Chinese(), c, auth.FromContext(ctx))
 	return nil
 }
 
 func (m *Main) loanDecide(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("loan decide ID|LOAN_NUMBER --override N --approve|--reject --as USER", `Approve or reject a pending classification override. The checker must not be
 the maker (四眼原则).`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	n := fs.Int64("override", 0, "the override number")
 	approve := fs.Bool("approve", false, "approve it")
 	reject := fs.Bool("reject", false, "reject it")
-	as := fs.String("as", "", "the deciding user (checker)")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || *n == 0 || *as == "" || *approve == *reject {
+	if fs.NArg() != 1 || *n == 0 || *approve == *reject {
 		fs.Usage()
-		return usagef("want one loan, --override, --as and exactly one of --approve or --reject")
+		return usagef("want one loan, --override and exactly one of --approve or --reject")
 	}
-	s, l, err := openLoan(ctx, db(), fs.Arg(0))
+	s, ctx, l, err := m.openLoan(ctx, b, fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.DecideOverride(ctx, l.ID, *n, *as, *approve); err != nil {
+	if err := s.DecideOverride(ctx, l.ID, *n, *approve); err != nil {
 		return err
 	}
 	verb := "rejected"
 	if *approve {
 		verb = "approved"
 	}
-	fmt.Fprintf(m.Stdout, "override %d of %s %s by %s\n", *n, l.ExternalID, verb, *as)
+	fmt.Fprintf(m.Stdout, "override %d of %s %s by %s\n", *n, l.ExternalID, verb, auth.FromContext(ctx))
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 // Main is the program: its output streams and environment are fields so
 // tests can run commands in process.
 type Main struct {
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
@@ -27,7 +28,7 @@ type Main struct {
 
 // New returns a Main wired to the process's streams and environment.
 func New() *Main {
-	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 }
 
 // command is one subcommand.
@@ -50,6 +51,10 @@ var commands = map[string]command{
 	"gen":      {"generate a synthetic bank portfolio (demos, benchmarks)", (*Main).runGen},
 	"eod":      {"close of business: advance the business date, update aggregates", (*Main).runEOD},
 	"report":   {"portfolio figures: NPL, ECL, roll rates, vintages", (*Main).runReport},
+	"user":     {"add, list and change users: roles, data scope, passwords", (*Main).runUser},
+	"token":    {"issue, list and revoke API tokens for integrations", (*Main).runToken},
+	"audit":    {"verify the audit trail's hash chain; show what was done to an object", (*Main).runAudit},
+	"key":      {"rotate the personal-data encryption key", (*Main).runKey},
 }
 
 // Run runs the subcommand named by args[0] and returns the exit code.
@@ -97,7 +102,8 @@ func (m *Main) usage(w io.Writer) {
 
 // exitCode maps an error to the process exit code, in one place: 1 for
 // internal failures, 2 for bad usage, 3 invalid input, 4 not found,
-// 5 conflict, 6 unauthorised, 7 done but for rejected input rows.
+// 5 conflict, 6 unauthorised or unauthenticated, 7 done but for rejected
+// input rows, 8 rate limited.
 func exitCode(err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -108,14 +114,16 @@ func exitCode(err error) int {
 		return 7
 	}
 	switch daihou.ErrorCode(err) {
-	case daihou.EINVALID:
+	case daihou.EINVALID, daihou.ETOOLARGE:
 		return 3
 	case daihou.ENOTFOUND:
 		return 4
 	case daihou.ECONFLICT:
 		return 5
-	case daihou.EUNAUTHORIZED:
+	case daihou.EUNAUTHORIZED, daihou.EUNAUTHENTICATED:
 		return 6
+	case daihou.ERATELIMIT:
+		return 8
 	}
 	return 1
 }

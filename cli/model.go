@@ -3,8 +3,8 @@ package cli
 import (
 	"bufio"
 	"context"
+	"daihou/auth"
 	"daihou/civil"
-	"daihou/store"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -112,7 +112,7 @@ Examples:
 	horizon := fs.String("horizon", "6m", "--portfolio: months after the observation date in which 90+ DPD counts as bad")
 	ootAsOf := fs.String("oot-as-of", "", "--portfolio: a later observation date to measure out-of-time AUC on")
 	champion := fs.Bool("champion", false, "--portfolio: make the new model the champion its segment scores with")
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ Examples:
 		return usagef("train: unexpected argument %q", fs.Arg(0))
 	}
 	if *portfolio {
-		return m.runPortfolioTrain(ctx, db(), *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, tuneBudget(*budget), *champion, *out,
+		return m.runPortfolioTrain(ctx, b, *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, tuneBudget(*budget), *champion, *out,
 			scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}, scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign})
 	}
 	switch {
@@ -545,7 +545,7 @@ func tuneBudget(d time.Duration) time.Duration {
 	return d
 }
 
-func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, budget time.Duration, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
+func (m *Main) runPortfolioTrain(ctx context.Context, b *book, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, budget time.Duration, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
 	if asOf == "" {
 		return usagef("train --portfolio: --as-of is required")
 	}
@@ -574,11 +574,14 @@ func (m *Main) runPortfolioTrain(ctx context.Context, dsn, asOf, ootAsOf, horizo
 	if reasons == 0 {
 		opts.Reasons = -1
 	}
-	s, err := store.Open(ctx, dsn)
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := can(ctx, auth.TrainModel, auth.Book()); err != nil {
+		return err
+	}
 	res, err := portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: d, OOTAsOf: oot, Horizon: h, Train: opts, Champion: champion})
 	if err != nil {
 		return err

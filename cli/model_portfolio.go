@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/scoring/portfolio"
 	"daihou/store"
@@ -43,16 +44,19 @@ func (m *Main) printPortfolioTrain(res *portfolio.Result, asOf, ootAsOf civil.Da
 
 func (m *Main) runModelList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model list [--json]", "List the models registered in the database, newest first, with their metrics.")
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := can(ctx, auth.ReadModels, auth.Book()); err != nil {
+		return err
+	}
 	models, err := s.Models(ctx)
 	if err != nil {
 		return err
@@ -74,7 +78,7 @@ func (m *Main) runModelList(ctx context.Context, args []string) error {
 
 func (m *Main) runModelChampion(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("model champion ID", "Make registered model ID the champion of its segment: the model close of business scores with.")
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func (m *Main) runModelChampion(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("model id %q is not a number", fs.Arg(0))
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}

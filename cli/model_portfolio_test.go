@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"math"
@@ -14,7 +13,6 @@ import (
 	"daihou/scoring/artefact"
 	"daihou/scoring/behaviour"
 	"daihou/servicing"
-	"daihou/store"
 	"daihou/store/storetest"
 )
 
@@ -31,12 +29,12 @@ func TestPortfolioModelThroughCloseOfBusiness(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train --portfolio: exit %d %s\n%s", code, errs, out)
 	}
-	s, err := store.Open(context.Background(), db)
+	s, err := storetest.OpenDSN(storetest.Ctx(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	mv, err := s.Champion(ctx, "all")
 	if err != nil {
 		t.Fatal(err)

@@ -7,10 +7,10 @@ import (
 	"sort"
 
 	"daihou"
+	"daihou/auth"
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
-	"daihou/store"
 )
 
 func (m *Main) runProduct(ctx context.Context, args []string) error {
@@ -30,7 +30,7 @@ product changes only the parameters named; the others keep their values.
 
 Example:
   daihou product put CONS-36 --name "消费分期" --method equal-installment --grace 3`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	d := servicing.DefaultProduct("")
 	name := fs.String("name", "", "display name")
 	method := fs.String("method", string(d.Method), "default repayment method: equal-installment, equal-principal, interest-only, bullet")
@@ -49,7 +49,7 @@ Example:
 		fs.Usage()
 		return usagef("want exactly one product code")
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -123,16 +123,19 @@ Example:
 
 func (m *Main) productList(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("product list [--json]", "List the products.")
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, db())
+	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := can(ctx, auth.ReadProducts, auth.System()); err != nil {
+		return err
+	}
 	prods, err := s.Products(ctx)
 	if err != nil {
 		return err

@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"daihou"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/report"
-	"daihou/store"
 )
 
 func (m *Main) runReport(ctx context.Context, args []string) error {
@@ -22,7 +22,7 @@ roll-rate trend, and ever-30+ vintage curves (账龄分析) by months on book.
 Figures come from the daily aggregates close of business writes, so they are
 instant at any portfolio size. ECL uses each product's LGD and a placeholder
 PD by stage and bucket until behaviour scores supply calibrated PDs.`)
-	db := m.dbFlag(fs)
+	b := m.bookFlags(fs)
 	date := fs.String("date", "", "business date (default: the last closed date)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
@@ -32,11 +32,14 @@ PD by stage and bucket until behaviour scores supply calibrated PDs.`)
 		fs.Usage()
 		return usagef("report takes no arguments")
 	}
-	s, err := store.OpenReadOnly(ctx, db())
+	s, ctx, err := m.openRead(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := can(ctx, auth.ReadReport, auth.Book()); err != nil {
+		return err
+	}
 	var d civil.Date
 	if *date != "" {
 		if d, err = civil.Parse(*date); err != nil {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"time"
 
-	"daihou/store"
 	"daihou/web"
 )
 
@@ -29,7 +28,7 @@ answer behind one.`)
 		fs.Usage()
 		return usagef("serve takes no arguments")
 	}
-	s, err := store.Open(ctx, db())
+	s, err := m.openKeyed(ctx, db(), false)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package eod_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -28,7 +27,7 @@ func TestEODOnEveryBackend(t *testing.T) {
 }
 
 func testEODOverLedgerPaths(t *testing.T, backend string) {
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	db := storetest.Open(t, backend)
 	ids := storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 12, "")
 	start := civil.MustParse("2026-01-10")
@@ -60,11 +59,12 @@ func testEODOverLedgerPaths(t *testing.T, backend string) {
 			}
 		}
 	}
-	oid, err := db.ProposeOverride(ctx, ids[0], classification.Doubtful, "borrower absconded", "risk1")
+	as := storetest.Users(t, db, "risk1=risk-officer", "risk2=risk-officer")
+	oid, err := db.ProposeOverride(as["risk1"], ids[0], classification.Doubtful, "borrower absconded")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DecideOverride(ctx, ids[0], oid, "risk2", true); err != nil {
+	if err := db.DecideOverride(as["risk2"], ids[0], oid, true); err != nil {
 		t.Fatal(err)
 	}
 	end := civil.MustParse("2026-06-01")
@@ -83,7 +83,7 @@ func testEODOverLedgerPaths(t *testing.T, backend string) {
 }
 
 func testEODOverGenerated(t *testing.T, backend string) {
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	db := storetest.Open(t, backend)
 	cfg := synth.Config{Seed: 11, Loans: 600, Months: 12, Until: civil.MustParse("2026-01-29")}
 	g, err := db.NewGenLoader(ctx, synth.Products())

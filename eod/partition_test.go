@@ -16,7 +16,7 @@ import (
 // process, interrupted every few chunks and resumed, ends exactly where a
 // single-process run does: incremental days, then a full day.
 func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	d1, d2 := genConfig.Until.AddDays(3), genConfig.Until.AddDays(4)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
@@ -75,7 +75,7 @@ func TestPartitionedEODEqualsSingleProcess(t *testing.T) {
 // eod.ErrPartitionLost; the partition is worked once, and the date closes as
 // a single-process run closes it.
 func TestEODPartitionTakenOverIsNotCountedTwice(t *testing.T) {
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	d := genConfig.Until.AddDays(1)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"daihou"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/loanstate"
 	"daihou/scoring/metrics"
@@ -45,6 +46,27 @@ type Runner struct {
 	Progress func(date civil.Date, done, total int64)
 }
 
+type startedByKey struct{}
+
+// asEOD returns ctx acting as the system actor of close of business, which
+// every write of a run records, and remembering who started the run (for
+// the run's audit entry) when it was someone else — who must be allowed to
+// run it.
+func asEOD(ctx context.Context) (context.Context, error) {
+	if by := auth.FromContext(ctx); by.String() != auth.EOD().String() {
+		if err := auth.Can(by, auth.RunEOD, auth.Book()).Err(); err != nil {
+			return ctx, err
+		}
+		ctx = context.WithValue(ctx, startedByKey{}, by.String())
+	}
+	return auth.NewContext(ctx, auth.EOD()), nil
+}
+
+func startedBy(ctx context.Context) string {
+	s, _ := ctx.Value(startedByKey{}).(string)
+	return s
+}
+
 // testHookAfterCommit, set by tests, is called after every committed chunk;
 // an error stops the run there, as a crash would.
 var testHookAfterCommit func(run *Run, chunks int) error
@@ -58,6 +80,10 @@ var testHookAfterCommit func(run *Run, chunks int) error
 //
 // It returns ECONFLICT if through is before the last closed date.
 func (r *Runner) Close(ctx context.Context, through civil.Date, full bool) ([]Summary, error) {
+	ctx, err := asEOD(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Summary
 	for {
 		st, err := r.Store.Status(ctx)
@@ -467,7 +493,7 @@ func (w *work) commit(ctx context.Context, phase Phase, c *Chunk, out *Output) e
 // after a full run, and the summary with the time each step took.
 func (w *work) finish(ctx context.Context) error {
 	run := w.run
-	fin := Final{Rebuild: run.Mode == ModeFull && w.book == nil, Book: w.book}
+	fin := Final{Rebuild: run.Mode == ModeFull && w.book == nil, Book: w.book, StartedBy: startedBy(ctx)}
 	if ch := w.cfg.Champion; ch != nil && run.Date.AddDays(1).Day() == 1 && len(ch.Artefact().Training.ScoreEdges) > 0 {
 		scores, meanPD, err := w.r.Store.ScoredPopulation(ctx, ch.ModelID())
 		if err != nil {
@@ -625,6 +651,10 @@ func (w *work) runPartitions(ctx context.Context) error {
 // deliver a job more than once. It returns ErrPartitionLost if another
 // worker took the partition over meanwhile.
 func (r *Runner) RunPartition(ctx context.Context, job Job, part int) error {
+	ctx, err := asEOD(ctx)
+	if err != nil {
+		return err
+	}
 	if r.ChunkSize <= 0 && job.ChunkSize > 0 {
 		c := *r
 		c.ChunkSize = job.ChunkSize

@@ -1,7 +1,6 @@
 package eod_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -44,7 +43,7 @@ func chunks(n int) int { return max(10, genConfig.Loans/n) }
 
 // closeBusiness runs close of business through d on db.
 func closeBusiness(db *store.DB, d civil.Date, full bool, chunk int) ([]eod.Summary, error) {
-	return (&eod.Runner{Store: db, ChunkSize: chunk}).Close(context.Background(), d, full)
+	return (&eod.Runner{Store: db, ChunkSize: chunk}).Close(storetest.EOD(), d, full)
 }
 
 // errStopped is what the test hook stops a run with.
@@ -144,7 +143,7 @@ func TestEODSameDateTwiceChangesNothing(t *testing.T) {
 // Interrupted after two chunks and run again, close of business resumes
 // from its checkpoint and ends exactly where an uninterrupted run does.
 func TestEODStoppedAndResumedEqualsUninterrupted(t *testing.T) {
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	end := genConfig.Until.AddDays(5)
 	want := storetest.Gen(t, genConfig)
 	db := openPath(t, want)
@@ -232,12 +231,12 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 
 // chunksDone reads the checkpoint of the run of d from another connection.
 func chunksDone(t *testing.T, path string, d civil.Date) int {
-	db, err := store.Open(context.Background(), path)
+	db, err := storetest.OpenDSN(storetest.Ctx(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, err := db.EODProgress(context.Background(), d)
+	s, err := db.EODProgress(storetest.Ctx(), d)
 	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
 		return 0
 	}
@@ -250,14 +249,14 @@ func chunksDone(t *testing.T, path string, d civil.Date) int {
 // runEODChild is the child of TestEODSurvivesSIGKILL; it returns the exit
 // code.
 func runEODChild(path string, d civil.Date) int {
-	db, err := store.Open(context.Background(), path)
+	db, err := storetest.OpenDSN(storetest.Ctx(), path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer db.Close()
 	// Slow enough that the parent can kill it part-way.
-	_, err = (&eod.Runner{Store: db, ChunkSize: chunks(60), Throttle: 2 * time.Millisecond}).Close(context.Background(), d, true)
+	_, err = (&eod.Runner{Store: db, ChunkSize: chunks(60), Throttle: 2 * time.Millisecond}).Close(storetest.Ctx(), d, true)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -269,7 +268,7 @@ func runEODChild(path string, d civil.Date) int {
 // applied twice: each is stored once, every loan ends equal to its
 // replay, and the aggregates count them once the date is closed again.
 func TestEODWithConcurrentPostings(t *testing.T) {
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	path := storetest.Gen(t, genConfig)
 	db := openPath(t, path)
 	d := genConfig.Until.AddDays(1)
@@ -349,7 +348,7 @@ func TestEODWithConcurrentPostings(t *testing.T) {
 
 func TestEODOnAnEmptyDatabase(t *testing.T) {
 	db := openPath(t, filepath.Join(t.TempDir(), "empty.db"))
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	if err := db.OpenBook(ctx, civil.MustParse("2026-01-01")); err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +389,7 @@ func BenchmarkEOD(b *testing.B) {
 func TestFullRightAfterACloseDerivesEveryLoan(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		dsn := storetest.DSN(t, backend)
-		if err := storetest.GenInto(context.Background(), dsn, genConfig); err != nil {
+		if err := storetest.GenInto(storetest.Ctx(), dsn, genConfig); err != nil {
 			t.Fatal(err)
 		}
 		testFullRightAfterAClose(t, openPath(t, dsn))
@@ -410,7 +409,7 @@ func testFullRightAfterAClose(t *testing.T, db *store.DB) {
 		t.Fatalf("--full on the date just closed: %+v, want every one of %d loans derived", sums, genConfig.Loans)
 	}
 	// The close keeps its summary; the full run is recorded as a rerun.
-	closed, reruns, err := db.EODSummary(context.Background(), d)
+	closed, reruns, err := db.EODSummary(storetest.Ctx(), d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -121,6 +121,9 @@ type Final struct {
 	Rebuild    bool        // rebuild the aggregates from the records (full runs)
 	Book       *Aggregates // the aggregates a full run rebuilt as it went, instead
 	Monitoring *Monitoring // nil off month ends or without a champion
+	// StartedBy is who started the run (auth.Actor.String()), when a
+	// person or a token did: the run itself acts as the system actor eod.
+	StartedBy string
 }
 
 // Monitoring is one month of a model's population stability.

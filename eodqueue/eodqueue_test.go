@@ -2,7 +2,6 @@ package eodqueue_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"os"
 	"os/exec"
@@ -35,7 +34,7 @@ func TestScaleOutEODSurvivesWorkerSIGKILL(t *testing.T) {
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to run this against it")
 	}
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	bin := filepath.Join(t.TempDir(), "daihou")
 	if out, err := exec.Command("go", "build", "-o", bin, "daihou/cmd/daihou").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -56,6 +55,7 @@ func TestScaleOutEODSurvivesWorkerSIGKILL(t *testing.T) {
 	cmd := exec.Command(bin, "eod", "--db", scaled, "--date", d.String(), "--full", "--chunk", "50",
 		"--workers", "3", "--partitions", "6", "--rescue-after", "2s", "--throttle", "25ms", "--json")
 	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), storetest.KeyEnv())
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -132,11 +132,11 @@ func TestScaleOutEODSurvivesWorkerSIGKILL(t *testing.T) {
 
 func mustGen(t *testing.T, dsn string) *store.DB {
 	t.Helper()
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	if err := storetest.GenInto(ctx, dsn, cfg); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := storetest.OpenDSN(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,51 +23,51 @@ import (
 
 // Snapshot is what is cached per loan as of the business date.
 type Snapshot struct {
-	LoanID               int64
-	BorrowerID           int64
-	AsOf                 civil.Date
-	Status               servicing.Status
-	PrincipalOutstanding money.Amount
-	OverduePrincipal     money.Amount
-	OverdueInterest      money.Amount
-	PenaltyDue           money.Amount // 罚息
-	CompoundDue          money.Amount // 复利, a charge of its own
-	FeesDue              money.Amount
-	Credit               money.Amount
-	DPD                  int
-	MaxDPD               int
-	Bucket               servicing.Bucket
+	LoanID               int64            `json:"loan_id"`
+	BorrowerID           int64            `json:"borrower_id"`
+	AsOf                 civil.Date       `json:"as_of"`
+	Status               servicing.Status `json:"status"`
+	PrincipalOutstanding money.Amount     `json:"principal_outstanding"`
+	OverduePrincipal     money.Amount     `json:"overdue_principal"`
+	OverdueInterest      money.Amount     `json:"overdue_interest"`
+	PenaltyDue           money.Amount     `json:"penalty_due"`  // 罚息
+	CompoundDue          money.Amount     `json:"compound_due"` // 复利, a charge of its own
+	FeesDue              money.Amount     `json:"fees_due"`
+	Credit               money.Amount     `json:"credit"`
+	DPD                  int              `json:"dpd"`
+	MaxDPD               int              `json:"max_dpd"`
+	Bucket               servicing.Bucket `json:"bucket"`
 	// Class is the five-tier class and ClassCause the sentence that says
 	// why; OwnClass is the class the loan has on its own, before borrower
 	// contagion, which is what contagion itself looks at.
-	Class            classification.Class
-	ClassCause       string
-	OwnClass         classification.Class
-	Contagion        bool // Class was raised by borrower contagion
-	Stage            int
-	NextDueDate      civil.Date
-	NextDueAmount    money.Amount
-	OldestUnpaidDue  civil.Date
-	PaidPrincipal    money.Amount
-	PaidInterest     money.Amount
-	PaidPenalty      money.Amount
-	WrittenOff       money.Amount
-	Recovered        money.Amount
-	Restructured     bool
-	ObservationStart civil.Date
+	Class            classification.Class `json:"class"`
+	ClassCause       string               `json:"class_cause"`
+	OwnClass         classification.Class `json:"own_class"`
+	Contagion        bool                 `json:"contagion"` // Class was raised by borrower contagion
+	Stage            int                  `json:"stage"`
+	NextDueDate      civil.Date           `json:"next_due_date"`
+	NextDueAmount    money.Amount         `json:"next_due_amount"`
+	OldestUnpaidDue  civil.Date           `json:"oldest_unpaid_due"`
+	PaidPrincipal    money.Amount         `json:"paid_principal"`
+	PaidInterest     money.Amount         `json:"paid_interest"`
+	PaidPenalty      money.Amount         `json:"paid_penalty"`
+	WrittenOff       money.Amount         `json:"written_off"`
+	Recovered        money.Amount         `json:"recovered"`
+	Restructured     bool                 `json:"restructured"`
+	ObservationStart civil.Date           `json:"observation_start"`
 	// ObservationEnd is the day a restructured loan's observation hold
 	// can lift; zero when no hold runs.
-	ObservationEnd civil.Date
-	SettledDate    civil.Date
+	ObservationEnd civil.Date `json:"observation_end"`
+	SettledDate    civil.Date `json:"settled_date"`
 	// The behaviour score when a champion model exists (zero otherwise):
 	// the model, its points, the PD over the IFRS 9 horizon of the loan's
 	// stage that ECL uses, the reason codes, worst first, comma-separated,
 	// and the loan's first score ever.
-	ModelID      int64
-	Score        int
-	PD           money.Rate
-	Reasons      string
-	InitialScore int
+	ModelID      int64      `json:"model_id"`
+	Score        int        `json:"score"`
+	PD           money.Rate `json:"pd"`
+	Reasons      string     `json:"reasons"`
+	InitialScore int        `json:"initial_score"`
 }
 
 // Input is one loan to derive, with the history classification needs

@@ -11,9 +11,11 @@ import (
 	"strings"
 
 	"daihou"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/loanstate"
 	"daihou/money"
+	"daihou/pii"
 	"daihou/scoring/behaviour"
 	"daihou/servicing"
 )
@@ -29,6 +31,9 @@ type Store interface {
 	BusinessDate(ctx context.Context) (civil.Date, error)
 	ClassHistory(ctx context.Context, loanID int64) ([]loanstate.ClassChange, error)
 	ScoreHistory(ctx context.Context, loanID int64) ([]loanstate.ScoreChange, error)
+	// Authorize says whether the actor in ctx may take action on the loan:
+	// ENOTFOUND for one outside the actor's scope.
+	Authorize(ctx context.Context, action auth.Action, id int64) error
 }
 
 // View is one loan as of a date.
@@ -58,23 +63,60 @@ type Installment struct {
 }
 
 // Find returns the loan named by ref, a loan id or the lender's loan
-// number.
+// number, if the actor in ctx may read it. A loan outside the actor's
+// scope is not found, with the same error as one that does not exist, so
+// that nobody learns which loans exist outside their queue.
 func Find(ctx context.Context, st Store, ref string) (servicing.Loan, error) {
+	notFound := daihou.Errorf(daihou.ENOTFOUND, "no loan with id or loan number %q you may see", clip(ref))
+	l, err := find(ctx, st, ref)
+	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
+		return l, notFound
+	}
+	if err != nil {
+		return l, err
+	}
+	if err := st.Authorize(ctx, auth.ReadLoan, l.ID); err != nil {
+		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
+			return servicing.Loan{}, notFound
+		}
+		return servicing.Loan{}, err
+	}
+	return l, nil
+}
+
+func find(ctx context.Context, st Store, ref string) (servicing.Loan, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		l, err := st.Loan(ctx, id)
 		if daihou.ErrorCode(err) != daihou.ENOTFOUND {
 			return l, err
 		}
 	}
-	l, err := st.LoanByExternalID(ctx, ref)
-	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
-		return l, daihou.Errorf(daihou.ENOTFOUND, "no loan with id or loan number %q", ref)
+	return st.LoanByExternalID(ctx, ref)
+}
+
+// clip keeps an error message short when ref is long or hostile.
+func clip(ref string) string {
+	const max = 64
+	if len(ref) <= max {
+		return ref
 	}
-	return l, err
+	return strings.ToValidUTF8(ref[:max], "") + "…"
+}
+
+// Mask returns b as actor may see it under policy: each personal field
+// plain or masked.
+func Mask(b servicing.Borrower, actor auth.Actor, policy pii.Policy) servicing.Borrower {
+	roles := actor.Roles()
+	b.Name = policy.Show(roles, pii.Name, b.Name)
+	b.IDNumber = policy.Show(roles, pii.IDNumber, b.IDNumber)
+	b.Phone = policy.Show(roles, pii.Phone, b.Phone)
+	b.Address = policy.Show(roles, pii.Address, b.Address)
+	return b
 }
 
 // Build returns the view of the loan named by ref as of asOf (zero: the
-// business date). On the business date the state is the cached snapshot,
+// business date), with the borrower's personal data masked as the actor in
+// ctx may see it (pii.DefaultPolicy). On the business date the state is the cached snapshot,
 // which carries what no replay can recompute — an approved override, the
 // borrower's contagion, the behaviour score; on another date it is the
 // loan's own ledger replayed as of then, given everything known now.
@@ -94,6 +136,7 @@ func Build(ctx context.Context, st Store, ref string, asOf civil.Date) (*View, e
 	if v.Borrower, err = st.Borrower(ctx, l.BorrowerID); err != nil {
 		return nil, err
 	}
+	v.Borrower = Mask(v.Borrower, auth.FromContext(ctx), pii.DefaultPolicy())
 	if v.Transactions, err = st.Transactions(ctx, l.ID); err != nil {
 		return nil, err
 	}

@@ -10,32 +10,33 @@ import (
 )
 
 // Borrower is a natural or legal person owing one or more loans. Name, ID
-// number and phone are personal data: they are encrypted at rest and shown
-// masked to roles that do not need them in full.
+// number, phone and address are personal data: they are encrypted at rest
+// and shown masked to roles that do not need them in full.
 type Borrower struct {
-	ID         int64
-	ExternalID string
-	Name       string
-	IDNumber   string // 身份证号
-	Phone      string
-	Region     string
+	ID         int64  `json:"id"`
+	ExternalID string `json:"external_id"`
+	Name       string `json:"name"`
+	IDNumber   string `json:"id_number"` // 身份证号
+	Phone      string `json:"phone"`
+	Address    string `json:"address"`
+	Region     string `json:"region"`
 }
 
 // Loan is a disbursed loan's contract terms.
 type Loan struct {
-	ID         int64
-	ExternalID string
-	BorrowerID int64
-	Product    string
-	Currency   money.Currency
-	Principal  money.Amount
-	Rate       money.Rate // annual contract rate
-	Term       int        // months
-	Method     schedule.Method
-	Disbursed  civil.Date
-	Branch     string
-	Officer    string
-	Region     string
+	ID         int64           `json:"id"`
+	ExternalID string          `json:"external_id"`
+	BorrowerID int64           `json:"borrower_id"`
+	Product    string          `json:"product"`
+	Currency   money.Currency  `json:"currency"`
+	Principal  money.Amount    `json:"principal"`
+	Rate       money.Rate      `json:"rate"` // annual contract rate
+	Term       int             `json:"term"` // months
+	Method     schedule.Method `json:"method"`
+	Disbursed  civil.Date      `json:"disbursed"`
+	Branch     string          `json:"branch"`
+	Officer    string          `json:"officer"`
+	Region     string          `json:"region"`
 }
 
 // Terms returns the schedule terms of the original contract.
@@ -62,24 +63,24 @@ const (
 // Tx is one ledger transaction. Seq orders transactions with the same value
 // date (it is the posting sequence).
 type Tx struct {
-	Seq       int64
-	LoanID    int64
-	Kind      TxKind
-	ValueDate civil.Date
-	Amount    money.Amount
-	Channel   string
-	Reference string // the external reference; the idempotency key of a repayment
-	Reverses  int64  // Reversal: the Seq of the repayment or recovery it undoes
-	Component Component
+	Seq       int64        `json:"seq"`
+	LoanID    int64        `json:"loan_id"`
+	Kind      TxKind       `json:"kind"`
+	ValueDate civil.Date   `json:"value_date"`
+	Amount    money.Amount `json:"amount"`
+	Channel   string       `json:"channel"`
+	Reference string       `json:"reference"` // the external reference; the idempotency key of a repayment
+	Reverses  int64        `json:"reverses"`  // Reversal: the Seq of the repayment or recovery it undoes
+	Component Component    `json:"component"`
 	// Restructure only: the new terms for the outstanding amount.
-	NewRate   money.Rate
-	NewTerm   int
-	NewMethod schedule.Method
+	NewRate   money.Rate      `json:"new_rate"`
+	NewTerm   int             `json:"new_term"`
+	NewMethod schedule.Method `json:"new_method"`
 	// Applied is what the transaction applied to each component when it
 	// was posted, as the ledger stores it (negative for what a reversal
 	// took back). Replay never reads it: it derives what each transaction
 	// does, and a later back-dated posting may change that.
-	Applied Parts
+	Applied Parts `json:"applied"`
 }
 
 // Business-rule errors returned by Check.

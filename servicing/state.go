@@ -18,23 +18,32 @@ const (
 // InstallmentState is one installment of the current schedule with what has
 // been paid, waived and accrued against it.
 type InstallmentState struct {
-	N         int
-	DueDate   civil.Date
-	Principal money.Amount // scheduled
-	Interest  money.Amount // scheduled
+	N         int          `json:"n"`
+	DueDate   civil.Date   `json:"due_date"`
+	Principal money.Amount `json:"principal"` // scheduled
+	Interest  money.Amount `json:"interest"`  // scheduled
 
-	PaidPrincipal, PaidInterest, PaidPenalty, PaidCompound         money.Amount
-	WaivedPrincipal, WaivedInterest, WaivedPenalty, WaivedCompound money.Amount
+	PaidPrincipal   money.Amount `json:"paid_principal"`
+	PaidInterest    money.Amount `json:"paid_interest"`
+	PaidPenalty     money.Amount `json:"paid_penalty"`
+	PaidCompound    money.Amount `json:"paid_compound"`
+	WaivedPrincipal money.Amount `json:"waived_principal"`
+	WaivedInterest  money.Amount `json:"waived_interest"`
+	WaivedPenalty   money.Amount `json:"waived_penalty"`
+	WaivedCompound  money.Amount `json:"waived_compound"`
 	// Moved is what a restructuring carried into the new schedule.
-	MovedPrincipal, MovedInterest, MovedPenalty, MovedCompound money.Amount
+	MovedPrincipal money.Amount `json:"moved_principal"`
+	MovedInterest  money.Amount `json:"moved_interest"`
+	MovedPenalty   money.Amount `json:"moved_penalty"`
+	MovedCompound  money.Amount `json:"moved_compound"`
 
-	Penalty  money.Amount // 罚息 accrued on overdue principal to the as-of date
-	Compound money.Amount // 复利 accrued on overdue interest to the as-of date
+	Penalty  money.Amount `json:"penalty"`  // 罚息 accrued on overdue principal to the as-of date
+	Compound money.Amount `json:"compound"` // 复利 accrued on overdue interest to the as-of date
 	// PaidOn is the later of the due date and the day the installment's
 	// last fen was paid or waived; zero while it owes anything, before it
 	// falls due, and once a restructuring closed it.
-	PaidOn civil.Date
-	Closed bool // replaced by a restructuring
+	PaidOn civil.Date `json:"paid_on"`
+	Closed bool       `json:"closed"` // replaced by a restructuring
 
 	// Exact accrual, rounded only when read: Σ overdue principal (or
 	// interest) × days. pending* holds what the days of grace accrued
@@ -72,14 +81,14 @@ func (i *InstallmentState) owes() bool {
 // Parts is an amount split by what it went to. What a posting applied, an
 // allocation of money, a write-off and a restructuring are all Parts.
 type Parts struct {
-	Fee       money.Amount
-	Penalty   money.Amount // 罚息
-	Compound  money.Amount // 复利
-	Interest  money.Amount // with the interest to date charged on a prepayment
-	Principal money.Amount // of scheduled installments
-	Prepaid   money.Amount // principal repaid ahead of schedule
-	Credit    money.Amount // held as credit (negative: credit used)
-	Recovery  money.Amount // recovered after write-off
+	Fee       money.Amount `json:"fee"`
+	Penalty   money.Amount `json:"penalty"`   // 罚息
+	Compound  money.Amount `json:"compound"`  // 复利
+	Interest  money.Amount `json:"interest"`  // with the interest to date charged on a prepayment
+	Principal money.Amount `json:"principal"` // of scheduled installments
+	Prepaid   money.Amount `json:"prepaid"`   // principal repaid ahead of schedule
+	Credit    money.Amount `json:"credit"`    // held as credit (negative: credit used)
+	Recovery  money.Amount `json:"recovery"`  // recovered after write-off
 }
 
 // Sum returns the sum of the parts.
@@ -91,9 +100,9 @@ func (p Parts) Sum() money.Amount {
 // split. Its parts always sum to Amount; credit applied on a due date has
 // Seq and Amount zero and a negative Credit.
 type Allocation struct {
-	Seq    int64 // the transaction; 0 for credit applied by the ledger
-	Date   civil.Date
-	Amount money.Amount
+	Seq    int64        `json:"seq"` // the transaction; 0 for credit applied by the ledger
+	Date   civil.Date   `json:"date"`
+	Amount money.Amount `json:"amount"`
 	Parts
 }
 

@@ -27,8 +27,11 @@ import (
 	"modernc.org/sqlite" // the embedded database driver
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/loanstate"
+	"daihou/pii"
 )
 
 //go:embed migrations
@@ -44,6 +47,7 @@ type DB struct {
 	Now func() time.Time
 
 	readOnly bool
+	keys     *pii.KeyRing // seals and opens personal data; nil for none
 
 	mu       sync.Mutex
 	champion *loanstate.ModelScorer // the parsed champion, kept between derivations
@@ -321,6 +325,13 @@ func (db *DB) BusinessDate(ctx context.Context) (civil.Date, error) {
 // (ECONFLICT otherwise).
 func (db *DB) OpenBook(ctx context.Context, d civil.Date) error {
 	return db.inTx(ctx, func(t *wtx) error {
+		// Opening a book is the first step of taking it over: whoever may
+		// import loans or close business may do it.
+		if t.can(auth.ImportLoans, auth.Book()) != nil {
+			if err := t.can(auth.RunEOD, auth.Book()); err != nil {
+				return err
+			}
+		}
 		var closed int
 		if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM eod_runs`).Scan(&closed); err != nil {
 			return err
@@ -328,7 +339,14 @@ func (db *DB) OpenBook(ctx context.Context, d civil.Date) error {
 		if closed > 0 && t.business != d {
 			return daihou.Errorf(daihou.ECONFLICT, "the business date is %v and moves only by close of business: run 'daihou eod --date %v'", t.business, d)
 		}
-		return setBusinessDate(ctx, t, d)
+		if t.business == d {
+			return nil
+		}
+		if err := setBusinessDate(ctx, t, d); err != nil {
+			return err
+		}
+		t.business = d
+		return t.audit(ctx, "book.open", "book", audit.DigestFields(d.String()), "business date set to "+d.String())
 	})
 }
 

@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 )
 
 // ResetDemo empties a database that `daihou demo` created, so the demo can
@@ -28,24 +30,31 @@ func (db *DB) ResetDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	// Children before parents, so foreign keys hold throughout.
-	order := []string{"transactions", "loan_state", "classification_overrides", "classification_history", "loans", "borrowers", "products"}
-	done := map[string]bool{"schema_migrations": true}
-	for _, t := range append(others(tables, order), order...) {
-		if done[t] {
-			continue
-		}
-		done[t] = true
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+	return db.inTx(ctx, func(tx *wtx) error {
+		if err := tx.can(auth.ChangeConfig, auth.System()); err != nil {
 			return err
 		}
-	}
-	return tx.Commit()
+		// Children before parents, so foreign keys hold throughout. The
+		// demo's audit trail starts again from the genesis hash, with the
+		// reset as its first entry.
+		order := []string{"transactions", "loan_state", "classification_overrides", "classification_history", "loans", "borrowers", "products"}
+		done := map[string]bool{"schema_migrations": true, "audit_head": true}
+		for _, t := range append(others(tables, order), order...) {
+			if done[t] {
+				continue
+			}
+			done[t] = true
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+				return err
+			}
+		}
+		g := audit.Genesis()
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, g.Seq, g.Hash.String()); err != nil {
+			return err
+		}
+		tx.business = 0
+		return tx.audit(ctx, "demo.reset", "book", audit.Hash{}, "the demo book was emptied to be built again")
+	})
 }
 
 // others returns the tables not in known, so tables added by later

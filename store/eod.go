@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/eod"
 	"daihou/loanstate"
@@ -52,6 +54,9 @@ func (db *DB) Open(ctx context.Context, date civil.Date, full bool) (*eod.Run, e
 		return nil, err
 	}
 	defer t.Rollback()
+	if err := t.can(auth.RunEOD, auth.Book()); err != nil {
+		return nil, err
+	}
 	if err := db.lockEOD(ctx, t); err != nil {
 		return nil, err
 	}
@@ -290,16 +295,23 @@ func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chun
 }
 
 func (db *DB) readPart(ctx context.Context, ids []int64) (*eod.Chunk, error) {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := db.read.BeginTx(ctx, opts)
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	return readChunk(ctx, tx, ids)
+}
+
+// readTx begins a read-only transaction that sees one moment of the book:
+// on PostgreSQL at repeatable read (a snapshot); on SQLite every read
+// transaction is one.
+func (db *DB) readTx(ctx context.Context) (*sql.Tx, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return db.read.BeginTx(ctx, opts)
 }
 
 // readChunk reads what the steps need for ids through q. Event marks are
@@ -500,6 +512,9 @@ func (db *DB) Finish(ctx context.Context, run *eod.Run, fin eod.Final) (int64, e
 		return 0, err
 	}
 	defer t.Rollback()
+	if err := t.can(auth.RunEOD, auth.Book()); err != nil {
+		return 0, err
+	}
 	// Guarded, so that a run is finished once whoever else tries.
 	res, err := t.ExecContext(ctx, `UPDATE eod_runs SET phase = ? WHERE as_of = ? AND attempt = ? AND status = 'running'`, string(eod.PhaseFinish), run.Date, run.Attempt)
 	if err != nil {
@@ -541,8 +556,19 @@ func (db *DB) Finish(ctx context.Context, run *eod.Run, fin eod.Final) (int64, e
 	}
 	sum := run.Summary
 	sum.CellsHealed = healed
+	stored := mustJSON(sum)
 	if _, err := t.ExecContext(ctx, `UPDATE eod_runs SET status = 'done', phase = ?, summary = ?, finished_at = ? WHERE as_of = ? AND attempt = ?`,
-		string(eod.PhaseDone), mustJSON(sum), t.stamp(), run.Date, run.Attempt); err != nil {
+		string(eod.PhaseDone), stored, t.stamp(), run.Date, run.Attempt); err != nil {
+		return 0, err
+	}
+	// One entry per date (and per re-run of it): the digest is that of the
+	// summary eod_runs keeps, so an auditor can check one against the other.
+	detail := fmt.Sprintf("close of business %v, attempt %d (%s): %d loans derived, %d changed, %d newly overdue, %d cured, class worse %d, better %d, settled %d, written off %d",
+		run.Date, run.Attempt, sum.Mode, sum.Touched, sum.Changed, sum.NewlyOverdue, sum.Cured, sum.ClassWorse, sum.ClassBetter, sum.Settled, sum.WrittenOff)
+	if fin.StartedBy != "" {
+		detail += ", started by " + fin.StartedBy
+	}
+	if err := t.audit(ctx, string(auth.RunEOD), audit.EODObject(run.Date), audit.Digest([]byte(stored)), detail); err != nil {
 		return 0, err
 	}
 	return healed, t.Commit()

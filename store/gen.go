@@ -4,10 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/eod"
 	"daihou/loanstate"
@@ -47,6 +50,9 @@ const genCommitLoans = 100_000
 // NewGenLoader starts a bulk load. The database must hold no loans
 // (ECONFLICT otherwise). products are stored first.
 func (db *DB) NewGenLoader(ctx context.Context, products []servicing.Product) (*GenLoader, error) {
+	if err := auth.Can(auth.FromContext(ctx), auth.ImportLoans, auth.Book()).Err(); err != nil {
+		return nil, err
+	}
 	var n int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM loans LIMIT 1) t`).Scan(&n); err != nil {
 		return nil, err
@@ -134,7 +140,7 @@ func (g *GenLoader) begin(ctx context.Context) error {
 	// transaction; on SQLite with multi-row INSERTs.
 	w := func(head string, cols int) rowWriter { return newRowWriter(g.db.dialect, tx, g.conn, head, "", cols) }
 	g.ins = genInserts{
-		borrowers: w(`INSERT INTO borrowers (id, external_id, name, id_number, phone, region) VALUES`, 6),
+		borrowers: w(`INSERT INTO borrowers (id, external_id, name, id_number, phone, address, region, name_hash, id_number_hash, phone_hash) VALUES`, 10),
 		profiles:  w(`INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, 9),
 		loans:     w(`INSERT INTO loans (`+loanColumns+`) VALUES`, 13),
 		txs:       w(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, applied_interest, applied_principal, posted_at) VALUES`, 10),
@@ -162,7 +168,11 @@ func (g *GenLoader) Write(ctx context.Context, b *synth.Batch) error {
 	in := &g.ins
 	for i := range b.Borrowers {
 		bw, p := &b.Borrowers[i], &b.Profiles[i]
-		if err := in.borrowers.add(ctx, bw.ID, bw.ExternalID, bw.Name, bw.IDNumber, bw.Phone, bw.Region); err != nil {
+		sb, err := sealBorrower(g.db.keys, bw)
+		if err != nil {
+			return err
+		}
+		if err := in.borrowers.add(ctx, bw.ID, bw.ExternalID, sb.name, sb.idNumber, sb.phone, sb.address, bw.Region, sb.nameHash, sb.idHash, sb.phoneHash); err != nil {
 			return err
 		}
 		if err := in.profiles.add(ctx, p.BorrowerID, p.Age, p.Gender, p.Region, p.IncomeBand, p.Occupation, p.Industry, p.LatentRisk, p.Risk); err != nil {
@@ -269,6 +279,18 @@ func (g *GenLoader) Finish(ctx context.Context, info GenInfo, h *synth.History, 
 		return err
 	}
 	if err := genSiblings(ctx, tx, g.db.dialect); err != nil {
+		return err
+	}
+	if err := g.db.ensureKeyCheck(ctx, tx); err != nil {
+		return err
+	}
+	// One entry for the whole generation, in its last transaction: a load
+	// that stops before it leaves a book no one may use (gen refuses to
+	// write into it again).
+	t := &wtx{Tx: tx, db: g.db, now: g.db.Now(), business: info.Until, actor: auth.FromContext(ctx)}
+	i := func(v int64) string { return strconv.FormatInt(v, 10) }
+	if err := t.audit(ctx, "gen", "book", audit.DigestFields(i(int64(info.Seed)), i(int64(info.Loans)), i(int64(info.Months)), info.Until.String()),
+		fmt.Sprintf("synthetic portfolio of %d loans, %d months of history to %v, seed %d", info.Loans, info.Months, info.Until, info.Seed)); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{

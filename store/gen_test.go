@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,7 +29,7 @@ func TestGenWritesAConsistentPortfolio(t *testing.T) {
 	t.Parallel()
 	path := storetest.Gen(t, genConfig)
 	db := openPath(t, path)
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	business, err := db.BusinessDate(ctx)
 	if err != nil || business != genConfig.Until {
 		t.Fatalf("business date %v, %v; want %v", business, err, genConfig.Until)
@@ -59,7 +58,7 @@ func TestFullEODAfterGenChangesNothing(t *testing.T) {
 	path := storetest.Gen(t, genConfig)
 	before := dump(t, path)
 	db := openPath(t, path)
-	sums, err := (&eod.Runner{Store: db, ChunkSize: 700}).Close(context.Background(), genConfig.Until, true)
+	sums, err := (&eod.Runner{Store: db, ChunkSize: 700}).Close(storetest.Ctx(), genConfig.Until, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +79,7 @@ func TestFullEODAfterGenChangesNothing(t *testing.T) {
 func BenchmarkGen(b *testing.B) {
 	cfg := synth.Config{Seed: 1, Loans: 100_000, Months: 12, Until: civil.MustParse("2026-06-14")}
 	for b.Loop() {
-		if err := storetest.GenInto(context.Background(), filepath.Join(b.TempDir(), "bench.db"), cfg); err != nil {
+		if err := storetest.GenInto(storetest.Ctx(), filepath.Join(b.TempDir(), "bench.db"), cfg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -94,12 +93,12 @@ func TestGenWithCopyOnPostgres(t *testing.T) {
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to run this against it")
 	}
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	dsn := storetest.DSN(t, "postgres")
 	if err := storetest.GenInto(ctx, dsn, genConfig); err != nil {
 		t.Fatal(err)
 	}
-	pg, err := store.Open(ctx, dsn)
+	pg, err := storetest.OpenDSN(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

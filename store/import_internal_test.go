@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/loanstate"
 	"daihou/money"
@@ -46,7 +47,7 @@ func TestImportReplansWhenALoanMovedUnderIt(t *testing.T) {
 }
 
 func testImportReplans(t *testing.T, dsn string) {
-	ctx := context.Background()
+	ctx := auth.NewContext(context.Background(), auth.Local())
 	db, err := Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func testImportReplans(t *testing.T, dsn string) {
 	if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
 		t.Fatal(err)
 	}
-	added, err := db.AddLoans(ctx, []NewLoan{
+	added, err := db.AddLoans(ctx, Source{Name: "loans"}, []NewLoan{
 		{Line: 2, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "L1", Product: "CL", Principal: money.MustParseAmount("12000"), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: civil.MustParse("2026-01-10")}},
 		{Line: 3, Borrower: servicing.Borrower{ExternalID: "B2"}, Loan: servicing.Loan{ExternalID: "L2", Product: "CL", Principal: money.MustParseAmount("12000"), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: civil.MustParse("2026-01-10")}},
 	})
@@ -90,7 +91,7 @@ func testImportReplans(t *testing.T, dsn string) {
 	if _, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[1], Kind: servicing.Repayment, ValueDate: civil.MustParse("2026-02-10"), Amount: 106619, Reference: "IMPORT-2"}); err != nil {
 		t.Fatal(err)
 	}
-	res, err = db.writePlan(ctx, p, pays, refs, res)
+	res, err = db.writePlan(ctx, p, pays, refs, res, func(context.Context, *wtx, ImportResult) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

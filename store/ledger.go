@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/money"
 	"daihou/schedule"
@@ -35,6 +37,9 @@ func (db *DB) PutProduct(ctx context.Context, p servicing.Product) (marked int64
 		return 0, daihou.Errorf(daihou.EINVALID, "%v", err)
 	}
 	err = db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.ManageProducts, auth.System()); err != nil {
+			return err
+		}
 		old, err := products(ctx, t)
 		if err != nil {
 			return err
@@ -50,16 +55,23 @@ func (db *DB) PutProduct(ctx context.Context, p servicing.Product) (marked int64
 			p.GraceDays, string(p.GraceMode), int64(p.Tolerance), servicing.FormatAllocation(p.Allocation), string(p.Prepayment), int64(p.LGD)); err != nil {
 			return err
 		}
-		if o, ok := old[p.Code]; !ok || reflect.DeepEqual(o, p) {
-			return nil
+		o, existed := old[p.Code]
+		if existed && reflect.DeepEqual(o, p) {
+			return nil // the same product again changes nothing
 		}
-		res, err := t.ExecContext(ctx, `INSERT INTO eod_dirty (loan_id, events) SELECT id, 1 FROM loans WHERE product = ?
+		what := "created"
+		if existed {
+			res, err := t.ExecContext(ctx, `INSERT INTO eod_dirty (loan_id, events) SELECT id, 1 FROM loans WHERE product = ?
 			ON CONFLICT (loan_id) DO UPDATE SET events = eod_dirty.events + 1`, p.Code)
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
+			if marked, err = res.RowsAffected(); err != nil {
+				return err
+			}
+			what = fmt.Sprintf("changed, %d loans marked for close of business", marked)
 		}
-		marked, err = res.RowsAffected()
-		return err
+		return t.audit(ctx, string(auth.ManageProducts), audit.Object("product", p.Code), audit.Digest([]byte(mustJSON(p))), "product "+p.Code+" "+what)
 	})
 	return marked, err
 }
@@ -122,11 +134,10 @@ func (db *DB) LoanByExternalID(ctx context.Context, ext string) (servicing.Loan,
 	return l, err
 }
 
-// Borrower returns the borrower with id; ENOTFOUND if there is none.
+// Borrower returns the borrower with id, personal data opened (a front end
+// masks it by role before anyone sees it); ENOTFOUND if there is none.
 func (db *DB) Borrower(ctx context.Context, id int64) (servicing.Borrower, error) {
-	var b servicing.Borrower
-	err := db.read.QueryRowContext(ctx, `SELECT id, external_id, name, id_number, phone, region FROM borrowers WHERE id = ?`, id).
-		Scan(&b.ID, &b.ExternalID, &b.Name, &b.IDNumber, &b.Phone, &b.Region)
+	b, err := db.findBorrower(db.read.QueryRowContext(ctx, `SELECT `+borrowerColumns+` FROM borrowers WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, daihou.Errorf(daihou.ENOTFOUND, "borrower %d not found", id)
 	}

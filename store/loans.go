@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"daihou/auth"
 	"daihou/config"
 	"daihou/servicing"
 )
@@ -31,21 +32,31 @@ type AddLoansResult struct {
 // row that names a known loan or borrower with other details is rejected
 // as a conflict, as is a loan with an unknown product, invalid terms, a
 // rate above the configured limit or a disbursement after the business
-// date; the rest are added.
-func (db *DB) AddLoans(ctx context.Context, in []NewLoan) (AddLoansResult, error) {
+// date; the rest are added. Each chunk appends its audit entry for the
+// file src (see auditImport).
+func (db *DB) AddLoans(ctx context.Context, src Source, in []NewLoan) (AddLoansResult, error) {
 	var res AddLoansResult
+	if err := auth.Can(auth.FromContext(ctx), auth.ImportLoans, auth.Book()).Err(); err != nil {
+		return res, err
+	}
 	const chunk = 20000
-	for start := 0; start < len(in); start += chunk {
+	chunks := max(1, (len(in)+chunk-1)/chunk)
+	for start, n := 0, 1; n <= chunks; start, n = start+chunk, n+1 {
 		part := in[start:min(start+chunk, len(in))]
 		err := db.inTx(ctx, func(t *wtx) error {
-			got, err := db.addLoanChunk(ctx, t, part)
-			if err != nil {
-				return err
+			var got AddLoansResult
+			if len(part) > 0 { // a file of rejected rows only is still recorded
+				var err error
+				if got, err = db.addLoanChunk(ctx, t, part); err != nil {
+					return err
+				}
 			}
 			res.IDs = append(res.IDs, got.IDs...)
 			res.Present += got.Present
 			res.Rejects = append(res.Rejects, got.Rejects...)
-			return nil
+			c := importCounts{len(got.IDs), got.Present, len(got.Rejects)}
+			all := importCounts{len(res.IDs), res.Present, len(res.Rejects)}
+			return t.auditImport(ctx, string(auth.ImportLoans), src, n, chunks, c, all)
 		})
 		if err != nil {
 			return res, err
@@ -67,12 +78,12 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 		return res, err
 	}
 	defer findLoan.Close()
-	findBorrower, err := prepare(`SELECT id, external_id, name, id_number, phone, region FROM borrowers WHERE external_id = ?`)
+	findBorrower, err := prepare(`SELECT ` + borrowerColumns + ` FROM borrowers WHERE external_id = ?`)
 	if err != nil {
 		return res, err
 	}
 	defer findBorrower.Close()
-	insBorrower, err := prepare(`INSERT INTO borrowers (external_id, name, id_number, phone, region) VALUES (?, ?, ?, ?, ?) RETURNING id`)
+	insBorrower, err := prepare(`INSERT INTO borrowers (external_id, name, id_number, phone, address, region, name_hash, id_number_hash, phone_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return res, err
 	}
@@ -132,7 +143,7 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 		old, err := scanLoan(findLoan.QueryRowContext(ctx, l.ExternalID))
 		switch {
 		case err == nil:
-			ob, err := scanBorrower(findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID))
+			ob, err := db.findBorrower(findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID))
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return res, err
 			}
@@ -147,7 +158,7 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 		}
 		b, known := borrowers[nl.Borrower.ExternalID]
 		if !known {
-			b, err = scanBorrower(findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID))
+			b, err = db.findBorrower(findBorrower.QueryRowContext(ctx, nl.Borrower.ExternalID))
 			switch {
 			case err == nil:
 				known = true
@@ -162,7 +173,11 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 			}
 		} else {
 			b = nl.Borrower
-			if err := insBorrower.QueryRowContext(ctx, b.ExternalID, b.Name, b.IDNumber, b.Phone, b.Region).Scan(&b.ID); err != nil {
+			sb, err := sealBorrower(db.keys, &b)
+			if err != nil {
+				return res, err
+			}
+			if err := insBorrower.QueryRowContext(ctx, b.ExternalID, sb.name, sb.idNumber, sb.phone, sb.address, b.Region, sb.nameHash, sb.idHash, sb.phoneHash).Scan(&b.ID); err != nil {
 				return res, err
 			}
 		}
@@ -195,12 +210,18 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 	if err := p.derive(ctx, t); err != nil {
 		return res, err
 	}
+	if err := db.ensureKeyCheck(ctx, t); err != nil {
+		return res, err
+	}
 	return res, p.write(ctx, t)
 }
 
-func scanBorrower(sc interface{ Scan(...any) error }) (servicing.Borrower, error) {
-	var b servicing.Borrower
-	err := sc.Scan(&b.ID, &b.ExternalID, &b.Name, &b.IDNumber, &b.Phone, &b.Region)
+// findBorrower reads a borrower row and opens its personal data.
+func (db *DB) findBorrower(row *sql.Row) (servicing.Borrower, error) {
+	b, err := scanBorrower(row)
+	if err == nil {
+		err = openBorrower(db.keys, &b)
+	}
 	return b, err
 }
 
@@ -210,7 +231,7 @@ func scanBorrower(sc interface{ Scan(...any) error }) (servicing.Borrower, error
 func borrowerDiff(stored, file servicing.Borrower) string {
 	var out []string
 	for _, f := range []struct{ name, a, b string }{
-		{"name", stored.Name, file.Name}, {"id_number", stored.IDNumber, file.IDNumber}, {"phone", stored.Phone, file.Phone}, {"region", stored.Region, file.Region},
+		{"name", stored.Name, file.Name}, {"id_number", stored.IDNumber, file.IDNumber}, {"phone", stored.Phone, file.Phone}, {"address", stored.Address, file.Address}, {"region", stored.Region, file.Region},
 	} {
 		if f.b != "" && f.a != f.b {
 			out = append(out, f.name)

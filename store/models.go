@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 )
 
@@ -31,12 +35,19 @@ type ModelVersion struct {
 func (db *DB) RegisterModel(ctx context.Context, m ModelVersion) (ModelVersion, error) {
 	for attempt := 0; ; attempt++ {
 		err := db.inTx(ctx, func(t *wtx) error {
+			if err := t.can(auth.RegisterModel, auth.Book()); err != nil {
+				return err
+			}
 			if err := t.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM models WHERE segment = ?`, m.Segment).Scan(&m.Version); err != nil {
 				return err
 			}
 			m.CreatedAt = t.stamp()
-			return t.QueryRowContext(ctx, `INSERT INTO models (segment, version, kind, created_at, as_of, horizon, metrics, artefact, champion)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`, m.Segment, m.Version, m.Kind, m.CreatedAt, m.AsOf, m.Horizon, m.Metrics, string(m.Artefact)).Scan(&m.ID)
+			if err := t.QueryRowContext(ctx, `INSERT INTO models (segment, version, kind, created_at, as_of, horizon, metrics, artefact, champion)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`, m.Segment, m.Version, m.Kind, m.CreatedAt, m.AsOf, m.Horizon, m.Metrics, string(m.Artefact)).Scan(&m.ID); err != nil {
+				return err
+			}
+			return t.audit(ctx, string(auth.RegisterModel), audit.Object("model", strconv.FormatInt(m.ID, 10)), audit.Digest(m.Artefact),
+				fmt.Sprintf("%s model, segment %s version %d, trained as of %s", m.Kind, m.Segment, m.Version, m.AsOf))
 		})
 		if err == nil || !isUniqueViolation(err) || attempt == 5 {
 			return m, err
@@ -51,6 +62,9 @@ func (db *DB) SetChampion(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := tx.can(auth.PromoteModel, auth.Book()); err != nil {
+		return err
+	}
 	var segment string
 	err = tx.QueryRowContext(ctx, `SELECT segment FROM models WHERE id = ?`, id).Scan(&segment)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -60,6 +74,9 @@ func (db *DB) SetChampion(ctx context.Context, id int64) error {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE models SET champion = CASE WHEN id = ? THEN 1 ELSE 0 END WHERE segment = ?`, id, segment); err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, string(auth.PromoteModel), audit.Object("model", strconv.FormatInt(id, 10)), audit.Hash{}, "champion of segment "+segment); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/config"
 	"daihou/loanstate"
@@ -24,7 +26,14 @@ import (
 // duplicate = true if it is the same transaction of the same loan,
 // ECONFLICT if the reference was used for a different one.
 func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
+	action, ok := auth.PostAction(string(t.Kind))
+	if !ok {
+		return posted, false, daihou.Invalid("kind", "kind: %q is not a transaction that can be posted: want repayment, reversal, waiver, write-off, recovery, fee or restructure", t.Kind)
+	}
 	err = db.inTx(ctx, func(tx *wtx) error {
+		if err := tx.canLoan(ctx, action, t.LoanID); err != nil {
+			return err
+		}
 		p, err := db.posterIn(ctx, tx)
 		if err != nil {
 			return err
@@ -51,7 +60,7 @@ func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, du
 			return err
 		}
 		posted = p.pending[len(p.pending)-1] // with what it applied
-		return nil
+		return tx.auditPosting(ctx, posted)
 	})
 	if err != nil || duplicate {
 		return posted, duplicate, err
@@ -421,7 +430,15 @@ func (db *DB) Refresh(ctx context.Context, ids []int64) error {
 		n := min(len(ids), 5000)
 		chunk := ids[:n]
 		ids = ids[n:]
-		if err := db.inTx(ctx, func(tx *wtx) error { return db.refresh(ctx, tx, chunk) }); err != nil {
+		if err := db.inTx(ctx, func(tx *wtx) error {
+			if err := tx.can(auth.RunEOD, auth.Book()); err != nil {
+				return err
+			}
+			if err := db.refresh(ctx, tx, chunk); err != nil {
+				return err
+			}
+			return tx.audit(ctx, "state.refresh", "book", audit.DigestFields(idList(chunk)...), fmt.Sprintf("%d loans derived again, %d to %d", len(chunk), chunk[0], chunk[len(chunk)-1]))
+		}); err != nil {
 			return err
 		}
 	}
@@ -469,19 +486,23 @@ type ImportResult struct {
 	Rejects    []Reject
 }
 
-// ImportPayments posts repayments in chunks; each chunk is one database
-// transaction that inserts its payments and derives the loans it touched
-// again. A payment that cannot be posted is rejected with its line and
-// reason and never stops the others. progress, if not nil, is called after
-// each chunk with the number of rows done.
+// ImportPayments posts repayments of the file src in chunks; each chunk is
+// one database transaction that inserts its payments, derives the loans it
+// touched again and appends its audit entry (see auditImport). A payment
+// that cannot be posted is rejected with its line and reason and never
+// stops the others. progress, if not nil, is called after each chunk with
+// the number of rows done.
 //
 // The chunks never share a loan, so the next chunk is read, checked and
 // derived from the read pool while the previous one is written; the write
 // then verifies that no other posting touched its loans or used its
 // references in between (and plans again inside the write transaction if
 // one did).
-func (db *DB) ImportPayments(ctx context.Context, pays []Payment, progress func(done int)) (ImportResult, error) {
+func (db *DB) ImportPayments(ctx context.Context, src Source, pays []Payment, progress func(done int)) (ImportResult, error) {
 	var res ImportResult
+	if err := auth.Can(auth.FromContext(ctx), auth.ImportPayments, auth.Book()).Err(); err != nil {
+		return res, err
+	}
 	business, err := db.BusinessDate(ctx)
 	if err != nil {
 		return res, err
@@ -518,12 +539,18 @@ func (db *DB) ImportPayments(ctx context.Context, pays []Payment, progress func(
 			}
 		}
 	}()
-	done := 0
+	done, chunk := 0, 0
 	for pl := range plans {
 		if pl.err != nil {
 			return res, pl.err
 		}
-		got, err := db.writePlan(ctx, pl.p, pl.pays, pl.ids, pl.res)
+		chunk++
+		entry := func(ctx context.Context, tx *wtx, got ImportResult) error {
+			c := importCounts{got.Posted, got.Duplicates, len(got.Rejects)}
+			all := importCounts{res.Posted + c.added, res.Duplicates + c.present, len(res.Rejects) + c.rejected}
+			return tx.auditImport(ctx, string(auth.ImportPayments), src, chunk, len(chunks), c, all)
+		}
+		got, err := db.writePlan(ctx, pl.p, pl.pays, pl.ids, pl.res, entry)
 		if err != nil {
 			return res, err
 		}
@@ -533,6 +560,13 @@ func (db *DB) ImportPayments(ctx context.Context, pays []Payment, progress func(
 		done += len(pl.pays)
 		if progress != nil {
 			progress(done)
+		}
+	}
+	if chunk == 0 && ctx.Err() == nil { // a file of rejected rows only is still recorded
+		if err := db.inTx(ctx, func(tx *wtx) error {
+			return tx.auditImport(ctx, string(auth.ImportPayments), src, 1, 1, importCounts{}, importCounts{})
+		}); err != nil {
+			return res, err
 		}
 	}
 	sort.SliceStable(res.Rejects, func(i, j int) bool { return res.Rejects[i].Line < res.Rejects[j].Line })
@@ -598,7 +632,7 @@ func (p *poster) plan(ctx context.Context, q querier, pays []Payment, ids map[st
 // another posting used meanwhile shows in the index; and close of business
 // may have moved the business date. The chunk is then planned again inside
 // the write transaction, where nothing can move under it.
-func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[string]int64, res ImportResult) (ImportResult, error) {
+func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[string]int64, res ImportResult, entry func(context.Context, *wtx, ImportResult) error) (ImportResult, error) {
 	refs := make([]string, 0, len(p.pending))
 	for _, t := range p.pending {
 		refs = append(refs, t.Reference)
@@ -617,7 +651,10 @@ func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[
 			replan = taken
 			return err
 		}
-		return p.write(ctx, tx)
+		if err := p.write(ctx, tx); err != nil {
+			return err
+		}
+		return entry(ctx, tx, res)
 	})
 	if err == nil && !replan {
 		return res, nil
@@ -647,7 +684,10 @@ func (db *DB) writePlan(ctx context.Context, p *poster, pays []Payment, ids map[
 		if res, err = p.plan(ctx, tx, pays, ids); err != nil {
 			return err
 		}
-		return p.write(ctx, tx)
+		if err := p.write(ctx, tx); err != nil {
+			return err
+		}
+		return entry(ctx, tx, res)
 	})
 	return res, err
 }

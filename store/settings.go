@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/config"
 	"daihou/loanstate"
 	"daihou/money"
@@ -25,10 +28,30 @@ func setting(ctx context.Context, q querier, key string) (string, error) {
 	return v, err
 }
 
-// SetSetting stores a setting.
+// SetSetting stores a setting, as a change of configuration by the actor
+// in ctx.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-	return err
+	return db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.ChangeConfig, auth.System()); err != nil {
+			return err
+		}
+		old, err := setting(ctx, t, key)
+		if err != nil || old == value {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+			return err
+		}
+		return t.audit(ctx, string(auth.ChangeConfig), audit.Object("setting", key), audit.DigestFields(key, value), fmt.Sprintf("%s: %q → %q", key, clipText(old, 200), clipText(value, 200)))
+	})
+}
+
+// clipText shortens s for an audit detail.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // Option returns the value of configuration option key (config.Options),

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"pgregory.net/rapid"
 
 	"daihou"
+	"daihou/audit"
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/eod"
@@ -57,7 +57,7 @@ func MustAddLoans(tb testing.TB, db *store.DB, p servicing.Product, n int) []int
 // closeThrough runs close of business on db through d.
 func closeThrough(tb storetest.T, db *store.DB, d civil.Date) []eod.Summary {
 	tb.Helper()
-	sums, err := (&eod.Runner{Store: db}).Close(context.Background(), d, false)
+	sums, err := (&eod.Runner{Store: db}).Close(storetest.EOD(), d, false)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestMigrationsAndBusinessDate(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		v, err := db.SchemaVersion(ctx)
 		if err != nil || v < 1 {
 			t.Fatalf("schema version %d, %v", v, err)
@@ -96,7 +96,7 @@ func TestPostIdempotentAndConflict(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 2)
 		closeThrough(t, db, day("2026-02-20"))
 		pay := servicing.Tx{LoanID: ids[0], Kind: servicing.Repayment, ValueDate: day("2026-02-10"), Amount: money.MustParseAmount("1066.19"), Reference: "BANK-1"}
@@ -141,7 +141,7 @@ func TestImportPaymentsRejectsAndRedelivery(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		MustAddLoans(t, db, servicing.DefaultProduct("CL"), 3)
 		closeThrough(t, db, day("2026-03-15"))
 		pays := []store.Payment{
@@ -152,7 +152,7 @@ func TestImportPaymentsRejectsAndRedelivery(t *testing.T) {
 			{Line: 6, LoanRef: "L0", ValueDate: day("2026-02-10"), Amount: 106619, Reference: "a"},
 			{Line: 7, LoanRef: "L1", ValueDate: day("2026-02-10"), Amount: 106619, Reference: "a"}, // "a" is L0's
 		}
-		res, err := db.ImportPayments(ctx, pays, nil)
+		res, err := db.ImportPayments(ctx, store.Source{Name: "pays.csv"}, pays, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +162,7 @@ func TestImportPaymentsRejectsAndRedelivery(t *testing.T) {
 		if res.Rejects[0].Line != 3 || res.Rejects[1].Line != 4 || res.Rejects[2].Line != 7 {
 			t.Errorf("reject lines %v, want 3, 4 and 7", res.Rejects)
 		}
-		again, err := db.ImportPayments(ctx, pays, nil)
+		again, err := db.ImportPayments(ctx, store.Source{Name: "pays.csv"}, pays, nil)
 		if err != nil || again.Posted != 0 || again.Duplicates != 3 {
 			t.Fatalf("re-import: %+v %v; want nothing posted, 3 duplicates", again, err)
 		}
@@ -177,7 +177,7 @@ func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
 			t.Fatal(err)
 		}
@@ -189,11 +189,11 @@ func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
 				Loan: servicing.Loan{ExternalID: id, Product: "CL", Principal: money.MustParseAmount(principal), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: day(disbursed)}}
 		}
 		first := []store.NewLoan{loan(2, "A1", "B1", "13800001111", "5000", "2026-01-10"), loan(3, "A2", "B1", "", "7000", "2026-01-20")}
-		res, err := db.AddLoans(ctx, first)
+		res, err := db.AddLoans(ctx, store.Source{Name: "loans.csv"}, first)
 		if err != nil || len(res.IDs) != 2 || len(res.Rejects) != 0 {
 			t.Fatalf("first delivery: %+v %v", res, err)
 		}
-		again, err := db.AddLoans(ctx, first)
+		again, err := db.AddLoans(ctx, store.Source{Name: "loans.csv"}, first)
 		if err != nil || len(again.IDs) != 0 || again.Present != 2 || len(again.Rejects) != 0 {
 			t.Fatalf("re-delivery: %+v %v; want both rows already present", again, err)
 		}
@@ -207,7 +207,7 @@ func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
 			loan(6, "A2", "B1", "", "7000", "2026-01-20"),            // present
 			hiRate,
 		}
-		res, err = db.AddLoans(ctx, mixed)
+		res, err = db.AddLoans(ctx, store.Source{Name: "loans.csv"}, mixed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,20 +230,33 @@ func TestOverrideMakerChecker(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
 		ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 1)
-		if _, err := db.ProposeOverride(ctx, ids[0], classification.Normal, "no", "risk1"); daihou.ErrorCode(err) != daihou.EINVALID {
+		as := storetest.Users(t, db, "Alice=risk-officer", "bob=risk-officer", "carol=manager", "dave=collector", "erin=auditor")
+		ctx := as["bob"]
+		if _, err := db.ProposeOverride(as["alice"], ids[0], classification.Normal, "no"); daihou.ErrorCode(err) != daihou.EINVALID {
 			t.Errorf("override to the current class: %v, want EINVALID", err)
 		}
-		id, err := db.ProposeOverride(ctx, ids[0], classification.Substandard, "borrower's business closed", "Alice")
+		// A collector does not see a loan not assigned to them; an auditor
+		// sees it and may not propose.
+		if _, err := db.ProposeOverride(as["dave"], ids[0], classification.Substandard, "x"); daihou.ErrorCode(err) != daihou.ENOTFOUND {
+			t.Errorf("collector proposing on a loan outside the queue: %v, want ENOTFOUND", err)
+		}
+		if _, err := db.ProposeOverride(as["erin"], ids[0], classification.Substandard, "x"); daihou.ErrorCode(err) != daihou.EUNAUTHORIZED {
+			t.Errorf("auditor proposing: %v, want EUNAUTHORIZED", err)
+		}
+		id, err := db.ProposeOverride(as["alice"], ids[0], classification.Substandard, "borrower's business closed")
 		if err != nil {
 			t.Fatal(err)
 		}
-		// ALICE is alice: the same person cannot check her own proposal.
-		if err := db.DecideOverride(ctx, ids[0], id, " ALICE ", true); daihou.ErrorCode(err) != daihou.EUNAUTHORIZED {
+		// ALICE is alice: the same person cannot check her own proposal,
+		// whatever the case of the name she logs in with.
+		if err := db.DecideOverride(storetest.As(t, db, " ALICE "), ids[0], id, true); daihou.ErrorCode(err) != daihou.EUNAUTHORIZED {
 			t.Errorf("maker approving own override: %v, want EUNAUTHORIZED", err)
 		}
-		if err := db.DecideOverride(ctx, ids[0], id, "bob", true); err != nil {
+		if err := db.DecideOverride(as["erin"], ids[0], id, true); daihou.ErrorCode(err) != daihou.EUNAUTHORIZED {
+			t.Errorf("auditor approving: %v, want EUNAUTHORIZED", err)
+		}
+		if err := db.DecideOverride(as["bob"], ids[0], id, true); err != nil {
 			t.Fatal(err)
 		}
 		snap, _ := db.Snapshot(ctx, ids[0])
@@ -254,8 +267,22 @@ func TestOverrideMakerChecker(t *testing.T) {
 		if len(hist) != 2 || hist[1].To != classification.Substandard || hist[1].Cause == "" {
 			t.Errorf("class history %+v, want normal then substandard with a cause", hist)
 		}
-		if err := db.DecideOverride(ctx, ids[0], id, "carol", false); daihou.ErrorCode(err) != daihou.ECONFLICT {
+		if err := db.DecideOverride(as["carol"], ids[0], id, false); daihou.ErrorCode(err) != daihou.ECONFLICT {
 			t.Errorf("deciding twice: %v, want ECONFLICT", err)
+		}
+		// The proposal and the decision are in the audit trail, by name.
+		entries, err := db.AuditEntries(ctx, audit.LoanObject(ids[0]), 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var who []string
+		for _, e := range entries {
+			if strings.HasPrefix(e.Action, "override.") {
+				who = append(who, e.Action+" "+e.Actor)
+			}
+		}
+		if want := []string{"override.propose user:alice", "override.decide user:bob"}; !slices.Equal(who, want) {
+			t.Errorf("override entries %q, want %q", who, want)
 		}
 		// Close of business, every night after, keeps the override.
 		closeThrough(t, db, day("2026-01-12"))
@@ -276,7 +303,7 @@ func TestCachedStateEqualsReplay(t *testing.T) {
 		// on the business date of the moment: a fresh PostgreSQL schema
 		// per case would make this test slow for no gain.
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 2, "seed")
 		storetest.Champion(t, db)
 		round := 0
@@ -299,7 +326,7 @@ func TestCachedStateEqualsReplay(t *testing.T) {
 					Loan: servicing.Loan{ExternalID: fmt.Sprintf("%s-L%d", p.Code, i), Product: p.Code, Principal: money.Amount(rapid.Int64Range(1000_00, 50_000_00).Draw(rt, "principal")),
 						Rate: money.MustParseRate("0.12"), Term: rapid.IntRange(1, 24).Draw(rt, "term"), Disbursed: start}})
 			}
-			added, err := db.AddLoans(ctx, in)
+			added, err := db.AddLoans(ctx, store.Source{Name: "loans.csv"}, in)
 			if err != nil || len(added.Rejects) > 0 {
 				rt.Fatal(err, added.Rejects)
 			}
@@ -352,9 +379,9 @@ func TestCachedStateEqualsReplay(t *testing.T) {
 func TestClassChangesFromManyHandles(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		dsn := storetest.DSN(t, backend)
-		first, err := store.Open(ctx, dsn)
+		first, err := storetest.OpenDSN(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,7 +391,7 @@ func TestClassChangesFromManyHandles(t *testing.T) {
 		closeThrough(t, first, day("2026-02-20"))
 		handles := []*store.DB{first}
 		for range 2 {
-			h, err := store.Open(ctx, dsn)
+			h, err := storetest.OpenDSN(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -423,9 +450,9 @@ func TestClassChangesFromManyHandles(t *testing.T) {
 func TestClassChangeTwiceOnOneDateFromTwoProcesses(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		dsn := storetest.DSN(t, backend)
-		db, err := store.Open(ctx, dsn)
+		db, err := storetest.OpenDSN(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,7 +501,7 @@ func postChild(dsn, spec string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	db, err := store.Open(context.Background(), dsn)
+	db, err := storetest.OpenDSN(storetest.Ctx(), dsn)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -485,7 +512,7 @@ func postChild(dsn, spec string) int {
 		fmt.Sscan(ref, &tx.Reverses)
 		tx.Reference = ""
 	}
-	if _, _, err := db.Post(context.Background(), tx); err != nil {
+	if _, _, err := db.Post(storetest.Ctx(), tx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -519,7 +546,7 @@ func TestConcurrentFirstOpens(t *testing.T) {
 
 // openChild opens the database at path, as a fresh process would.
 func openChild(path string) int {
-	db, err := store.Open(context.Background(), path)
+	db, err := storetest.OpenDSN(storetest.Ctx(), path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -537,7 +564,7 @@ func TestContagionThroughTheLedger(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
 			t.Fatal(err)
 		}
@@ -546,7 +573,7 @@ func TestContagionThroughTheLedger(t *testing.T) {
 			t.Fatal(err)
 		}
 		due := business.AddDays(-102)
-		res, err := db.AddLoans(ctx, []store.NewLoan{
+		res, err := db.AddLoans(ctx, store.Source{Name: "loans.csv"}, []store.NewLoan{
 			{Line: 2, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "OLD", Product: "CL", Principal: money.MustParseAmount("12000"),
 				Rate: 0, Term: 3, Method: schedule.Bullet, Disbursed: due.AddMonthsClamped(-3, due.Day())}},
 			{Line: 3, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "NEW", Product: "CL", Principal: money.MustParseAmount("100000"),
@@ -592,7 +619,7 @@ func TestTransactionRowsSayWhatTheyApplied(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
 		db := MustOpenDB(t, backend)
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 2)
 		closeThrough(t, db, day("2026-04-20"))
 		pay, _, err := db.Post(ctx, servicing.Tx{LoanID: ids[0], Kind: servicing.Repayment, ValueDate: day("2026-02-10"), Amount: money.MustParseAmount("1000"), Reference: "P1"})
@@ -639,9 +666,9 @@ func TestTransactionRowsSayWhatTheyApplied(t *testing.T) {
 func TestIdsFromTheDatabasesSequences(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		ctx := context.Background()
+		ctx := storetest.Ctx()
 		dsn := storetest.DSN(t, backend)
-		first, err := store.Open(ctx, dsn)
+		first, err := storetest.OpenDSN(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -654,7 +681,7 @@ func TestIdsFromTheDatabasesSequences(t *testing.T) {
 		overrideIDs := make([]int64, writers)
 		modelIDs := make([]int64, writers)
 		for w := range writers {
-			h, err := store.Open(ctx, dsn)
+			h, err := storetest.OpenDSN(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -667,13 +694,13 @@ func TestIdsFromTheDatabasesSequences(t *testing.T) {
 					in = append(in, store.NewLoan{Line: i + 2, Borrower: servicing.Borrower{ExternalID: fmt.Sprintf("W%d-B%d", w, i)},
 						Loan: servicing.Loan{ExternalID: fmt.Sprintf("W%d-L%d", w, i), Product: "CL", Principal: money.MustParseAmount("1000"), Rate: money.MustParseRate("0.1"), Term: 6, Disbursed: day("2026-01-10")}})
 				}
-				res, err := h.AddLoans(ctx, in)
+				res, err := h.AddLoans(ctx, store.Source{Name: "loans.csv"}, in)
 				if err == nil && len(res.Rejects) > 0 {
 					err = fmt.Errorf("rejects %v", res.Rejects)
 				}
 				loanIDs[w] = res.IDs
 				errs <- err
-				overrideIDs[w], err = h.ProposeOverride(ctx, seed[w], classification.Doubtful, "test", fmt.Sprintf("maker%d", w))
+				overrideIDs[w], err = h.ProposeOverride(ctx, seed[w], classification.Doubtful, "test")
 				errs <- err
 				mv, err := h.RegisterModel(ctx, store.ModelVersion{Segment: "all", Kind: "scorecard", Metrics: "{}", Artefact: []byte("{}")})
 				modelIDs[w] = mv.ID
@@ -716,9 +743,9 @@ func TestMigrationsDefineTheSameSchema(t *testing.T) {
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skip("PostgreSQL not tested: set " + storetest.EnvPostgres + "=postgres://… to compare its schema with SQLite's")
 	}
-	ctx := context.Background()
+	ctx := storetest.Ctx()
 	schema := func(backend string) map[string][]string {
-		db, err := store.Open(ctx, storetest.DSN(t, backend))
+		db, err := storetest.OpenDSN(ctx, storetest.DSN(t, backend))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,18 +7,23 @@ import (
 	"time"
 
 	"daihou"
+	"daihou/audit"
+	"daihou/auth"
 	"daihou/civil"
 )
 
 // wtx is a write transaction with the clock reading and the business date
-// it works at, both read once when it began: every stamp it writes and
-// every state it derives uses them, so one transaction never sees two
-// times or two business dates.
+// it works at, both read once when it began, and the actor it acts for:
+// every stamp it writes and every state it derives uses them, so one
+// transaction never sees two times or two business dates, and every
+// audit entry it appends names who acted.
 type wtx struct {
 	*sql.Tx
 	db       *DB
 	now      time.Time
 	business civil.Date // zero while the book has no business date
+	actor    auth.Actor
+	chain    *audit.Chain // the audit trail's head, once the first entry is appended
 }
 
 // begin starts a write transaction. On SQLite the write lock is taken at
@@ -28,11 +33,27 @@ type wtx struct {
 // the date it read, which the posting's event mark makes close of business
 // look at again.
 func (db *DB) begin(ctx context.Context) (*wtx, error) {
+	actor := auth.FromContext(ctx)
+	if actor.IsZero() {
+		return nil, errNoActor
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	t := &wtx{Tx: tx, db: db, now: db.Now()}
+	if actor.Kind() == auth.KindLocal {
+		// The local operator acts only on a book without users: once an
+		// admin exists, everyone says who they are.
+		has, err := hasUsers(ctx, tx)
+		if err != nil || has {
+			tx.Rollback()
+			if err == nil {
+				err = ErrBookHasUsers
+			}
+			return nil, err
+		}
+	}
+	t := &wtx{Tx: tx, db: db, now: db.Now(), actor: actor}
 	if t.business, err = businessDate(ctx, tx); err != nil {
 		tx.Rollback()
 		return nil, err
@@ -55,6 +76,9 @@ func (t *wtx) needBusinessDate() (civil.Date, error) {
 // ErrNoBusinessDate is returned by anything that needs the book's business
 // date on a database that has none yet.
 var ErrNoBusinessDate = daihou.Errorf(daihou.ECONFLICT, "this book has no business date yet: open it with 'daihou eod --date YYYY-MM-DD', or import loans with --business-date YYYY-MM-DD (the date the book is taken over on)")
+
+// ErrBookHasUsers refuses the local operator on a book that has users.
+var ErrBookHasUsers = daihou.Errorf(daihou.EUNAUTHENTICATED, "this book has users: say who you are with --as NAME or DAIHOU_USER")
 
 // inTx runs fn in a write transaction and commits if it succeeds.
 func (db *DB) inTx(ctx context.Context, fn func(*wtx) error) error {

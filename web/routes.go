@@ -6,13 +6,68 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// routes is every route of the server, in one place.
+// route is one route of the server: a ServeMux pattern and its handler.
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+// routeTable is every route of the server, in one place.
+func (s *Server) routeTable() []route {
+	a := s.API
+	small := func(h http.HandlerFunc) http.Handler { return limit(s.MaxBody, s.Timeout, h) }
+	authed := func(h http.HandlerFunc) http.Handler { return limit(s.MaxBody, s.Timeout, a.Authed(h)) }
+	bulk := func(h http.HandlerFunc) http.Handler { return limit(s.BulkBody, s.BulkTimeout, a.Authed(h)) }
+	return []route{
+		{"GET /healthz", small(s.healthz)},
+		{"GET /readyz", small(s.readyz)},
+		{"GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{})},
+
+		{"GET /api/v1/openapi.json", small(a.OpenAPI)},
+		{"POST /api/v1/session", small(a.Login)},
+		{"DELETE /api/v1/session", authed(a.Logout)},
+
+		{"GET /api/v1/loans", authed(a.ListLoans)},
+		{"GET /api/v1/loans/{id}", authed(a.GetLoan)},
+		{"GET /api/v1/loans/{id}/schedule", authed(a.GetSchedule)},
+		{"GET /api/v1/loans/{id}/transactions", authed(a.GetTransactions)},
+		{"GET /api/v1/loans/{id}/history", authed(a.GetHistory)},
+		{"POST /api/v1/loans/{id}/reveal", authed(a.RevealBorrower)},
+		{"POST /api/v1/loans/{id}/payments", authed(a.PostPayment)},
+		{"POST /api/v1/loans/{id}/reversals", authed(a.PostReversal)},
+		{"POST /api/v1/loans/{id}/overrides", authed(a.ProposeOverride)},
+		{"POST /api/v1/loans/{id}/overrides/{override}/decision", authed(a.DecideOverride)},
+		{"POST /api/v1/payments/bulk", bulk(a.PostPayments)},
+
+		{"GET /api/v1/reports/portfolio", authed(a.GetPortfolioReport)},
+		{"GET /api/v1/audit", authed(a.GetAudit)},
+
+		{"GET /api/v1/users", authed(a.ListUsers)},
+		{"POST /api/v1/users", authed(a.AddUser)},
+		{"PATCH /api/v1/users/{name}", authed(a.UpdateUser)},
+		{"GET /api/v1/tokens", authed(a.ListTokens)},
+		{"POST /api/v1/tokens", authed(a.IssueToken)},
+		{"DELETE /api/v1/tokens/{id}", authed(a.RevokeToken)},
+
+		{"/api/", small(a.NotFound)},
+	}
+}
+
+// routes is the server's mux.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	small := func(h http.HandlerFunc) http.Handler { return limit(s.MaxBody, s.Timeout, h) }
-
-	mux.Handle("GET /healthz", small(s.healthz))
-	mux.Handle("GET /readyz", small(s.readyz))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	for _, r := range s.routeTable() {
+		mux.Handle(r.pattern, r.handler)
+	}
 	return mux
+}
+
+// Patterns returns the pattern of every route, for the test that holds
+// the OpenAPI document to the mux.
+func (s *Server) Patterns() []string {
+	var out []string
+	for _, r := range s.routeTable() {
+		out = append(out, r.pattern)
+	}
+	return out
 }

@@ -9,18 +9,21 @@ import (
 	"time"
 
 	"daihou/store"
+	"daihou/web/api"
 )
 
 // Server is daihou's HTTP server over one database.
 type Server struct {
 	DB      *store.DB
+	API     *api.API
 	Logger  *slog.Logger
 	Metrics *Metrics
 	// MaxBody bounds a request body (default 1 MiB); bulk routes allow
 	// BulkBody (default 64 MiB).
 	MaxBody, BulkBody int64
-	// Timeout bounds a request's work (default 30 s).
-	Timeout time.Duration
+	// Timeout bounds a request's work (default 30 s), BulkTimeout a bulk
+	// request's (default 10 min).
+	Timeout, BulkTimeout time.Duration
 }
 
 // New returns a server over db with its defaults.
@@ -28,7 +31,9 @@ func New(db *store.DB, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{DB: db, Logger: logger, Metrics: NewMetrics(), MaxBody: 1 << 20, BulkBody: 64 << 20, Timeout: 30 * time.Second}
+	s := &Server{DB: db, API: api.New(db, logger), Logger: logger, Metrics: NewMetrics(), MaxBody: 1 << 20, BulkBody: 64 << 20, Timeout: 30 * time.Second, BulkTimeout: 10 * time.Minute}
+	s.API.Posted = func(kind, outcome string, n int) { s.Metrics.Postings.WithLabelValues(kind, outcome).Add(float64(n)) }
+	return s
 }
 
 // Handler returns the server's handler: every route behind the middleware.

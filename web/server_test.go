@@ -20,7 +20,7 @@ func start(t *testing.T, s *web.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(storetest.Ctx())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, l, 2*time.Second) }()
 	t.Cleanup(func() {
@@ -97,7 +97,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(storetest.Ctx())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, l, 5*time.Second) }()
 	url := "http://" + l.Addr().String() + "/readyz"

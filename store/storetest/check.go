@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -33,7 +32,7 @@ type T interface {
 // their borrowers.
 func CheckCache(tb T, db *store.DB, ids ...int64) {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := Ctx()
 	business, err := db.BusinessDate(ctx)
 	if err != nil {
 		tb.Fatal(err)

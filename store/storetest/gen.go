@@ -45,7 +45,7 @@ func Gen(tb testing.TB, cfg synth.Config) string {
 			genTmp = d
 		}
 		src = filepath.Join(genTmp, key+".db")
-		if err := GenInto(context.Background(), src, cfg); err != nil {
+		if err := GenInto(Ctx(), src, cfg); err != nil {
 			genMu.Unlock()
 			tb.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func Cleanup() {
 // does: the bulk load, then a close of the final date for what needs a
 // borrower's loans together (contagion).
 func GenInto(ctx context.Context, dsn string, cfg synth.Config) error {
-	db, err := store.Open(ctx, dsn)
+	db, err := open(ctx, dsn)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func CopyFile(tb testing.TB, src, dst string) {
 // OpenPath opens the database at path, closed when tb ends.
 func OpenPath(tb testing.TB, path string) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), path)
+	db, err := open(context.Background(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}

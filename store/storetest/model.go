@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
@@ -20,7 +19,7 @@ import (
 // derivation on db scores.
 func Champion(tb testing.TB, db *store.DB) store.ModelVersion {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := Ctx()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"dpd", "max_dpd_6m", "months_on_book", "utilisation", "bad"})

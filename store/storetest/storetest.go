@@ -14,12 +14,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // for creating and dropping test schemas
 
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/money"
+	"daihou/pii"
 	"daihou/servicing"
 	"daihou/store"
 )
@@ -83,15 +86,56 @@ func DSN(tb testing.TB, backend string) string {
 	return u.String()
 }
 
-// Open opens a new, empty database on backend, closed when tb ends.
+// Ctx returns a context acting as the local operator of a book with no
+// users, as the command line does: what every test that is not about
+// users and scope acts as.
+func Ctx() context.Context {
+	return auth.NewContext(context.Background(), auth.Local())
+}
+
+// Keys is the personal-data key ring of every test database: one per test
+// run, so that a generated database copied for another test opens. A
+// process a test starts inherits it through EnvKey.
+var Keys = func() *pii.KeyRing {
+	if v := os.Getenv(EnvKey); v != "" {
+		k, err := pii.ParseKeys(v)
+		if err != nil {
+			panic(EnvKey + ": " + err.Error())
+		}
+		return k
+	}
+	k := pii.NewKeyRing()
+	os.Setenv(EnvKey, string(k.KeyFile())) // for child test processes, which inherit the environment
+	return k
+}()
+
+// EnvKey carries Keys to the test processes a test starts.
+const EnvKey = "DAIHOU_TEST_KEY"
+
+// Open opens a new, empty database on backend with Keys, closed when tb
+// ends.
 func Open(tb testing.TB, backend string) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), DSN(tb, backend))
+	return OpenPath(tb, DSN(tb, backend))
+}
+
+// OpenDSN opens dsn with Keys; the caller closes it.
+func OpenDSN(ctx context.Context, dsn string) (*store.DB, error) { return open(ctx, dsn) }
+
+// KeyEnv is DAIHOU_KEY=… holding Keys, for a daihou process a test starts.
+func KeyEnv() string { return "DAIHOU_KEY=" + string(Keys.KeyFile()) }
+
+// open opens dsn with Keys.
+func open(ctx context.Context, dsn string) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	if err := db.UseKeys(ctx, Keys); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // AddLoans adds product p and n 12-month loans of 12,000.00 at 12 %
@@ -99,7 +143,7 @@ func Open(tb testing.TB, backend string) *store.DB {
 // date; loan and borrower numbers start with prefix.
 func AddLoans(tb testing.TB, db *store.DB, p servicing.Product, n int, prefix string) []int64 {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := Ctx()
 	if _, err := db.PutProduct(ctx, p); err != nil {
 		tb.Fatal(err)
 	}
@@ -116,9 +160,63 @@ func AddLoans(tb testing.TB, db *store.DB, p servicing.Product, n int, prefix st
 				Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: start, Branch: "BJ01"},
 		})
 	}
-	res, err := db.AddLoans(ctx, in)
+	res, err := db.AddLoans(ctx, store.Source{Name: prefix + "loans", Rows: n}, in)
 	if err != nil || len(res.Rejects) > 0 {
 		tb.Fatalf("AddLoans: %v %v", err, res.Rejects)
 	}
 	return res.IDs
+}
+
+// Users adds users to db, each given as "name=role,role" (optionally
+// "…@branch:A,B" or "…@all" for a granted scope), and returns a context
+// acting as each by name. A book with no users gets an "admin" first
+// (added by the local operator), which adds the others.
+func Users(tb testing.TB, db *store.DB, specs ...string) map[string]context.Context {
+	tb.Helper()
+	ctx := Ctx()
+	out := map[string]context.Context{}
+	has, err := db.HasUsers(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !has {
+		if _, err := db.AddUser(ctx, store.NewUser{Name: "admin", Roles: []auth.Role{auth.Admin}}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	admin := As(tb, db, "admin")
+	out["admin"] = admin
+	for _, spec := range specs {
+		name, rest, _ := strings.Cut(spec, "=")
+		roles, scope, _ := strings.Cut(rest, "@")
+		nu := store.NewUser{Name: name}
+		for _, r := range strings.Split(roles, ",") {
+			nu.Roles = append(nu.Roles, auth.Role(r))
+		}
+		if scope != "" {
+			if nu.Scope, err = store.ParseGrantedScope(scope); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		if _, err := db.AddUser(admin, nu); err != nil {
+			tb.Fatalf("user %s: %v", spec, err)
+		}
+		out[strings.ToLower(strings.TrimSpace(name))] = As(tb, db, name)
+	}
+	return out
+}
+
+// As returns a context acting as the user name of db.
+func As(tb testing.TB, db *store.DB, name string) context.Context {
+	tb.Helper()
+	a, _, err := db.UserActor(context.Background(), name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return auth.NewContext(context.Background(), a)
+}
+
+// EOD returns a context acting as close of business.
+func EOD() context.Context {
+	return auth.NewContext(context.Background(), auth.EOD())
 }

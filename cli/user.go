@@ -1,0 +1,328 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"daihou"
+	"daihou/auth"
+	"daihou/store"
+)
+
+const userUsage = `Usage:
+  daihou user add NAME --role ROLE[,ROLE] [--scope all|branch:A,B] [--officer CODE] [--password-stdin]
+  daihou user add NAME --admin          the first user of a book: its administrator
+  daihou user list [--json]
+  daihou user passwd NAME [--password-stdin]
+  daihou user disable NAME | enable NAME
+  daihou user role NAME ROLE[,ROLE]     replace the user's roles
+  daihou user scope NAME all|branch:A,B|none   the data scope granted beyond the roles' own
+
+Roles: ` + "account-manager, collector, risk-officer, legal, manager, auditor, admin, integration" + `.
+A collector sees the loans assigned to them, an account manager those whose
+officer code is theirs; a branch scope adds whole branches; manager, risk
+officer and auditor see the whole book. Names compare without regard to case.
+
+Until a book has users, every command acts as the local operator. Once it
+has, each command names who acts with --as NAME (or $DAIHOU_USER); the
+first user, added with --admin, adds the others.`
+
+func (m *Main) runUser(ctx context.Context, args []string) error {
+	verbs := map[string]func(context.Context, []string) error{
+		"add": m.userAdd, "list": m.userList, "passwd": m.userPasswd,
+		"disable": m.userEnable(true), "enable": m.userEnable(false), "role": m.userRole, "scope": m.userScope,
+	}
+	if len(args) == 0 || verbs[args[0]] == nil {
+		fmt.Fprintln(m.Stderr, userUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return usagef("want: user add|list|passwd|disable|enable|role|scope")
+	}
+	return verbs[args[0]](ctx, args[1:])
+}
+
+func (m *Main) userAdd(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("user add NAME --role ROLE[,ROLE] [flags]", `Add a user. The password, for the console and the API, is read from stdin
+with --password-stdin, or asked for on a terminal; a user without one acts
+only through the command line (--as).`)
+	b := m.bookFlags(fs)
+	roleList := fs.String("role", "", "roles, comma-separated")
+	admin := fs.Bool("admin", false, "the user is an administrator (role admin): the first user of a book")
+	scopeText := fs.String("scope", "", "data scope beyond the roles' own: all, or branch:A,B")
+	officer := fs.String("officer", "", "the officer code on loans this user manages (default the user name)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
+	noPassword := fs.Bool("no-password", false, "add the user without a password (command line only)")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || (*roleList == "" && !*admin) {
+		fs.Usage()
+		return usagef("want one user name and --role (or --admin)")
+	}
+	nu := store.NewUser{Name: fs.Arg(0), Officer: *officer}
+	var err error
+	if *roleList != "" {
+		if nu.Roles, err = parseRoles(*roleList); err != nil {
+			return err
+		}
+	}
+	if *admin {
+		nu.Roles = append(nu.Roles, auth.Admin)
+	}
+	if nu.Scope, err = store.ParseGrantedScope(*scopeText); err != nil {
+		return err
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if !*noPassword {
+		if nu.PasswordHash, err = m.newPassword(fs.Arg(0), *pwStdin); err != nil {
+			return err
+		}
+	}
+	u, err := s.AddUser(ctx, nu)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "user %s added: roles %s, scope %s, officer %s\n", u.Name, joinComma(u.Roles), scopeOrRoles(u.ScopeText), u.Officer)
+	if *admin {
+		fmt.Fprintf(m.Stdout, "from now on every command names who acts: --as %s (or DAIHOU_USER=%s)\n", u.Name, u.Name)
+	}
+	return nil
+}
+
+func (m *Main) userList(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("user list [--json]", "List the users with their roles, data scope, officer code and state.")
+	b := m.bookFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	s, ctx, err := m.openRead(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := can(ctx, auth.ReadUsers, auth.System()); err != nil {
+		return err
+	}
+	us, err := s.Users(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if us == nil {
+			us = []store.User{}
+		}
+		return writeJSON(m.Stdout, us)
+	}
+	tw := table(m.Stdout)
+	fmt.Fprintln(tw, "name\troles\tscope\tofficer\tpassword\tstate\tupdated\t")
+	for _, u := range us {
+		state, pw := "enabled", "set"
+		if u.Disabled {
+			state = "disabled"
+		}
+		if u.PasswordHash == "" {
+			pw = "none"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", u.Name, joinComma(u.Roles), scopeOrRoles(u.ScopeText), u.Officer, pw, state, u.UpdatedAt)
+	}
+	return tw.Flush()
+}
+
+func (m *Main) userPasswd(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("user passwd NAME [--password-stdin]", "Set a user's password; the user's sessions end.")
+	b := m.bookFlags(fs)
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("want one user name")
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	h, err := m.newPassword(fs.Arg(0), *pwStdin)
+	if err != nil {
+		return err
+	}
+	u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{PasswordHash: &h})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "password of %s changed; their sessions have ended\n", u.Name)
+	return nil
+}
+
+func (m *Main) userEnable(disable bool) func(context.Context, []string) error {
+	verb := map[bool]string{true: "disable", false: "enable"}[disable]
+	return func(ctx context.Context, args []string) error {
+		fs := m.newFlagSet("user "+verb+" NAME", map[bool]string{
+			true:  "Disable a user: they can no longer act or log in, and their sessions end.",
+			false: "Enable a disabled user again.",
+		}[disable])
+		b := m.bookFlags(fs)
+		if err := parseFlags(fs, reorder(fs, args)); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			fs.Usage()
+			return usagef("want one user name")
+		}
+		s, ctx, err := m.open(ctx, b)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{Disabled: &disable})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "user %s %sd\n", u.Name, verb)
+		return nil
+	}
+}
+
+func (m *Main) userRole(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("user role NAME ROLE[,ROLE]", "Replace a user's roles.")
+	b := m.bookFlags(fs)
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return usagef("want a user name and the roles")
+	}
+	rs, err := parseRoles(fs.Arg(1))
+	if err != nil {
+		return err
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{Roles: &rs})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "user %s: roles %s\n", u.Name, joinComma(u.Roles))
+	return nil
+}
+
+func (m *Main) userScope(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("user scope NAME all|branch:A,B|none", "Set the data scope granted to a user beyond their roles' own.")
+	b := m.bookFlags(fs)
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return usagef("want a user name and a scope")
+	}
+	text := fs.Arg(1)
+	if text == "none" {
+		text = ""
+	}
+	sc, err := store.ParseGrantedScope(text)
+	if err != nil {
+		return err
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{Scope: &sc})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "user %s: scope %s\n", u.Name, scopeOrRoles(u.ScopeText))
+	return nil
+}
+
+// newPassword reads a new password for user name — from stdin's first
+// line, or asked twice on a terminal — checks it and hashes it (argon2id).
+func (m *Main) newPassword(name string, fromStdin bool) (string, error) {
+	var pw string
+	if fromStdin {
+		if m.Stdin == nil {
+			return "", usagef("--password-stdin: there is no stdin")
+		}
+		line, err := bufio.NewReader(io.LimitReader(m.Stdin, 4096)).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return "", err
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	} else {
+		f, ok := m.Stdin.(*os.File)
+		if !ok || !term.IsTerminal(int(f.Fd())) {
+			return "", usagef("no terminal to ask the password on: pipe it in with --password-stdin, or add the user with --no-password")
+		}
+		read := func(prompt string) (string, error) {
+			fmt.Fprint(m.Stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(m.Stderr)
+			return string(b), err
+		}
+		a, err := read("password for " + name + ": ")
+		if err != nil {
+			return "", err
+		}
+		again, err := read("again: ")
+		if err != nil {
+			return "", err
+		}
+		if a != again {
+			return "", daihou.Invalid("password", "the two passwords differ")
+		}
+		pw = a
+	}
+	if err := auth.CheckPassword(name, pw); err != nil {
+		return "", err
+	}
+	return auth.HashPassword(pw, auth.DefaultParams)
+}
+
+// parseRoles parses a comma-separated list of roles.
+func parseRoles(s string) ([]auth.Role, error) {
+	var out []auth.Role
+	for _, p := range strings.Split(s, ",") {
+		r, err := auth.ParseRole(strings.TrimSpace(p))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func joinComma[T ~string](xs []T) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = string(x)
+	}
+	return strings.Join(parts, ",")
+}
+
+// scopeOrRoles names a granted scope; none means the roles' own.
+func scopeOrRoles(s string) string {
+	if s == "" {
+		return "(the roles' own)"
+	}
+	return s
+}

@@ -1,0 +1,113 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"unicode"
+
+	"daihou"
+	"daihou/civil"
+	"daihou/loanview"
+	"daihou/money"
+	"daihou/servicing"
+)
+
+// PaymentRequest is the body of a repayment. Amounts are in minor units
+// (fen): 106619 is 1,066.19.
+type PaymentRequest struct {
+	Amount    int64  `json:"amount"`
+	ValueDate string `json:"value_date,omitempty"` // YYYY-MM-DD; default the business date
+	Channel   string `json:"channel,omitempty"`
+}
+
+// PostPayment answers POST /api/v1/loans/{id}/payments: one repayment,
+// whose Idempotency-Key header is its reference. A first posting answers
+// 201; the same payment again answers 200 with the stored transaction and
+// posts nothing; the key reused for a different payment answers 409.
+func (a *API) PostPayment(w http.ResponseWriter, r *http.Request) {
+	var req PaymentRequest
+	key, err := idempotencyKey(r)
+	if err == nil {
+		err = decode(r, &req)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if req.Amount <= 0 || req.Amount > maxAmount {
+		a.fail(w, r, daihou.Invalid("amount", "amount: want a whole number of minor units (fen) from 1 to %d, not %d", maxAmount, req.Amount))
+		return
+	}
+	if err := checkChannel(req.Channel); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t := servicing.Tx{Kind: servicing.Repayment, Amount: money.Amount(req.Amount), Channel: req.Channel, Reference: key}
+	a.post(w, r, t, req.ValueDate)
+}
+
+// maxAmount bounds an amount sent over the API: a trillion yuan.
+const maxAmount int64 = 1e14
+
+// post posts t to the loan in the path, valued on valueDate (default the
+// business date), and answers it.
+func (a *API) post(w http.ResponseWriter, r *http.Request, t servicing.Tx, valueDate string) {
+	ctx := r.Context()
+	l, err := loanview.Find(ctx, a.DB, r.PathValue("id"))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t.LoanID = l.ID
+	if valueDate != "" {
+		if t.ValueDate, err = civil.Parse(valueDate); err != nil {
+			a.fail(w, r, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", clip(valueDate, 32)))
+			return
+		}
+	} else if t.ValueDate, err = a.DB.BusinessDate(ctx); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	posted, dup, err := a.DB.Post(ctx, t)
+	if err != nil {
+		a.count(t.Kind, "rejected", 1)
+		a.fail(w, r, err)
+		return
+	}
+	if dup {
+		a.count(t.Kind, "duplicate", 1)
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeJSON(w, http.StatusOK, posted)
+		return
+	}
+	a.count(t.Kind, "posted", 1)
+	writeJSON(w, http.StatusCreated, posted)
+}
+
+func (a *API) count(kind servicing.TxKind, outcome string, n int) {
+	if a.Posted != nil && n > 0 {
+		a.Posted(string(kind), outcome, n)
+	}
+}
+
+// idempotencyKey returns the request's Idempotency-Key: required, 1 to 64
+// printable characters without spaces. It becomes the transaction's
+// reference, the ledger's idempotency key.
+func idempotencyKey(r *http.Request) (string, error) {
+	k := r.Header.Get("Idempotency-Key")
+	if k == "" {
+		return "", daihou.Invalid("Idempotency-Key", "the Idempotency-Key header is required: a unique key per payment (e.g. the bank's transaction number), so that a retried request posts once")
+	}
+	if len(k) > 64 || strings.IndexFunc(k, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) || c == ' ' }) >= 0 {
+		return "", daihou.Invalid("Idempotency-Key", "Idempotency-Key: want 1 to 64 printable ASCII characters without spaces")
+	}
+	return k, nil
+}
+
+// checkChannel bounds a payment channel's name.
+func checkChannel(c string) error {
+	if len(c) > 32 || strings.IndexFunc(c, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return daihou.Invalid("channel", "channel: at most 32 printable characters")
+	}
+	return nil
+}
