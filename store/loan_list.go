@@ -14,14 +14,14 @@ import (
 
 // LoanFilter selects loans for a list, in id order, a page at a time.
 type LoanFilter struct {
-	Status     servicing.Status     // "" for any
-	Class      classification.Class // 0 for any
-	Product    string
-	Branch     string
-	MinDPD     int // 0 for no lower bound
-	MaxDPD     int // 0 for no upper bound
-	After      int64
-	Limit      int
+	Status  servicing.Status     // "" for any
+	Class   classification.Class // 0 for any
+	Product string
+	Branch  string
+	MinDPD  int // 0 for no lower bound
+	MaxDPD  int // 0 for no upper bound
+	After   int64
+	Limit   int
 }
 
 // LoanRow is one loan in a list: its contract and its state as of the

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-
 	"github.com/google/go-cmp/cmp"
 
 	"daihou/eod"
