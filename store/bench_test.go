@@ -8,6 +8,7 @@ import (
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/store/storetest"
+	"daihou/synth"
 )
 
 // BenchmarkImportPayments posts a month's repayments for 60,000 loans (each
@@ -31,4 +32,27 @@ func BenchmarkImportPayments(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(loans*b.N)/b.Elapsed().Seconds(), "payments/s")
+}
+
+// BenchmarkPost measures one repayment through Post — the path the API's
+// payment route takes — on a book of a few thousand generated loans.
+func BenchmarkPost(b *testing.B) {
+	path := storetest.Gen(b, synth.Config{Seed: 5, Loans: 3000, Months: 12, Until: civil.MustParse("2026-06-14")})
+	db := storetest.OpenPath(b, path)
+	ctx := storetest.Ctx()
+	rows, _, err := db.ListLoans(ctx, store.LoanFilter{Status: servicing.StatusActive, Limit: 1000})
+	if err != nil || len(rows) == 0 {
+		b.Fatal(err)
+	}
+	d, err := db.BusinessDate(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		t := servicing.Tx{LoanID: rows[i%len(rows)].ID, Kind: servicing.Repayment, ValueDate: d, Amount: 100, Reference: fmt.Sprintf("BENCH-%d", i)}
+		if _, _, err := db.Post(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

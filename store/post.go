@@ -166,7 +166,7 @@ func (p *poster) loadRefs(ctx context.Context, q querier, refs []string) error {
 		}
 		want = want[n:]
 		if err := func() error {
-			rows, err := q.QueryContext(ctx, `SELECT `+txColumnsT+` FROM transactions t WHERE t.reference IN (`+placeholders(n)+`)`, args...)
+			rows, err := q.QueryContext(ctx, `SELECT `+txColumnsT+` FROM transactions t WHERE t.reference <> '' AND t.reference IN (`+placeholders(n)+`)`, args...)
 			if err != nil {
 				return err
 			}
@@ -702,7 +702,7 @@ func refsTaken(ctx context.Context, q querier, refs []string) (bool, error) {
 		}
 		refs = refs[n:]
 		var found int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM transactions WHERE reference IN (`+placeholders(n)+`)`, args...).Scan(&found); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM transactions WHERE reference <> '' AND reference IN (`+placeholders(n)+`)`, args...).Scan(&found); err != nil {
 			return false, err
 		}
 		if found > 0 {
