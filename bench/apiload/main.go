@@ -35,7 +35,7 @@ func main() {
 	rate := flag.Int("rate", 500, "requests per second (1 to 5000)")
 	duration := flag.Duration("duration", 60*time.Second, "how long to post (at most 10m)")
 	sample := flag.Int("sample", 20000, "how many active loans to spread the payments over")
-	amount := flag.Int64("amount", 100, "each repayment's amount, in minor units")
+	amount := flag.String("amount", "1.00", "each repayment's amount, in yuan")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the loan choice and the references")
 	flag.Parse()
@@ -59,7 +59,7 @@ type Figures struct {
 	Achieved float64        `json:"achieved_rps"`
 }
 
-func run(base, token string, rate int, duration time.Duration, sample int, amount int64, asJSON bool, seed uint64) error {
+func run(base, token string, rate int, duration time.Duration, sample int, amount string, asJSON bool, seed uint64) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return fmt.Errorf("--url: %w", err)
@@ -94,7 +94,7 @@ func run(base, token string, rate int, duration time.Duration, sample int, amoun
 		t.URL = fmt.Sprintf("%s/api/v1/loans/%d/payments", base, loan)
 		t.Header = hdr.Clone()
 		t.Header.Set("Idempotency-Key", fmt.Sprintf("apiload-%s-%d", run, i))
-		t.Body = []byte(fmt.Sprintf(`{"amount":%d,"channel":"apiload"}`, amount))
+		t.Body = []byte(fmt.Sprintf(`{"amount":%q,"channel":"apiload"}`, amount))
 		return nil
 	}
 	atk := vegeta.NewAttacker(vegeta.Timeout(10*time.Second), vegeta.KeepAlive(true), vegeta.Connections(64), vegeta.MaxWorkers(256))

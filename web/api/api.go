@@ -60,24 +60,30 @@ func (a *API) Authed(h http.HandlerFunc) http.Handler {
 			return
 		}
 		id, _ := auth.ParseTokenID(token) // "" for a malformed one: only the source is limited
-		attempt, err := a.Limiter.Begin(id, source(r))
-		if err != nil {
-			a.fail(w, r, err)
+		// A token is checked against its hash, which costs nothing, so
+		// only failures go through the limiter: an attempt in progress
+		// counts as a failure there, and an integration's concurrent
+		// requests with one good token would lock it out.
+		if wait := a.Limiter.Locked(id, source(r)); wait > 0 {
+			a.fail(w, r, lockedOut(wait))
 			return
 		}
 		actor, _, err := a.DB.Authenticate(r.Context(), token)
 		if err != nil {
 			if daihou.ErrorCode(err) == daihou.EUNAUTHENTICATED {
-				attempt.Fail()
-			} else {
-				attempt.Succeed()
+				if attempt, lerr := a.Limiter.Begin(id, source(r)); lerr == nil {
+					attempt.Fail()
+				}
 			}
 			a.fail(w, r, err)
 			return
 		}
-		attempt.Succeed()
-		ctx := auth.NewContext(r.Context(), actor)
-		h(w, r.WithContext(ctx))
+		r = r.WithContext(auth.NewContext(r.Context(), actor))
+		if err := checkText(r); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		h(w, r)
 	})
 }
 
@@ -110,3 +116,12 @@ func can(ctx context.Context, action auth.Action, res auth.Resource) error {
 
 // locked reports whether err is a limiter's lock-out, answered 429.
 func locked(err error) bool { return errors.Is(err, auth.ErrLockedOut) }
+
+// lockedOut is the lock-out error for a wait, worded as Limiter.Begin's.
+func lockedOut(wait time.Duration) error {
+	n, unit := int((wait+time.Second-1)/time.Second), "s"
+	if wait > time.Minute {
+		n, unit = int((wait+time.Minute-1)/time.Minute), "min"
+	}
+	return daihou.Errorf(daihou.EUNAUTHORIZED, "%w: try again in %d %s", auth.ErrLockedOut, n, unit)
+}

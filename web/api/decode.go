@@ -6,8 +6,10 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"daihou"
 )
@@ -35,8 +37,72 @@ func decode(r *http.Request, v any) error {
 		}
 		return daihou.Errorf(daihou.EINVALID, "the body must hold one JSON object and nothing after it")
 	}
+	if f, bad := nulField(reflect.ValueOf(v), ""); bad {
+		return daihou.Invalid(f, "%s: holds a NUL character (\\u0000), which no field accepts", f)
+	}
 	return nil
 }
+
+// nulField returns the JSON name of the first string in v that holds a
+// NUL: PostgreSQL cannot store or compare text holding one, and would
+// fail the query (a 500) instead of refusing the field.
+func nulField(v reflect.Value, name string) (string, bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return nulField(v.Elem(), name)
+		}
+	case reflect.String:
+		return name, strings.ContainsRune(v.String(), 0)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if f, bad := nulField(v.Index(i), name); bad {
+				return f, true
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			sf := v.Type().Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			tag, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if tag == "" {
+				tag = sf.Name
+			}
+			if f, bad := nulField(v.Field(i), tag); bad {
+				return f, true
+			}
+		}
+	}
+	return "", false
+}
+
+// checkText refuses a request whose path or query holds a NUL or bytes
+// that are not UTF-8, which no parameter accepts: PostgreSQL fails a
+// query comparing text with them (a 500) instead of finding nothing. A
+// bad path is not found, like any malformed id; a bad query parameter is
+// invalid.
+func checkText(r *http.Request) error {
+	if !plainText(r.URL.Path) {
+		return daihou.Errorf(daihou.ENOTFOUND, "nothing at this path: it holds a NUL or bytes that are not UTF-8")
+	}
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if plainText(k) && plainText(v) {
+				continue
+			}
+			field := "query"
+			if plainText(k) && len(k) <= 64 {
+				field = k
+			}
+			return daihou.Invalid(field, "%s: holds a NUL or bytes that are not UTF-8", field)
+		}
+	}
+	return nil
+}
+
+func plainText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // decodeError turns a JSON decoding error into one that names the field.
 func decodeError(err error) error {

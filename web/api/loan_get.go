@@ -32,6 +32,9 @@ func (a *API) GetLoan(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	// Lists are [] rather than null, as the document says.
+	v.Installments, v.Transactions, v.Allocations = nonNil(v.Installments), nonNil(v.Transactions), nonNil(v.Allocations)
+	v.ClassHistory, v.Scores = nonNil(v.ClassHistory), nonNil(v.Scores)
 	writeJSON(w, http.StatusOK, v)
 }
 

@@ -12,7 +12,6 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/civil"
-	"daihou/money"
 	"daihou/servicing"
 	"daihou/store"
 )
@@ -21,7 +20,7 @@ import (
 type BulkPayment struct {
 	Loan      string `json:"loan"` // the lender's loan number
 	ValueDate string `json:"value_date"`
-	Amount    int64  `json:"amount"` // minor units
+	Amount    string `json:"amount"` // decimal in major units: "1066.19"
 	Reference string `json:"reference"`
 	Channel   string `json:"channel,omitempty"`
 }
@@ -116,8 +115,9 @@ func bulkPayment(p BulkPayment) (store.Payment, error) {
 	if err != nil {
 		errs = append(errs, fmt.Sprintf("value_date: want YYYY-MM-DD, not %q", clip(p.ValueDate, 32)))
 	}
-	if p.Amount <= 0 || p.Amount > maxAmount {
-		errs = append(errs, fmt.Sprintf("amount: want 1 to %d minor units, not %d", maxAmount, p.Amount))
+	amount, err := parseAmount(p.Amount)
+	if err != nil {
+		errs = append(errs, err.Error())
 	}
 	if p.Reference == "" || len(p.Reference) > 64 {
 		errs = append(errs, "reference: want the payment's unique reference (1 to 64 characters)")
@@ -128,5 +128,5 @@ func bulkPayment(p BulkPayment) (store.Payment, error) {
 	if len(errs) > 0 {
 		return out, errors.New(strings.Join(errs, "; "))
 	}
-	return store.Payment{LoanRef: p.Loan, ValueDate: d, Amount: money.Amount(p.Amount), Channel: p.Channel, Reference: p.Reference}, nil
+	return store.Payment{LoanRef: p.Loan, ValueDate: d, Amount: amount, Channel: p.Channel, Reference: p.Reference}, nil
 }

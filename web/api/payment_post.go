@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode"
@@ -12,10 +13,10 @@ import (
 	"daihou/servicing"
 )
 
-// PaymentRequest is the body of a repayment. Amounts are in minor units
-// (fen): 106619 is 1,066.19.
+// PaymentRequest is the body of a repayment. Amounts are decimal strings
+// in major units, as every answer gives them: "1066.19".
 type PaymentRequest struct {
-	Amount    int64  `json:"amount"`
+	Amount    string `json:"amount"`
 	ValueDate string `json:"value_date,omitempty"` // YYYY-MM-DD; default the business date
 	Channel   string `json:"channel,omitempty"`
 }
@@ -34,20 +35,31 @@ func (a *API) PostPayment(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if req.Amount <= 0 || req.Amount > maxAmount {
-		a.fail(w, r, daihou.Invalid("amount", "amount: want a whole number of minor units (fen) from 1 to %d, not %d", maxAmount, req.Amount))
+	amount, err := parseAmount(req.Amount)
+	if err != nil {
+		a.fail(w, r, daihou.Invalid("amount", "%v", err))
 		return
 	}
 	if err := checkChannel(req.Channel); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	t := servicing.Tx{Kind: servicing.Repayment, Amount: money.Amount(req.Amount), Channel: req.Channel, Reference: key}
+	t := servicing.Tx{Kind: servicing.Repayment, Amount: amount, Channel: req.Channel, Reference: key}
 	a.post(w, r, t, req.ValueDate)
 }
 
 // maxAmount bounds an amount sent over the API: a trillion yuan.
-const maxAmount int64 = 1e14
+const maxAmount = money.Amount(1e14)
+
+// parseAmount reads an amount: a decimal string in major units with at
+// most two decimals, positive and at most maxAmount.
+func parseAmount(s string) (money.Amount, error) {
+	a, err := money.ParseAmount(s)
+	if err != nil || a <= 0 || a > maxAmount {
+		return 0, fmt.Errorf("amount: want a positive decimal string in yuan with at most two decimals, e.g. \"1066.19\", up to %s; not %q", maxAmount, clip(s, 32))
+	}
+	return a, nil
+}
 
 // post posts t to the loan in the path, valued on valueDate (default the
 // business date), and answers it.
