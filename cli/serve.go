@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"daihou/web"
@@ -21,6 +23,7 @@ answer behind one.`)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
 	grace := fs.Duration("grace", 10*time.Second, "how long requests in flight may finish when stopping")
 	asJSON := fs.Bool("json-log", false, "log JSON lines instead of text")
+	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (net/http/pprof) on this address too, e.g. 127.0.0.1:6060; keep it on loopback")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
@@ -41,6 +44,19 @@ answer behind one.`)
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return usagef("--addr %s: %v", *addr, err)
+	}
+	if *debugAddr != "" {
+		dl, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			return usagef("--debug-addr %s: %v", *debugAddr, err)
+		}
+		defer dl.Close()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go http.Serve(dl, mux)
+		logger.Info("profiler listening", "addr", dl.Addr().String())
 	}
 	fmt.Fprintf(m.Stdout, "daihou serving %s on http://%s\n", db(), l.Addr())
 	logger.Info("listening", "addr", l.Addr().String(), "db", db())

@@ -11,7 +11,7 @@ import (
 // dominates bulk paths, so writing a hundred rows per statement is several
 // times faster than one.
 type batcher struct {
-	tx      *sql.Tx
+	tx      batchTx
 	head    string // INSERT INTO t (cols) VALUES
 	tail    string // ON CONFLICT … or ""
 	cols    int
@@ -20,7 +20,14 @@ type batcher struct {
 	args    []any
 }
 
-func newBatcher(tx *sql.Tx, head, tail string, cols int) *batcher {
+// batchTx is what a batcher writes through: a *sql.Tx, or a write
+// transaction whose statements are cached.
+type batchTx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+func newBatcher(tx batchTx, head, tail string, cols int) *batcher {
 	per := max(1, 2000/cols)
 	return &batcher{tx: tx, head: head, tail: tail, cols: cols, perStmt: per, args: make([]any, 0, per*cols)}
 }

@@ -1,10 +1,15 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"testing"
+	"time"
 
+	"daihou/auth"
 	"daihou/civil"
+	"daihou/pii"
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/store/storetest"
@@ -35,11 +40,33 @@ func BenchmarkImportPayments(b *testing.B) {
 }
 
 // BenchmarkPost measures one repayment through Post — the path the API's
-// payment route takes — on a book of a few thousand generated loans.
+// payment route takes — on a book of a few thousand generated loans, or on
+// the book at $DAIHOU_BENCH_BOOK (with its key file beside it), which it
+// posts to.
 func BenchmarkPost(b *testing.B) {
-	path := storetest.Gen(b, synth.Config{Seed: 5, Loans: 3000, Months: 12, Until: civil.MustParse("2026-06-14")})
-	db := storetest.OpenPath(b, path)
-	ctx := storetest.Ctx()
+	var db *store.DB
+	if path := os.Getenv("DAIHOU_BENCH_BOOK"); path != "" {
+		var err error
+		if db, err = store.Open(storetest.Ctx(), path); err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		keys, err := pii.ReadKeyFile(pii.KeyFileFor(path))
+		if err == nil {
+			err = db.UseKeys(storetest.Ctx(), keys)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		db = storetest.OpenPath(b, storetest.Gen(b, synth.Config{Seed: 5, Loans: 3000, Months: 12, Until: civil.MustParse("2026-06-14")}))
+	}
+	// As core banking posts: an integration token over the whole book.
+	as, err := auth.NewToken("bench", []auth.Role{auth.Integration}, auth.AllLoans())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := auth.NewContext(context.Background(), as)
 	rows, _, err := db.ListLoans(ctx, store.LoanFilter{Status: servicing.StatusActive, Limit: 1000})
 	if err != nil || len(rows) == 0 {
 		b.Fatal(err)
@@ -48,9 +75,10 @@ func BenchmarkPost(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	run := time.Now().UnixNano()
 	b.ResetTimer()
 	for i := range b.N {
-		t := servicing.Tx{LoanID: rows[i%len(rows)].ID, Kind: servicing.Repayment, ValueDate: d, Amount: 100, Reference: fmt.Sprintf("BENCH-%d", i)}
+		t := servicing.Tx{LoanID: rows[i%len(rows)].ID, Kind: servicing.Repayment, ValueDate: d, Amount: 100, Reference: fmt.Sprintf("BENCH-%d-%d", run, i)}
 		if _, _, err := db.Post(ctx, t); err != nil {
 			b.Fatal(err)
 		}

@@ -40,8 +40,10 @@ var migrations embed.FS
 // DB is a daihou database.
 type DB struct {
 	dialect Dialect
-	read    *sql.DB
+	read    *cachedDB
 	write   *sql.DB
+	// writeStmts caches the write transactions' statements.
+	writeStmts *stmtCache
 	// Now is the wall clock, the one every transaction reads (once, when
 	// it begins); tests inject their own.
 	Now func() time.Time
@@ -51,6 +53,11 @@ type DB struct {
 
 	mu       sync.Mutex
 	champion *loanstate.ModelScorer // the parsed champion, kept between derivations
+
+	groupOnce sync.Once
+	group     chan *postRequest // postings for the group committer (PostShared)
+	closed    chan struct{}     // closed by Close: the committer stops
+	closeOnce sync.Once
 }
 
 // Open opens the database named by dsn — a postgres:// URL for
@@ -111,7 +118,7 @@ func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 		}
 		write.SetMaxOpenConns(1)
 	}
-	db := &DB{dialect: SQLite, read: read, write: write, Now: time.Now, readOnly: readOnly}
+	db := newDB(SQLite, read, write, readOnly)
 	err = db.migrate(ctx)
 	if readOnly && isReadOnlyFile(err) && !strings.Contains(conn, "immutable=1") {
 		// A WAL database in a folder we cannot write: SQLite cannot make
@@ -128,6 +135,13 @@ func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 	return db, nil
 }
 
+// newDB returns the store over the read and write pools of a database.
+func newDB(d Dialect, read, write *sql.DB, readOnly bool) *DB {
+	cache := d == SQLite
+	return &DB{dialect: d, read: &cachedDB{read, newStmtCache(read, cache)}, write: write, writeStmts: newStmtCache(write, cache && !readOnly),
+		Now: time.Now, readOnly: readOnly, closed: make(chan struct{})}
+}
+
 // openSQLiteReadOnly opens path through conn for reading only.
 func openSQLiteReadOnly(ctx context.Context, path, conn string) (*DB, error) {
 	read, err := sql.Open("sqlite", conn)
@@ -135,7 +149,7 @@ func openSQLiteReadOnly(ctx context.Context, path, conn string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	db := &DB{dialect: SQLite, read: read, write: read, Now: time.Now, readOnly: true}
+	db := newDB(SQLite, read, read, true)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -165,7 +179,7 @@ func openPostgres(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(8)
-	db := &DB{dialect: Postgres, read: read, write: write, Now: time.Now, readOnly: readOnly}
+	db := newDB(Postgres, read, write, readOnly)
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -182,9 +196,12 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.closed) })
+	db.read.stmts.close()
+	db.writeStmts.close()
 	err1 := db.read.Close()
 	var err2 error
-	if db.write != db.read {
+	if db.write != db.read.DB {
 		err2 = db.write.Close()
 	}
 	if err1 != nil {
@@ -365,4 +382,35 @@ func (db *DB) Ready(ctx context.Context) error {
 		return fmt.Errorf("schema version %d, this daihou needs %d: run 'daihou migrate'", v, latest)
 	}
 	return nil
+}
+
+// CheckpointInBackground moves SQLite's write-ahead log into the database
+// every interval, from a reader's connection, until ctx ends. Left to
+// itself SQLite checkpoints in the writer's commit once the log reaches
+// 1,000 pages, and that commit waits for the copy and its fsync: under a
+// steady stream of postings every few hundredth one took tens of
+// milliseconds. A server calls this; a command that writes and exits keeps
+// SQLite's own checkpoints. On PostgreSQL it does nothing.
+func (db *DB) CheckpointInBackground(ctx context.Context, interval time.Duration) {
+	if db.dialect != SQLite || db.readOnly {
+		return
+	}
+	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+		return
+	}
+	defer db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint = 1000`)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-db.closed:
+			return
+		case <-t.C:
+			// PASSIVE copies what no reader still needs and never waits
+			// for the writer; what it leaves, the next one takes.
+			db.read.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }

@@ -454,7 +454,7 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 
 // markDirty adds an event mark to each of ids: they are to be derived
 // again.
-func markDirty(ctx context.Context, tx *sql.Tx, ids []int64) error {
+func markDirty(ctx context.Context, tx batchTx, ids []int64) error {
 	b := newBatcher(tx, `INSERT INTO eod_dirty (loan_id, events) VALUES`, `ON CONFLICT (loan_id) DO UPDATE SET events = eod_dirty.events + 1`, 2)
 	for _, id := range slices.Compact(slices.Sorted(slices.Values(ids))) {
 		if err := b.add(ctx, id, int64(1)); err != nil {

@@ -114,7 +114,7 @@ func (db *DB) WakeDate(ctx context.Context, loanID int64) (civil.Date, error) {
 // twice.
 type snapshotWriter struct{ upsert *batcher }
 
-func newSnapshotWriter(tx *sql.Tx) *snapshotWriter {
+func newSnapshotWriter(tx batchTx) *snapshotWriter {
 	cols := strings.Fields(strings.ReplaceAll(snapshotColumns, ",", " "))
 	sets := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
@@ -136,7 +136,7 @@ func (w *snapshotWriter) flush(ctx context.Context) error { return w.upsert.flus
 // keyed by the database's sequence, so any number of processes may change
 // one loan's class on one date; a loan's score changing twice on one date
 // keeps the later.
-func writeHistory(ctx context.Context, tx *sql.Tx, classes []loanstate.ClassChange, scores []loanstate.ScoreChange) error {
+func writeHistory(ctx context.Context, tx batchTx, classes []loanstate.ClassChange, scores []loanstate.ScoreChange) error {
 	h := newBatcher(tx, `INSERT INTO classification_history (loan_id, as_of, from_class, to_class, cause) VALUES`, "", 5)
 	for _, c := range classes {
 		if err := h.add(ctx, c.LoanID, int64(c.AsOf), int64(c.From), int64(c.To), c.Cause); err != nil {

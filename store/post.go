@@ -26,46 +26,65 @@ import (
 // duplicate = true if it is the same transaction of the same loan,
 // ECONFLICT if the reference was used for a different one.
 func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
-	action, ok := auth.PostAction(string(t.Kind))
-	if !ok {
-		return posted, false, daihou.Invalid("kind", "kind: %q is not a transaction that can be posted: want repayment, reversal, waiver, write-off, recovery, fee or restructure", t.Kind)
+	if _, err := postAction(t.Kind); err != nil {
+		return posted, false, err
 	}
 	err = db.inTx(ctx, func(tx *wtx) error {
-		if err := tx.canLoan(ctx, action, t.LoanID); err != nil {
-			return err
-		}
 		p, err := db.posterIn(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := p.lockRefs(ctx, tx, []string{t.Reference}); err != nil {
-			return err
-		}
-		if err := p.lockLoans(ctx, tx, []int64{t.LoanID}); err != nil {
-			return err
-		}
-		if err := p.loadRefs(ctx, tx, []string{t.Reference}); err != nil {
-			return err
-		}
-		if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
-			return err
-		}
-		if posted, duplicate, err = p.post(t); err != nil || duplicate {
-			return err
-		}
-		if err := p.derive(ctx, tx); err != nil {
-			return err
-		}
-		if err := p.write(ctx, tx); err != nil {
-			return err
-		}
-		posted = p.pending[len(p.pending)-1] // with what it applied
-		return tx.auditPosting(ctx, posted)
+		posted, duplicate, err = db.postIn(ctx, tx, p, t)
+		return err
 	})
 	if err != nil || duplicate {
 		return posted, duplicate, err
 	}
 	return posted, false, nil
+}
+
+// postAction is the action a posting of kind takes.
+func postAction(kind servicing.TxKind) (auth.Action, error) {
+	action, ok := auth.PostAction(string(kind))
+	if !ok {
+		return "", daihou.Invalid("kind", "kind: %q is not a transaction that can be posted: want repayment, reversal, waiver, write-off, recovery, fee or restructure", kind)
+	}
+	return action, nil
+}
+
+// postIn posts t in tx as tx's actor with the poster p (of tx's business
+// date), and appends its audit entry.
+func (db *DB) postIn(ctx context.Context, tx *wtx, p *poster, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
+	action, err := postAction(t.Kind)
+	if err != nil {
+		return posted, false, err
+	}
+	if err := tx.canLoan(ctx, action, t.LoanID); err != nil {
+		return posted, false, err
+	}
+	if err := p.lockRefs(ctx, tx, []string{t.Reference}); err != nil {
+		return posted, false, err
+	}
+	if err := p.lockLoans(ctx, tx, []int64{t.LoanID}); err != nil {
+		return posted, false, err
+	}
+	if err := p.loadRefs(ctx, tx, []string{t.Reference}); err != nil {
+		return posted, false, err
+	}
+	if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
+		return posted, false, err
+	}
+	if posted, duplicate, err = p.post(t); err != nil || duplicate {
+		return posted, duplicate, err
+	}
+	if err := p.derive(ctx, tx); err != nil {
+		return posted, false, err
+	}
+	if err := p.write(ctx, tx); err != nil {
+		return posted, false, err
+	}
+	posted = p.pending[len(p.pending)-1] // with what it applied
+	return posted, false, tx.auditPosting(ctx, posted)
 }
 
 // poster posts transactions for a set of loans in two phases: a plan,
@@ -383,7 +402,7 @@ func (p *poster) loadMore(ctx context.Context, q querier, ids []int64) error {
 // write inserts the planned transactions, each with what it applied in the
 // derivation, and the derived rows in tx.
 func (p *poster) write(ctx context.Context, tx *wtx) error {
-	ins := newBatcher(tx.Tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", txColumnCount+1)
+	ins := newBatcher(tx, `INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, "", txColumnCount+1)
 	stamp := tx.stamp()
 	for i := range p.pending {
 		t := &p.pending[i]
@@ -402,7 +421,7 @@ func (p *poster) write(ctx context.Context, tx *wtx) error {
 	if err := ins.flush(ctx); err != nil {
 		return err
 	}
-	w := newSnapshotWriter(tx.Tx)
+	w := newSnapshotWriter(tx)
 	for i := range p.rows {
 		if err := w.write(ctx, &p.rows[i].snap, p.rows[i].wake); err != nil {
 			return err
@@ -411,10 +430,10 @@ func (p *poster) write(ctx context.Context, tx *wtx) error {
 	if err := w.flush(ctx); err != nil {
 		return err
 	}
-	if err := writeHistory(ctx, tx.Tx, p.classes, p.scores); err != nil {
+	if err := writeHistory(ctx, tx, p.classes, p.scores); err != nil {
 		return err
 	}
-	return markDirty(ctx, tx.Tx, p.marks)
+	return markDirty(ctx, tx, p.marks)
 }
 
 // Refresh derives the cached state of the given loans (all loans when ids

@@ -24,6 +24,8 @@ type wtx struct {
 	business civil.Date // zero while the book has no business date
 	actor    auth.Actor
 	chain    *audit.Chain // the audit trail's head, once the first entry is appended
+
+	unprepared []string // statements to prepare after the transaction (stmtcache.go)
 }
 
 // begin starts a write transaction. On SQLite the write lock is taken at
@@ -41,10 +43,11 @@ func (db *DB) begin(ctx context.Context) (*wtx, error) {
 	if err != nil {
 		return nil, err
 	}
+	t := &wtx{Tx: tx, db: db, now: db.Now(), actor: actor}
 	if actor.Kind() == auth.KindLocal {
 		// The local operator acts only on a book without users: once an
 		// admin exists, everyone says who they are.
-		has, err := hasUsers(ctx, tx)
+		has, err := hasUsers(ctx, t)
 		if err != nil || has {
 			tx.Rollback()
 			if err == nil {
@@ -53,8 +56,7 @@ func (db *DB) begin(ctx context.Context) (*wtx, error) {
 			return nil, err
 		}
 	}
-	t := &wtx{Tx: tx, db: db, now: db.Now(), actor: actor}
-	if t.business, err = businessDate(ctx, tx); err != nil {
+	if t.business, err = businessDate(ctx, t); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
@@ -86,6 +88,9 @@ func (db *DB) inTx(ctx context.Context, fn func(*wtx) error) error {
 	if err != nil {
 		return err
 	}
+	// Deferred calls run last first: the transaction ends, then its new
+	// statements are prepared on the free connection.
+	defer func() { db.prepareLater(ctx, t.unprepared) }()
 	defer t.Rollback()
 	if err := fn(t); err != nil {
 		return err

@@ -56,6 +56,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
+	go s.DB.CheckpointInBackground(ctx, 500*time.Millisecond)
 	select {
 	case err := <-done:
 		return err
