@@ -94,4 +94,3 @@ func TestPostSharedAnswersEachPostingAlone(t *testing.T) {
 		storetest.CheckCache(t, db)
 	})
 }
-

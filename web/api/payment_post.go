@@ -80,7 +80,7 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, t servicing.Tx, value
 		a.fail(w, r, err)
 		return
 	}
-	posted, dup, err := a.DB.Post(ctx, t)
+	posted, dup, err := a.DB.PostShared(ctx, t)
 	if err != nil {
 		a.count(t.Kind, "rejected", 1)
 		a.fail(w, r, err)
