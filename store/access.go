@@ -38,8 +38,12 @@ func loanResource(ctx context.Context, q querier, id int64) (auth.Resource, erro
 }
 
 func notFoundLoan(id int64) error {
-	return daihou.Errorf(daihou.ENOTFOUND, "loan %d not found", id)
+	return daihou.Errorf(daihou.ENOTFOUND, "%w: loan %d", ErrLoanNotFound, id)
 }
+
+// ErrLoanNotFound is wrapped by the error for a loan that does not exist
+// or that the actor may not see.
+var ErrLoanNotFound = errors.New("no such loan")
 
 // authorize checks that actor may take action on loan id. An actor who may
 // not even read the loan is told it does not exist (ENOTFOUND): a denial

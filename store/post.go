@@ -24,7 +24,8 @@ import (
 // transaction. A transaction whose reference (idempotency key) the book
 // already has is not posted again: Post returns the stored transaction and
 // duplicate = true if it is the same transaction of the same loan,
-// ECONFLICT if the reference was used for a different one.
+// ECONFLICT if the reference was used for a different one. A zero value
+// date is the business date.
 func (db *DB) Post(ctx context.Context, t servicing.Tx) (posted servicing.Tx, duplicate bool, err error) {
 	if _, err := postAction(t.Kind); err != nil {
 		return posted, false, err
@@ -73,6 +74,9 @@ func (db *DB) postIn(ctx context.Context, tx *wtx, p *poster, t servicing.Tx) (p
 	}
 	if err := p.load(ctx, tx, []int64{t.LoanID}); err != nil {
 		return posted, false, err
+	}
+	if t.ValueDate == 0 {
+		t.ValueDate = p.business
 	}
 	if posted, duplicate, err = p.post(t); err != nil || duplicate {
 		return posted, duplicate, err

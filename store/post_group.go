@@ -36,8 +36,10 @@ type postResult struct {
 }
 
 // PostShared posts t as Post does — the same checks, the same answer —
-// sharing its database transaction with concurrent postings on SQLite;
-// on PostgreSQL, whose writers run in parallel, it is Post.
+// sharing its database transaction, on SQLite, with the postings that
+// arrive while the one before commits. On PostgreSQL, whose writers run in
+// parallel, it is Post: one committer would put every posting's round
+// trips on one connection, one after the other.
 func (db *DB) PostShared(ctx context.Context, t servicing.Tx) (servicing.Tx, bool, error) {
 	if db.dialect != SQLite {
 		return db.Post(ctx, t)

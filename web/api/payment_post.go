@@ -1,8 +1,10 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -11,6 +13,7 @@ import (
 	"daihou/loanview"
 	"daihou/money"
 	"daihou/servicing"
+	"daihou/store"
 )
 
 // PaymentRequest is the body of a repayment. Amounts are decimal strings
@@ -62,25 +65,35 @@ func parseAmount(s string) (money.Amount, error) {
 }
 
 // post posts t to the loan in the path, valued on valueDate (default the
-// business date), and answers it.
+// business date, which the posting reads in its transaction), and answers
+// it.
 func (a *API) post(w http.ResponseWriter, r *http.Request, t servicing.Tx, valueDate string) {
 	ctx := r.Context()
-	l, err := loanview.Find(ctx, a.DB, r.PathValue("id"))
-	if err != nil {
-		a.fail(w, r, err)
-		return
+	ref := r.PathValue("id")
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		// The posting checks the actor's scope itself, in its own
+		// transaction: a loan outside it is not found, like one that
+		// does not exist.
+		t.LoanID = id
+	} else {
+		l, err := loanview.Find(ctx, a.DB, ref)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		t.LoanID = l.ID
 	}
-	t.LoanID = l.ID
 	if valueDate != "" {
+		var err error
 		if t.ValueDate, err = civil.Parse(valueDate); err != nil {
 			a.fail(w, r, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", clip(valueDate, 32)))
 			return
 		}
-	} else if t.ValueDate, err = a.DB.BusinessDate(ctx); err != nil {
-		a.fail(w, r, err)
-		return
 	}
 	posted, dup, err := a.DB.PostShared(ctx, t)
+	if errors.Is(err, store.ErrLoanNotFound) {
+		err = loanview.NotFound(ref) // as every loan route says it
+	}
 	if err != nil {
 		a.count(t.Kind, "rejected", 1)
 		a.fail(w, r, err)
