@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -141,117 +142,81 @@ func (m *Main) userList(ctx context.Context, args []string) error {
 }
 
 func (m *Main) userPasswd(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("user passwd NAME [--password-stdin]", "Set a user's password; the user's sessions end.")
-	b := m.bookFlags(fs)
-	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	if err := parseFlags(fs, reorder(fs, args)); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("want one user name")
-	}
-	s, ctx, err := m.open(ctx, b)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	h, err := m.newPassword(fs.Arg(0), *pwStdin)
-	if err != nil {
-		return err
-	}
-	u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{PasswordHash: &h})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "password of %s changed; their sessions have ended\n", u.Name)
-	return nil
+	var pwStdin *bool
+	return m.userUpdate(ctx, args, "user passwd NAME [--password-stdin]", "Set a user's password; the user's sessions end.", 0,
+		func(fs *flag.FlagSet) { pwStdin = fs.Bool("password-stdin", false, "read the password from the first line of stdin") },
+		func(name string, _ []string) (store.UserChange, error) {
+			h, err := m.newPassword(name, *pwStdin)
+			return store.UserChange{PasswordHash: &h}, err
+		},
+		func(u store.User) string { return "password of " + u.Name + " changed; their sessions have ended" })
 }
 
 func (m *Main) userEnable(disable bool) func(context.Context, []string) error {
-	verb := map[bool]string{true: "disable", false: "enable"}[disable]
+	verb, help := "enable", "Enable a disabled user again."
+	if disable {
+		verb, help = "disable", "Disable a user: they can no longer act or log in, and their sessions end."
+	}
 	return func(ctx context.Context, args []string) error {
-		fs := m.newFlagSet("user "+verb+" NAME", map[bool]string{
-			true:  "Disable a user: they can no longer act or log in, and their sessions end.",
-			false: "Enable a disabled user again.",
-		}[disable])
-		b := m.bookFlags(fs)
-		if err := parseFlags(fs, reorder(fs, args)); err != nil {
-			return err
-		}
-		if fs.NArg() != 1 {
-			fs.Usage()
-			return usagef("want one user name")
-		}
-		s, ctx, err := m.open(ctx, b)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{Disabled: &disable})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(m.Stdout, "user %s %sd\n", u.Name, verb)
-		return nil
+		return m.userUpdate(ctx, args, "user "+verb+" NAME", help, 0, nil,
+			func(string, []string) (store.UserChange, error) { return store.UserChange{Disabled: &disable}, nil },
+			func(u store.User) string { return "user " + u.Name + " " + verb + "d" })
 	}
 }
 
 func (m *Main) userRole(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("user role NAME ROLE[,ROLE]", "Replace a user's roles.")
-	b := m.bookFlags(fs)
-	if err := parseFlags(fs, reorder(fs, args)); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 {
-		fs.Usage()
-		return usagef("want a user name and the roles")
-	}
-	rs, err := parseRoles(fs.Arg(1))
-	if err != nil {
-		return err
-	}
-	s, ctx, err := m.open(ctx, b)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{Roles: &rs})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "user %s: roles %s\n", u.Name, joinComma(u.Roles))
-	return nil
+	return m.userUpdate(ctx, args, "user role NAME ROLE[,ROLE]", "Replace a user's roles.", 1, nil,
+		func(_ string, more []string) (store.UserChange, error) {
+			rs, err := parseRoles(more[0])
+			return store.UserChange{Roles: &rs}, err
+		},
+		func(u store.User) string { return "user " + u.Name + ": roles " + joinComma(u.Roles) })
 }
 
 func (m *Main) userScope(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("user scope NAME all|branch:A,B|none", "Set the data scope granted to a user beyond their roles' own.")
+	return m.userUpdate(ctx, args, "user scope NAME all|branch:A,B|none", "Set the data scope granted to a user beyond their roles' own.", 1, nil,
+		func(_ string, more []string) (store.UserChange, error) {
+			text := more[0]
+			if text == "none" {
+				text = ""
+			}
+			sc, err := store.ParseGrantedScope(text)
+			return store.UserChange{Scope: &sc}, err
+		},
+		func(u store.User) string { return "user " + u.Name + ": scope " + scopeOrRoles(u.ScopeText) })
+}
+
+// userUpdate runs a command that changes one user: its arguments are the
+// user's name and more more, which change turns into the change; flags,
+// when not nil, registers the command's own flags.
+func (m *Main) userUpdate(ctx context.Context, args []string, usage, help string, more int, flags func(*flag.FlagSet),
+	change func(name string, more []string) (store.UserChange, error), report func(store.User) string) error {
+	fs := m.newFlagSet(usage, help)
 	b := m.bookFlags(fs)
+	if flags != nil {
+		flags(fs)
+	}
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
+	if fs.NArg() != 1+more {
 		fs.Usage()
-		return usagef("want a user name and a scope")
-	}
-	text := fs.Arg(1)
-	if text == "none" {
-		text = ""
-	}
-	sc, err := store.ParseGrantedScope(text)
-	if err != nil {
-		return err
+		return usagef("want: %s", usage)
 	}
 	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	u, err := s.UpdateUser(ctx, fs.Arg(0), store.UserChange{Scope: &sc})
+	c, err := change(fs.Arg(0), fs.Args()[1:])
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stdout, "user %s: scope %s\n", u.Name, scopeOrRoles(u.ScopeText))
+	u, err := s.UpdateUser(ctx, fs.Arg(0), c)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, report(u))
 	return nil
 }
 

@@ -67,7 +67,7 @@ type Installment struct {
 // scope is not found, with the same error as one that does not exist, so
 // that nobody learns which loans exist outside their queue.
 func Find(ctx context.Context, st Store, ref string) (servicing.Loan, error) {
-	notFound := daihou.Errorf(daihou.ENOTFOUND, "no loan with id or loan number %q you may see", clip(ref))
+	notFound := NotFound(ref)
 	l, err := find(ctx, st, ref)
 	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
 		return l, notFound
@@ -82,6 +82,12 @@ func Find(ctx context.Context, st Store, ref string) (servicing.Loan, error) {
 		return servicing.Loan{}, err
 	}
 	return l, nil
+}
+
+// NotFound is the one answer for a loan named by ref that does not exist
+// or is outside the actor's scope.
+func NotFound(ref string) error {
+	return daihou.Errorf(daihou.ENOTFOUND, "no loan with id or loan number %q you may see", clip(ref))
 }
 
 func find(ctx context.Context, st Store, ref string) (servicing.Loan, error) {
