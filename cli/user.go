@@ -144,7 +144,9 @@ func (m *Main) userList(ctx context.Context, args []string) error {
 func (m *Main) userPasswd(ctx context.Context, args []string) error {
 	var pwStdin *bool
 	return m.userUpdate(ctx, args, "user passwd NAME [--password-stdin]", "Set a user's password; the user's sessions end.", 0,
-		func(fs *flag.FlagSet) { pwStdin = fs.Bool("password-stdin", false, "read the password from the first line of stdin") },
+		func(fs *flag.FlagSet) {
+			pwStdin = fs.Bool("password-stdin", false, "read the password from the first line of stdin")
+		},
 		func(name string, _ []string) (store.UserChange, error) {
 			h, err := m.newPassword(name, *pwStdin)
 			return store.UserChange{PasswordHash: &h}, err
