@@ -1,8 +1,13 @@
 package web
 
 import (
+	"context"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"daihou/store"
 )
 
 // Metrics are the server's Prometheus metrics, on a registry of its own so
@@ -15,8 +20,42 @@ type Metrics struct {
 	// Postings counts transactions posted through the API, by kind and
 	// outcome (posted, duplicate, rejected).
 	Postings *prometheus.CounterVec
-	// EOD is the duration of close-of-business runs this process made.
-	EOD prometheus.Histogram
+}
+
+// eodCollector reports the book's last close of business at each scrape:
+// close of business runs in its own processes ('daihou eod', its
+// workers), so the server reads what the last run recorded.
+type eodCollector struct {
+	db                      *store.DB
+	date, duration, touched *prometheus.Desc
+}
+
+func newEODCollector(db *store.DB) *eodCollector {
+	return &eodCollector{db: db,
+		date:     prometheus.NewDesc("daihou_eod_last_date_seconds", "The last business date closed, as Unix time of its midnight UTC.", nil, nil),
+		duration: prometheus.NewDesc("daihou_eod_last_duration_seconds", "How long the close of business of the last closed date took.", nil, nil),
+		touched:  prometheus.NewDesc("daihou_eod_last_loans", "Loans the close of business of the last closed date re-derived.", nil, nil),
+	}
+}
+
+func (c *eodCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.date
+	ch <- c.duration
+	ch <- c.touched
+}
+
+func (c *eodCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	d, err := c.db.LastClose(ctx)
+	if err != nil || d == 0 {
+		return // nothing closed yet, or the database is away: /readyz says which
+	}
+	ch <- prometheus.MustNewConstMetric(c.date, prometheus.GaugeValue, float64(d.Time().Unix()))
+	if sum, _, err := c.db.EODSummary(ctx, d); err == nil {
+		ch <- prometheus.MustNewConstMetric(c.duration, prometheus.GaugeValue, sum.Duration.Seconds())
+		ch <- prometheus.MustNewConstMetric(c.touched, prometheus.GaugeValue, float64(sum.Touched))
+	}
 }
 
 // NewMetrics returns the metrics on a new registry, with the Go runtime's
@@ -33,12 +72,7 @@ func NewMetrics() *Metrics {
 			Name: "daihou_postings_total",
 			Help: "Transactions posted through the API, by kind and outcome.",
 		}, []string{"kind", "outcome"}),
-		EOD: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "daihou_eod_duration_seconds",
-			Help:    "Duration of the close-of-business runs of this process.",
-			Buckets: prometheus.ExponentialBuckets(1, 2, 12),
-		}),
 	}
-	m.Registry.MustRegister(m.Requests, m.Postings, m.EOD, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Registry.MustRegister(m.Requests, m.Postings, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
