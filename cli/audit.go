@@ -111,7 +111,11 @@ func (m *Main) auditShow(ctx context.Context, args []string) error {
 	tw := table(m.Stdout)
 	fmt.Fprintln(tw, "seq\ttime (UTC)\tbusiness date\tactor\taction\tobject\tdetail\t")
 	for _, e := range es {
-		fmt.Fprintf(tw, "%d\t%s\t%v\t%s\t%s\t%s\t%s\t\n", e.Seq, e.Time.Format("2006-01-02 15:04:05"), e.BusinessDate, e.Actor, e.Action, e.Object, e.Detail)
+		bd := "–" // before the book had a business date
+		if e.BusinessDate != 0 {
+			bd = e.BusinessDate.String()
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", e.Seq, e.Time.Format("2006-01-02 15:04:05"), bd, e.Actor, e.Action, e.Object, e.Detail)
 	}
 	if len(es) == 0 {
 		fmt.Fprintln(tw, "(no entries)")
