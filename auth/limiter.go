@@ -79,7 +79,7 @@ type Attempt struct {
 
 // Begin starts an attempt for name (NormalizeName's result, the raw text
 // where that fails, or a token id) from source. While either is locked it returns an error wrapping
-// ErrLockedOut, code EUNAUTHORIZED, whose message says how long to wait
+// ErrLockedOut, code ERATELIMIT, whose message says how long to wait
 // (and is the same whether or not the name exists); the caller must then
 // not check the password at all. An empty name or source is not limited.
 func (l *Limiter) Begin(name, source string) (*Attempt, error) {
@@ -94,7 +94,7 @@ func (l *Limiter) Begin(name, source string) (*Attempt, error) {
 		}
 	}
 	if wait > 0 {
-		return nil, daihou.Errorf(daihou.EUNAUTHORIZED, "%w: try again in %s", ErrLockedOut, roundUp(wait))
+		return nil, lockedOut(wait)
 	}
 	for _, k := range l.keysOf(name, source) {
 		s := l.state(k, now)
@@ -120,10 +120,18 @@ func (a *Attempt) resolve(failed bool) {
 		return
 	}
 	a.done = true
+	l.record(a.name, a.source, a.at, failed)
+}
+
+// record counts the outcome of an attempt begun at (zero: none was
+// begun) for name and source; l.mu is held.
+func (l *Limiter) record(name, source string, at time.Time, failed bool) {
 	now := l.now()
-	for _, k := range l.keysOf(a.name, a.source) {
+	for _, k := range l.keysOf(name, source) {
 		s := l.state(k, now)
-		s.dropPending(a.at)
+		if !at.IsZero() {
+			s.dropPending(at)
+		}
 		switch {
 		case failed:
 			s.failures = append(s.failures, now)
@@ -135,6 +143,32 @@ func (a *Attempt) resolve(failed bool) {
 			s.failures = s.failures[:0]
 		}
 	}
+}
+
+// Check returns the lock-out error of Begin while name or source is
+// locked, nil otherwise, without starting an attempt: for a check that
+// costs nothing to repeat (a token against its hash), where counting
+// attempts in progress as failures would lock out a caller's own
+// concurrent requests. Such a caller reports failures with Failed.
+func (l *Limiter) Check(name, source string) error {
+	if wait := l.Locked(name, source); wait > 0 {
+		return lockedOut(wait)
+	}
+	return nil
+}
+
+// Failed counts one failure for name and source, which may lock them.
+func (l *Limiter) Failed(name, source string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(l.now())
+	l.record(name, source, time.Time{}, true)
+}
+
+// lockedOut is the answer while locked: ERATELIMIT, saying how long to
+// wait, the same whether or not the name exists.
+func lockedOut(wait time.Duration) error {
+	return daihou.Errorf(daihou.ERATELIMIT, "%w: try again in %s", ErrLockedOut, roundUp(wait))
 }
 
 // Locked reports how long name or source is still locked; 0 if neither is.

@@ -44,7 +44,7 @@ func locked(t *testing.T, l *auth.Limiter, name, source string) bool {
 	t.Helper()
 	a, err := l.Begin(name, source)
 	if err != nil {
-		if !errors.Is(err, auth.ErrLockedOut) || daihou.ErrorCode(err) != daihou.EUNAUTHORIZED {
+		if !errors.Is(err, auth.ErrLockedOut) || daihou.ErrorCode(err) != daihou.ERATELIMIT {
 			t.Fatalf("Begin = %v, want ErrLockedOut", err)
 		}
 		return true

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -116,29 +115,8 @@ func newBook(t *testing.T, backend string, tweak func(*web.Server)) *book {
 	if tweak != nil {
 		tweak(b.srv)
 	}
-	b.base = serve(t, b.srv)
+	b.base = start(t, b.srv)
 	return b
-}
-
-// serve is start with a base context that carries no actor, as 'daihou
-// serve' runs: a route that skipped Authed would act as no one, not as
-// the local operator of storetest.Ctx.
-func serve(t *testing.T, s *web.Server) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx, l, 2*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return "http://" + l.Addr().String()
 }
 
 // addPasswordUser adds a user who logs in with password.

@@ -7,7 +7,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -64,16 +63,14 @@ func (a *API) Authed(h http.HandlerFunc) http.Handler {
 		// only failures go through the limiter: an attempt in progress
 		// counts as a failure there, and an integration's concurrent
 		// requests with one good token would lock it out.
-		if wait := a.Limiter.Locked(id, source(r)); wait > 0 {
-			a.fail(w, r, lockedOut(wait))
+		if err := a.Limiter.Check(id, source(r)); err != nil {
+			a.fail(w, r, err)
 			return
 		}
 		actor, _, err := a.DB.Authenticate(r.Context(), token)
 		if err != nil {
 			if daihou.ErrorCode(err) == daihou.EUNAUTHENTICATED {
-				if attempt, lerr := a.Limiter.Begin(id, source(r)); lerr == nil {
-					attempt.Fail()
-				}
+				a.Limiter.Failed(id, source(r))
 			}
 			a.fail(w, r, err)
 			return
@@ -112,16 +109,4 @@ func source(r *http.Request) string {
 // system, for a handler that reads something the store does not guard.
 func can(ctx context.Context, action auth.Action, res auth.Resource) error {
 	return auth.Can(auth.FromContext(ctx), action, res).Err()
-}
-
-// locked reports whether err is a limiter's lock-out, answered 429.
-func locked(err error) bool { return errors.Is(err, auth.ErrLockedOut) }
-
-// lockedOut is the lock-out error for a wait, worded as Limiter.Begin's.
-func lockedOut(wait time.Duration) error {
-	n, unit := int((wait+time.Second-1)/time.Second), "s"
-	if wait > time.Minute {
-		n, unit = int((wait+time.Minute-1)/time.Minute), "min"
-	}
-	return daihou.Errorf(daihou.EUNAUTHORIZED, "%w: try again in %d %s", auth.ErrLockedOut, n, unit)
 }

@@ -45,9 +45,6 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &mb) {
 		err = daihou.Errorf(daihou.ETOOLARGE, "the request body is larger than this route accepts (%d bytes)", mb.Limit)
 	}
-	if locked(err) {
-		err = daihou.Errorf(daihou.ERATELIMIT, "%s", daihou.ErrorMessage(err))
-	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = daihou.Errorf(daihou.EINTERNAL, "the request took longer than the server allows: %w", err)
 	}

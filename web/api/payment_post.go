@@ -30,10 +30,7 @@ type PaymentRequest struct {
 // posts nothing; the key reused for a different payment answers 409.
 func (a *API) PostPayment(w http.ResponseWriter, r *http.Request) {
 	var req PaymentRequest
-	key, err := idempotencyKey(r)
-	if err == nil {
-		err = decode(r, &req)
-	}
+	key, err := decodePosting(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -113,6 +110,16 @@ func (a *API) count(kind servicing.TxKind, outcome string, n int) {
 	if a.Posted != nil && n > 0 {
 		a.Posted(string(kind), outcome, n)
 	}
+}
+
+// decodePosting reads a posting's body into v and returns its
+// Idempotency-Key.
+func decodePosting(r *http.Request, v any) (string, error) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return "", err
+	}
+	return key, decode(r, v)
 }
 
 // idempotencyKey returns the request's Idempotency-Key: required, 1 to 64

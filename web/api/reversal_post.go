@@ -18,10 +18,7 @@ type ReversalRequest struct {
 // repayment or recovery of the loan, once per Idempotency-Key.
 func (a *API) PostReversal(w http.ResponseWriter, r *http.Request) {
 	var req ReversalRequest
-	key, err := idempotencyKey(r)
-	if err == nil {
-		err = decode(r, &req)
-	}
+	key, err := decodePosting(r, &req)
 	if err != nil {
 		a.fail(w, r, err)
 		return
