@@ -107,11 +107,11 @@ func (m *Main) loadKeys(ctx context.Context, s *store.DB, path string, create bo
 	if err == nil || !errors.Is(err, pii.ErrNoKey) {
 		return keys, err
 	}
-	sealed, serr := s.Setting(ctx, "pii.check")
+	sealed, serr := s.Sealed(ctx)
 	if serr != nil {
 		return nil, serr
 	}
-	if !create || sealed != "" {
+	if !create || sealed {
 		return nil, nil // UseKeys says what is missing, if anything is
 	}
 	if _, err := os.Stat(file); !errors.Is(err, fs.ErrNotExist) {

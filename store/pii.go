@@ -57,6 +57,13 @@ func (db *DB) UseKeys(ctx context.Context, keys *pii.KeyRing) error {
 	return nil
 }
 
+// Sealed reports whether the book holds personal data sealed under a key
+// (it then opens only with that key).
+func (db *DB) Sealed(ctx context.Context) (bool, error) {
+	check, err := db.Setting(ctx, keyCheckSetting)
+	return check != "", err
+}
+
 // Keys returns the key ring in use, nil when none.
 func (db *DB) Keys() *pii.KeyRing { return db.keys }
 
