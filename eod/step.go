@@ -5,6 +5,7 @@ import (
 	"daihou/classification"
 	"daihou/loanstate"
 	"daihou/servicing"
+	"daihou/signal"
 )
 
 // Config is what every chunk of a run is derived with.
@@ -28,6 +29,10 @@ type Chunk struct {
 	// Others are the exposures of the chunk's borrowers' loans that are
 	// not in the chunk, for contagion.
 	Others []loanstate.Exposure
+	// Signals are the signals of the chunk's borrowers, by borrower, in
+	// signal.Less order; a step sees those known by its date
+	// (signal.Summarise).
+	Signals map[int64][]signal.Signal
 }
 
 // LoanIn is one loan of a chunk.

@@ -18,6 +18,7 @@ import (
 	"daihou/civil"
 	"daihou/eod"
 	"daihou/loanstate"
+	"daihou/signal"
 )
 
 // The SQL of close of business: the eod package runs the batch (the
@@ -290,6 +291,10 @@ func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chun
 		c.Loans = append(c.Loans, p.Loans...)
 		maps.Copy(c.Events, p.Events)
 		c.Others = append(c.Others, p.Others...)
+		if c.Signals == nil {
+			c.Signals = map[int64][]signal.Signal{}
+		}
+		maps.Copy(c.Signals, p.Signals)
 	}
 	return c, nil
 }
@@ -344,6 +349,7 @@ func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) 
 		return nil, err
 	}
 	var shared []int64 // borrowers with other loans
+	borrowers := make([]int64, 0, len(ids))
 	for i, id := range ids {
 		l, ok := loans[id]
 		if !ok {
@@ -351,6 +357,7 @@ func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) 
 		}
 		li := &c.Loans[i]
 		li.Found, li.Loan, li.Txs = true, l.Loan, txs[id]
+		borrowers = append(borrowers, l.BorrowerID)
 		if o, ok := over[id]; ok {
 			li.Override, li.OverrideReason = o.class, o.reason
 		}
@@ -363,6 +370,9 @@ func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) 
 		}
 	}
 	if c.Others, err = exposures(ctx, q, shared); err != nil {
+		return nil, err
+	}
+	if c.Signals, err = loadSignals(ctx, q, borrowers, 0); err != nil {
 		return nil, err
 	}
 	return c, nil

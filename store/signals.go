@@ -1,0 +1,392 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"daihou"
+	"daihou/auth"
+	"daihou/civil"
+	"daihou/pii"
+	"daihou/signal"
+)
+
+// Data sources: raw records, stored once per (source, record id) with
+// their content hash and sealed payload, and the typed signals derived from
+// them, dated with the business date they became known. Storing a record
+// marks every loan of its borrower for close of business, which evaluates
+// the warning rules on it.
+
+// recordField is the personal-data field a raw record's payload is sealed
+// as: a record may carry a name, an ID number or an address.
+const recordField = pii.Field("signal_record")
+
+// SignalIn is one record to store with the signals its adapter derived
+// from it (Borrower and Known zero: the store fills them).
+type SignalIn struct {
+	Line    int // the record's line in its file, or its place in a body
+	Record  signal.Record
+	Signals []signal.Signal
+}
+
+// SignalResult is what storing records did.
+type SignalResult struct {
+	Stored     int
+	Duplicates int // delivered before, with the same content: nothing done
+	Rejects    []Reject
+	// Borrowers are the borrowers that records were stored for, in order:
+	// their loans are marked for close of business.
+	Borrowers []int64
+}
+
+// IngestSignals stores records as the actor in ctx, who must be allowed
+// to take in signals, in chunks of a transaction each with its audit entry.
+// A record already stored with the same content is a duplicate and
+// changes nothing; under an id already used with other content, or for a
+// borrower the book does not hold, it is rejected with its line and the
+// reason, and every other record is stored.
+func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, progress func(done int)) (SignalResult, error) {
+	var res SignalResult
+	if err := auth.Can(auth.FromContext(ctx), auth.IngestSignals, auth.Book()).Err(); err != nil {
+		return res, err
+	}
+	const chunk = 5000
+	chunks := max(1, (len(in)+chunk-1)/chunk)
+	for k := range chunks {
+		part := in[k*chunk : min(len(in), (k+1)*chunk)]
+		var got SignalResult
+		err := db.inTx(ctx, func(t *wtx) error {
+			var err error
+			if got, err = db.ingestChunk(ctx, t, part); err != nil {
+				return err
+			}
+			c := importCounts{got.Stored, got.Duplicates, len(got.Rejects)}
+			all := importCounts{res.Stored + c.added, res.Duplicates + c.present, len(res.Rejects) + c.rejected}
+			return t.auditImport(ctx, string(auth.IngestSignals), src, k+1, chunks, c, all)
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Stored += got.Stored
+		res.Duplicates += got.Duplicates
+		res.Rejects = append(res.Rejects, got.Rejects...)
+		res.Borrowers = append(res.Borrowers, got.Borrowers...)
+		if progress != nil {
+			progress(k*chunk + len(part))
+		}
+	}
+	slices.Sort(res.Borrowers)
+	res.Borrowers = slices.Compact(res.Borrowers)
+	return res, nil
+}
+
+func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn) (SignalResult, error) {
+	var res SignalResult
+	if db.keys == nil {
+		return res, ErrNoKey
+	}
+	known, err := knownDate(ctx, t)
+	if err != nil {
+		return res, err
+	}
+	who, err := db.resolveBorrowers(ctx, t, in)
+	if err != nil {
+		return res, err
+	}
+	stored, err := storedHashes(ctx, t, in)
+	if err != nil {
+		return res, err
+	}
+	recs := newBatcher(t, `INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, received_at, received_by) VALUES`, `ON CONFLICT (source, record_id) DO NOTHING`, 9)
+	sigs := newBatcher(t, `INSERT INTO signals (borrower_id, date, kind, known, value, source, record_id, seq) VALUES`, `ON CONFLICT DO NOTHING`, 8)
+	borrowers := map[int64]bool{}
+	actor := t.actor.String()
+	for i := range in {
+		s := &in[i]
+		r := &s.Record
+		bid, reason := who(r)
+		if reason != "" {
+			res.Rejects = append(res.Rejects, Reject{s.Line, reason})
+			continue
+		}
+		h := r.Hash()
+		key := r.Source + "\x00" + r.ID
+		if old, ok := stored[key]; ok {
+			if bytes.Equal(old, h[:]) {
+				res.Duplicates++
+				continue
+			}
+			res.Rejects = append(res.Rejects, Reject{s.Line, fmt.Sprintf("id: record %q of source %s is already stored with other content; send a correction under a new id", clipText(r.ID, 64), r.Source)})
+			continue
+		}
+		stored[key] = h[:]
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return res, err
+		}
+		sealed, err := db.keys.Seal(recordField, string(payload))
+		if err != nil {
+			return res, err
+		}
+		if err := recs.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(known), h[:], sealed, t.stamp(), actor); err != nil {
+			return res, err
+		}
+		for k, sg := range s.Signals {
+			if err := sigs.add(ctx, bid, int64(sg.Date), string(sg.Kind), int64(known), sg.Value, r.Source, r.ID, k); err != nil {
+				return res, err
+			}
+		}
+		res.Stored++
+		borrowers[bid] = true
+	}
+	if err := recs.flush(ctx); err != nil {
+		return res, err
+	}
+	if err := sigs.flush(ctx); err != nil {
+		return res, err
+	}
+	for b := range borrowers {
+		res.Borrowers = append(res.Borrowers, b)
+	}
+	slices.Sort(res.Borrowers)
+	return res, markBorrowers(ctx, t, res.Borrowers)
+}
+
+// knownDate returns the business date a signal stored now is known on:
+// the first close of business that can see it — the business date, or
+// the day after once close of business for it has begun, so that a replay
+// of history sees the signal exactly when close of business did.
+func knownDate(ctx context.Context, t *wtx) (civil.Date, error) {
+	d, err := t.needBusinessDate()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM eod_runs WHERE as_of = ?`, int64(d)).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		d = d.AddDays(1)
+	}
+	return d, nil
+}
+
+// resolveBorrowers returns the lookup of each record's borrower: by
+// external id, or by ID number through its keyed hash. The reason is
+// non-empty for a record whose borrower the book does not hold; it does
+// not repeat an ID number.
+func (db *DB) resolveBorrowers(ctx context.Context, q querier, in []SignalIn) (func(*signal.Record) (int64, string), error) {
+	ext := map[string]int64{}
+	hashes := map[string]int64{}
+	var refs, ids []any
+	for i := range in {
+		r := &in[i].Record
+		if r.Borrower != "" {
+			if _, ok := ext[r.Borrower]; !ok {
+				ext[r.Borrower] = 0
+				refs = append(refs, r.Borrower)
+			}
+		} else if r.IDNumber != "" {
+			for _, h := range db.keys.SearchAll(pii.IDNumber, r.IDNumber) {
+				if _, ok := hashes[h]; !ok {
+					hashes[h] = 0
+					ids = append(ids, h)
+				}
+			}
+		}
+	}
+	look := func(col string, args []any, into map[string]int64) error {
+		for len(args) > 0 {
+			n := min(len(args), batchSize)
+			rows, err := q.QueryContext(ctx, `SELECT id, `+col+` FROM borrowers WHERE `+col+` IN (`+placeholders(n)+`)`, args[:n]...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id int64
+				var v string
+				if err := rows.Scan(&id, &v); err != nil {
+					rows.Close()
+					return err
+				}
+				into[v] = id
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			args = args[n:]
+		}
+		return nil
+	}
+	if err := look("external_id", refs, ext); err != nil {
+		return nil, err
+	}
+	if err := look("id_number_hash", ids, hashes); err != nil {
+		return nil, err
+	}
+	return func(r *signal.Record) (int64, string) {
+		if r.Borrower != "" {
+			if id := ext[r.Borrower]; id != 0 {
+				return id, ""
+			}
+			return 0, fmt.Sprintf("borrower: no borrower %q in this book; import the loan first or correct the id", clipText(r.Borrower, 64))
+		}
+		for _, h := range db.keys.SearchAll(pii.IDNumber, r.IDNumber) {
+			if id := hashes[h]; id != 0 {
+				return id, ""
+			}
+		}
+		return 0, "id_number: no borrower with this ID number in this book"
+	}, nil
+}
+
+// storedHashes returns the content hashes of the records of in already
+// stored, by source and record id.
+func storedHashes(ctx context.Context, q querier, in []SignalIn) (map[string][]byte, error) {
+	bySource := map[string][]any{}
+	for i := range in {
+		r := &in[i].Record
+		bySource[r.Source] = append(bySource[r.Source], r.ID)
+	}
+	out := map[string][]byte{}
+	for src, ids := range bySource {
+		for len(ids) > 0 {
+			n := min(len(ids), batchSize)
+			rows, err := q.QueryContext(ctx, `SELECT record_id, hash FROM signal_records WHERE source = ? AND record_id IN (`+placeholders(n)+`)`, append([]any{src}, ids[:n]...)...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id string
+				var h []byte
+				if err := rows.Scan(&id, &h); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				out[src+"\x00"+id] = h
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+			ids = ids[n:]
+		}
+	}
+	return out, nil
+}
+
+// markBorrowers marks every loan of the borrowers for close of business.
+func markBorrowers(ctx context.Context, q querier, borrowers []int64) error {
+	return inBatches(borrowers, func(_ []int64, args []any, marks string) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO eod_dirty (loan_id, events) SELECT id, 1 FROM loans WHERE borrower_id IN (`+marks+`) ON CONFLICT (loan_id) DO UPDATE SET events = eod_dirty.events + 1`, args...)
+		return err
+	})
+}
+
+// BorrowerSignals returns the signals of each of borrowers known by
+// asOf (every one when asOf is zero), in signal.Less order.
+func (db *DB) BorrowerSignals(ctx context.Context, borrowers []int64, asOf civil.Date) (map[int64][]signal.Signal, error) {
+	return loadSignals(ctx, db.read, borrowers, asOf)
+}
+
+func loadSignals(ctx context.Context, q querier, borrowers []int64, asOf civil.Date) (map[int64][]signal.Signal, error) {
+	out := map[int64][]signal.Signal{}
+	ids := slices.Compact(slices.Sorted(slices.Values(borrowers)))
+	tail := ` ORDER BY borrower_id, date, kind, known`
+	cond := ""
+	if asOf != 0 {
+		cond = fmt.Sprintf(" AND known <= %d", int64(asOf))
+	}
+	err := selectIDs(ctx, q, ids, `SELECT borrower_id, date, kind, known, value FROM signals WHERE `, "borrower_id", cond+tail, func(rows *sql.Rows, want func(int64) bool) error {
+		r := newRowReader(5)
+		kinds := map[string]signal.Kind{}
+		for rows.Next() {
+			if err := r.scan(rows); err != nil {
+				return err
+			}
+			b := r.int(0)
+			if !want(b) {
+				continue
+			}
+			w := r.word(2)
+			k, ok := kinds[w]
+			if !ok {
+				k = signal.Kind(strings.Clone(w))
+				kinds[w] = k
+			}
+			out[b] = append(out[b], signal.Signal{Borrower: b, Date: civil.Date(r.int(1)), Kind: k, Known: civil.Date(r.int(3)), Value: r.int(4)})
+		}
+		return r.failed()
+	})
+	return out, err
+}
+
+// SignalRecord is a stored raw record as a reader sees it.
+type SignalRecord struct {
+	Record   signal.Record
+	Known    civil.Date
+	Received string
+	By       string
+}
+
+// BorrowerRecords returns the raw records stored for borrower, newest
+// first, at most limit, opened with the book's key. The caller has
+// checked that its actor may see them.
+func (db *DB) BorrowerRecords(ctx context.Context, borrower int64, limit int) ([]SignalRecord, error) {
+	if db.keys == nil {
+		return nil, ErrNoKey
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT payload, known, received_at, received_by FROM signal_records WHERE borrower_id = ? ORDER BY date DESC, source, record_id LIMIT ?`, borrower, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SignalRecord
+	for rows.Next() {
+		var sealed string
+		var s SignalRecord
+		var known int64
+		if err := rows.Scan(&sealed, &known, &s.Received, &s.By); err != nil {
+			return nil, err
+		}
+		plain, err := db.keys.Open(recordField, sealed)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(plain), &s.Record); err != nil {
+			return nil, daihou.Errorf(daihou.EINTERNAL, "a stored record does not decode: %v", err)
+		}
+		s.Known = civil.Date(known)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Cursor returns where the pull adapter of source has read to ("" for
+// the start).
+func (db *DB) Cursor(ctx context.Context, source string) (string, error) {
+	var c string
+	err := db.read.QueryRowContext(ctx, `SELECT cursor FROM source_cursors WHERE source = ?`, source).Scan(&c)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	return c, err
+}
+
+// SaveCursor records where the pull adapter of source has read to, after
+// what it read is stored.
+func (db *DB) SaveCursor(ctx context.Context, source, cursor string) error {
+	return db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.IngestSignals, auth.Book()); err != nil {
+			return err
+		}
+		_, err := t.ExecContext(ctx, `INSERT INTO source_cursors (source, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`, source, cursor, t.stamp())
+		return err
+	})
+}
