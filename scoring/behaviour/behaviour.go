@@ -1,9 +1,12 @@
 // Package behaviour builds the behaviour-score (B-card, 行为评分卡) features of
-// a loan from its replayed servicing state, and the target a portfolio
-// model learns: whether the loan reaches 90+ days past due within a horizon
-// after an observation date. It is pure — the ledger comes in, a table row
-// goes out — so training, back-testing and the nightly scoring build
-// exactly the same features.
+// a loan from its replayed servicing state (Row) and from what external
+// sources say about its borrower (SignalRow: bureau inquiries and loans
+// elsewhere 多头借贷, court cases, social security, bank statements …), and
+// the target a portfolio model learns: whether the loan reaches 90+ days
+// past due within a horizon after an observation date. It is pure — the
+// ledger and the borrower's signal.Facts come in, a table row goes out — so
+// training, back-testing and the nightly scoring build exactly the same
+// features.
 package behaviour
 
 import (

@@ -4,10 +4,10 @@ import (
 	"strings"
 )
 
-// reasonSentences gives each behaviour feature, as a reason code (扣分原因),
-// a sentence a customer or a regulator can read. A reason code names a
-// feature that cost the loan points, so each sentence says which way the
-// feature's value counts against the loan.
+// reasonSentences gives each behaviour feature of AllNames, as a reason
+// code (扣分原因), a sentence a customer or a regulator can read. A reason
+// code names a feature that cost the loan points, so each sentence says
+// which way the feature's value counts against the loan.
 var reasonSentences = map[string][2]string{ // zh-CN, en
 	"product":                 {"所属贷款产品的历史违约风险较高", "the loan's product has a higher history of default"},
 	"method":                  {"还款方式对应的违约风险较高", "the repayment method carries a higher risk of default"},
@@ -29,6 +29,22 @@ var reasonSentences = map[string][2]string{ // zh-CN, en
 	"months_since_delinquent": {"距最近一次逾期的时间较短", "the last delinquency was recent"},
 	"restructured":            {"贷款曾经重组", "the loan has been restructured"},
 	"credit_held":             {"账户存在溢缴款余额", "the account holds a credit balance"},
+
+	"inquiries_1m":         {"最近1个月征信查询次数偏多", "many credit inquiries in the last month"},
+	"inquiries_3m":         {"最近3个月征信查询次数偏多", "many credit inquiries in the last 3 months"},
+	"inquiries_6m":         {"最近6个月征信查询次数偏多", "many credit inquiries in the last 6 months"},
+	"open_loans_elsewhere": {"在其他机构的未结清贷款笔数偏多（多头借贷）", "many open loans at other lenders"},
+	"balance_elsewhere_k":  {"在其他机构的贷款余额偏高", "a high balance owed to other lenders"},
+	"overdue_elsewhere_k":  {"在其他机构存在逾期欠款", "amounts overdue at other lenders"},
+	"court_cases":          {"存在未结的涉诉案件", "open court cases against the borrower"},
+	"court_new_3m":         {"最近3个月有新立案的涉诉案件", "a court case filed in the last 3 months"},
+	"dishonest":            {"被列为失信被执行人", "listed as a dishonest debtor"},
+	"social_gap_months":    {"社保连续断缴", "social-security contributions have stopped"},
+	"inflow_drop_pct":      {"最近3个月银行流水入账明显下降", "bank-statement inflow fell over the last 3 months"},
+	"salary_months_6m":     {"最近6个月工资入账的月份偏少", "few months with a salary credit in the last 6"},
+	"utility_arrears_k":    {"存在水电燃气欠费", "utility bills in arrears"},
+	"tax_arrears_k":        {"存在欠缴税款", "taxes in arrears"},
+	"business_anomaly":     {"企业被列入经营异常名录", "the business is listed for abnormal operation"},
 }
 
 // Languages ReasonText writes.

@@ -13,7 +13,7 @@ import (
 // not the same sentence as another feature.
 func TestEveryFeatureHasSentences(t *testing.T) {
 	seen := map[string]string{}
-	for _, name := range behaviour.Names {
+	for _, name := range behaviour.AllNames {
 		for _, lang := range []string{behaviour.LangZH, behaviour.LangEN} {
 			got := behaviour.ReasonText(name, lang)
 			if got == "" || strings.Contains(got, "lowered the score") || strings.Contains(got, "拉低了评分") {
