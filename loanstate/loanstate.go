@@ -9,7 +9,8 @@
 // replay can recompute: an approved classification override, the loan's
 // first behaviour score (the reference for a significant increase in
 // credit risk), and the exposure of the borrower's other loans (for
-// contagion). Callers pass them in; Derive is pure.
+// contagion). Callers pass them in, with what the borrower's signals say as
+// of the date (signal.Facts) for the score; Derive is pure.
 package loanstate
 
 import (
@@ -19,6 +20,7 @@ import (
 	"daihou/classification"
 	"daihou/money"
 	"daihou/servicing"
+	"daihou/signal"
 )
 
 // Snapshot is what is cached per loan as of the business date.
@@ -79,6 +81,10 @@ type Input struct {
 	Override       classification.Class // an approved override; 0 when none
 	OverrideReason string
 	InitialScore   int // the loan's first behaviour score; 0 when it has none yet
+	// Facts are what the borrower's signals say as of the derivation's
+	// date (signal.Summarise), for the score; nil when none is known,
+	// which scores every signal feature as missing.
+	Facts *signal.Facts
 }
 
 // Derived is one loan's derivation.
@@ -186,7 +192,7 @@ func (d *Deriver) fromState(st *servicing.State, in *Input) Derived {
 		InitialScore:         in.InitialScore,
 	}
 	if d.Scorer != nil && st.Status == servicing.StatusActive {
-		sc := d.Scorer.Score(*l, st)
+		sc := d.Scorer.Score(*l, st, in.Facts)
 		s.ModelID, s.Score, s.Reasons = d.Scorer.ModelID(), sc.Points, sc.Reasons
 		pd = sc.PD
 		if s.InitialScore == 0 {

@@ -11,12 +11,16 @@ import (
 	"daihou/scoring/artefact"
 	"daihou/scoring/behaviour"
 	"daihou/servicing"
+	"daihou/signal"
 )
 
 // Scorer gives an active loan its behaviour score (B-card) from its
-// replayed state. Implementations are safe for concurrent use.
+// replayed state and what external sources say about its borrower as of
+// the same date. Implementations are safe for concurrent use.
 type Scorer interface {
-	Score(l servicing.Loan, s *servicing.State) Score
+	// Score scores loan l in state s; f are its borrower's facts as of
+	// s.AsOf, nil when no signal is known (every signal feature missing).
+	Score(l servicing.Loan, s *servicing.State, f *signal.Facts) Score
 	// ModelID is the registered model scoring.
 	ModelID() int64
 	// Horizon is the model's outcome horizon in months.
@@ -34,19 +38,20 @@ type Score struct {
 }
 
 // ModelScorer scores with a model artefact over the behaviour features of
-// the ledger (scoring/behaviour).
+// the ledger and the borrower's signals (scoring/behaviour, AllNames).
 type ModelScorer struct {
 	id      int64
 	horizon int
 	art     *artefact.Artefact
 	model   scoring.Model
 	enc     *scoring.Encoder
-	columns []int // for each model feature, its index in behaviour.Names
+	columns []int // for each model feature, its index in behaviour.AllNames
+	signals bool  // some model feature is a signal feature
 	bufs    sync.Pool
 }
 
 // ErrFeatureMissing is returned by NewModelScorer for a model that uses a
-// feature the ledger does not provide.
+// feature neither the ledger nor the signals provide.
 var ErrFeatureMissing = errors.New("model uses a feature the ledger does not provide")
 
 // NewModelScorer returns the scorer of registered model id with outcome
@@ -56,7 +61,7 @@ func NewModelScorer(id int64, horizon int, a *artefact.Artefact) (*ModelScorer, 
 	sc := &ModelScorer{id: id, horizon: horizon, art: a, model: m, enc: scoring.NewEncoder(m.Features())}
 	for _, f := range m.Features() {
 		k := -1
-		for i, n := range behaviour.Names {
+		for i, n := range behaviour.AllNames {
 			if n == f.Name {
 				k = i
 			}
@@ -65,6 +70,7 @@ func NewModelScorer(id int64, horizon int, a *artefact.Artefact) (*ModelScorer, 
 			return nil, errors.Join(ErrFeatureMissing, errors.New(f.Name))
 		}
 		sc.columns = append(sc.columns, k)
+		sc.signals = sc.signals || k >= len(behaviour.Names)
 	}
 	nf, nr := len(sc.columns), max(a.Reasons, 0)
 	sc.bufs.New = func() any { return &scoreBuf{x: make([]float64, nf), reasons: make([]scoring.Reason, nr)} }
@@ -77,8 +83,13 @@ type scoreBuf struct {
 }
 
 // Score implements Scorer.
-func (sc *ModelScorer) Score(l servicing.Loan, st *servicing.State) Score {
+func (sc *ModelScorer) Score(l servicing.Loan, st *servicing.State, f *signal.Facts) Score {
 	row := behaviour.Row(l, st)
+	if sc.signals {
+		// Row then SignalRow is a row of AllNames; a model of the ledger
+		// alone reads the same row it always did.
+		row = append(row, behaviour.SignalRow(f)...)
+	}
 	b := sc.bufs.Get().(*scoreBuf)
 	defer sc.bufs.Put(b)
 	for j, k := range sc.columns {
