@@ -3,8 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"daihou/auth"
-	"daihou/civil"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -23,7 +21,6 @@ import (
 	"daihou/scoring/behaviour"
 	"daihou/scoring/dataset"
 	"daihou/scoring/gbdt"
-	"daihou/scoring/portfolio"
 	"daihou/scoring/scorecard"
 	"daihou/scoring/stream"
 	"daihou/scoring/trainer"
@@ -71,7 +68,7 @@ func (m *Main) runModel(ctx context.Context, args []string) error {
 }
 
 func (m *Main) runModelTrain(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("model train --data FILE.csv --target COLUMN --out MODEL.json [flags]\n       daihou model train --portfolio --as-of DATE [--horizon 6m] [--oot-as-of DATE] [--champion]", `
+	fs := m.newFlagSet("model train --data FILE.csv --target COLUMN --out MODEL.json [flags]\n       daihou model train --portfolio --as-of DATE [--horizon 6m] [--oot-as-of DATE] [--champion] [--signals=false] [--json]", `
 Fit a behaviour-scoring model on any CSV with a 0/1 target column (1 = bad)
 and write it as a versioned JSON artefact. Column types are inferred: a
 column is numeric when its values parse as numbers. Rows with the wrong
@@ -85,8 +82,13 @@ reported by line and skipped.
 With --portfolio the table comes from the servicing ledger: every loan
 active and under 90 DPD on --as-of, its behaviour features then (DPD
 history, payments against dues, months on book, utilisation …), and
-whether it reached 90+ DPD within --horizon. The model is registered in the
-database (and written to --out if given).
+whether it reached 90+ DPD within --horizon. What the data sources said
+about each borrower by --as-of (bureau inquiries and loans elsewhere, court
+cases, social security, bank statements …) are features too, unless
+--signals=false or no source has reported on any of the loans. With
+--oot-as-of the same trainer is fitted a second time without those
+features, to show what they add out of time. The model is registered in
+the database (and written to --out if given).
 
 Examples:
   daihou model train --data loans.csv --target default_next_month \
@@ -112,6 +114,8 @@ Examples:
 	horizon := fs.String("horizon", "6m", "--portfolio: months after the observation date in which 90+ DPD counts as bad")
 	ootAsOf := fs.String("oot-as-of", "", "--portfolio: a later observation date to measure out-of-time AUC on")
 	champion := fs.Bool("champion", false, "--portfolio: make the new model the champion its segment scores with")
+	signals := fs.Bool("signals", true, "--portfolio: train on the external-signal features too, when the book has signals")
+	asJSON := fs.Bool("json", false, "--portfolio: print the result as JSON")
 	b := m.bookFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -120,8 +124,12 @@ Examples:
 		return usagef("train: unexpected argument %q", fs.Arg(0))
 	}
 	if *portfolio {
-		return m.runPortfolioTrain(ctx, b, *asOf, *ootAsOf, *horizon, *kind, *reasons, *seed, tuneBudget(*budget), *champion, *out,
-			scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}, scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign})
+		return m.runPortfolioTrain(ctx, b, portfolioTrainFlags{asOf: *asOf, ootAsOf: *ootAsOf, horizon: *horizon, kind: *kind, reasons: *reasons, seed: *seed,
+			budget: tuneBudget(*budget), champion: *champion, signals: *signals, asJSON: *asJSON, out: *out,
+			scale: scoring.Scaling{BasePoints: *basePoints, BaseOdds: *baseOdds, PDO: *pdo}, scorecard: scorecard.Config{MinIV: *minIV, DropWrongSign: *dropWrongSign}})
+	}
+	if *asJSON {
+		return usagef("train: --json goes with --portfolio")
 	}
 	switch {
 	case *data == "":
@@ -543,54 +551,4 @@ func tuneBudget(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
-}
-
-func (m *Main) runPortfolioTrain(ctx context.Context, b *book, asOf, ootAsOf, horizon, kind string, reasons int, seed uint64, budget time.Duration, champion bool, out string, scale scoring.Scaling, sc scorecard.Config) error {
-	if asOf == "" {
-		return usagef("train --portfolio: --as-of is required")
-	}
-	d, err := civil.Parse(asOf)
-	if err != nil {
-		return daihou.Errorf(daihou.EINVALID, "--as-of: %w", err)
-	}
-	var oot civil.Date
-	if ootAsOf != "" {
-		if oot, err = civil.Parse(ootAsOf); err != nil {
-			return daihou.Errorf(daihou.EINVALID, "--oot-as-of: %w", err)
-		}
-	}
-	h, err := portfolio.ParseHorizon(horizon)
-	if err != nil {
-		return err
-	}
-	k, err := scoring.ParseKind(kind)
-	if err != nil {
-		return usagef("train: %v", err)
-	}
-	if err := scale.Validate(); err != nil {
-		return usagef("train: %v", err)
-	}
-	opts := trainer.Options{Kind: k, Scaling: scale, Reasons: reasons, Scorecard: sc, GBDT: gbdt.Config{Seed: seed}, Budget: budget}
-	if reasons == 0 {
-		opts.Reasons = -1
-	}
-	s, ctx, err := m.open(ctx, b)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := can(ctx, auth.TrainModel, auth.Book()); err != nil {
-		return err
-	}
-	res, err := portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: d, OOTAsOf: oot, Horizon: h, Train: opts, Champion: champion})
-	if err != nil {
-		return err
-	}
-	if out != "" {
-		if err := res.Artefact.Save(out); err != nil {
-			return fmt.Errorf("writing the model: %w", err)
-		}
-	}
-	m.printPortfolioTrain(res, d, oot, h, out)
-	return nil
 }

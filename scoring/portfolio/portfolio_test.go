@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"slices"
 	"testing"
 
 	"daihou"
@@ -16,9 +17,11 @@ import (
 	"daihou/synth"
 )
 
-func book(t *testing.T) *portfoliotest.Book {
+func book(t *testing.T) *portfoliotest.Book { return bookOf(t, 4000) }
+
+func bookOf(t *testing.T, loans int) *portfoliotest.Book {
 	t.Helper()
-	b, err := portfoliotest.Generate(context.Background(), synth.Config{Seed: 3, Loans: 4000, Months: 24, Until: civil.MustParse("2026-10-30")})
+	b, err := portfoliotest.Generate(context.Background(), synth.Config{Seed: 3, Loans: loans, Months: 24, Until: civil.MustParse("2026-10-30")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,10 +35,20 @@ func TestTrainRegistersChampion(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			res, err := portfolio.Train(ctx, b, portfolio.Options{
 				AsOf: civil.MustParse("2026-01-31"), OOTAsOf: civil.MustParse("2026-04-30"), Horizon: 6,
-				Train: trainer.Options{Kind: kind}, Champion: true,
+				Train: trainer.Options{Kind: kind}, Champion: true, Signals: true,
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The book has no signals: asked for, they are left out, and
+			// there is nothing to compare with.
+			if res.Signals || res.OOTWithoutSignals != nil {
+				t.Errorf("a book without signals: Signals %v, OOT without signals %+v; want neither", res.Signals, res.OOTWithoutSignals)
+			}
+			for _, f := range res.Artefact.Model().Features() {
+				if slices.Contains(behaviour.SignalNames, f.Name) {
+					t.Errorf("model uses signal feature %s on a book without signals", f.Name)
+				}
 			}
 			if got, want := res.Artefact.Target, portfolio.Target; got != want {
 				t.Errorf("target: got %q, want %q", got, want)
@@ -67,7 +80,7 @@ func TestWriteCSV(t *testing.T) {
 	if got, want := len(recs)-1, n; got != want || n == 0 {
 		t.Fatalf("rows: got %d, want %d (and some)", got, want)
 	}
-	if got, want := len(recs[0]), len(behaviour.Names)+2; got != want {
+	if got, want := len(recs[0]), len(behaviour.AllNames)+2; got != want {
 		t.Errorf("columns: got %d, want %d", got, want)
 	}
 	bads := 0
