@@ -87,6 +87,20 @@
 //   - reference (required): text, up to 128 characters: the payment's
 //     idempotency key.
 //
+// # Signals files (数据源记录)
+//
+// ParseSignalsFile reads the records a data source delivers — credit
+// bureau summaries, court events, bank-statement transactions …; package
+// source has one adapter per source, and source.Markdown documents every
+// format. The columns are id, borrower or id_number, date, then the
+// source's fields; optional ones may be left out of the header. Each row
+// becomes a signal.Record checked by source.Check and turned into signals
+// by the adapter, so its reasons are the source's, and the record is
+// normalised (source.Normalize) so that it hashes the same from CSV and
+// JSON Lines. A signals file has no money column to total: its trailer
+// states rows only (#trailer,rows=N; {"trailer":{"rows":N}}) and
+// ParseOptions.ExpectTotal is refused.
+//
 // # Values
 //
 //   - Amount: major units (yuan) in ASCII digits with an optional decimal

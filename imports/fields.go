@@ -37,17 +37,21 @@ type schema struct {
 	required uint32 // bit i set: names[i] is required
 	index    map[string]int
 	// totalCol is the money column whose sum is the file's control
-	// total (a trailer's total=); totalRequired says whether a trailer
-	// must state it.
+	// total (a trailer's total=), or noTotal for a file type without
+	// one; totalRequired says whether a trailer must state it.
 	totalCol      int
 	totalRequired bool
 }
+
+// noTotal is the totalCol of a file type whose trailer states rows only:
+// a signals file has no one money column whose sum means anything.
+const noTotal = -1
 
 func newSchema(what string, cols []column, totalCol int, totalRequired bool) *schema {
 	if len(cols) > maxFields {
 		panic("imports: too many columns")
 	}
-	if cols[totalCol].kind != kindAmount {
+	if totalCol == noTotal && totalRequired || totalCol != noTotal && cols[totalCol].kind != kindAmount {
 		panic("imports: the total column must hold amounts")
 	}
 	s := &schema{what: what, index: make(map[string]int, len(cols)), totalCol: totalCol, totalRequired: totalRequired}

@@ -40,6 +40,9 @@ func parseFile(r io.Reader, f Format, s *schema, o ParseOptions, build func(*row
 	if err := o.validate(); err != nil {
 		return nil, Summary{}, err
 	}
+	if o.ExpectTotal != nil && s.totalCol == noTotal {
+		return nil, Summary{}, invalid("an expected total is given, but a %s file has no money column to total: give the expected row count only", s.what)
+	}
 	lr, err := newLineReader(r)
 	if err != nil {
 		return nil, Summary{}, err

@@ -66,6 +66,10 @@ func (b *trailerItems) add(name, value string) {
 		}
 		b.t.rows = atoi(value)
 	case "total":
+		if b.s.totalCol == noTotal {
+			b.problem("total is not an item of a %s trailer, which states rows only", b.s.what)
+			return
+		}
 		if b.totSeen {
 			b.problem("total is given twice")
 			return
@@ -174,6 +178,12 @@ func startsAsTrailer(s string) bool {
 
 // trailerForm is how the file type's trailer is written, for messages.
 func (s *schema) trailerForm(f Format) string {
+	if s.totalCol == noTotal {
+		if f == FormatJSONL {
+			return `{"trailer":{"rows":N}} with N the number of data rows`
+		}
+		return "#trailer,rows=N with N the number of data rows"
+	}
 	total := s.names[s.totalCol]
 	if f == FormatJSONL {
 		if s.totalRequired {
