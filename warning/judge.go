@@ -95,6 +95,7 @@ func (r Ratio) Rate() float64 {
 	return float64(r.Num) / float64(r.Den)
 }
 
+// String returns the ratio as "3/10 (30.0%)".
 func (r Ratio) String() string {
 	if r.Den == 0 {
 		return "0/0"

@@ -28,6 +28,8 @@ const (
 
 var stateNames = [...]string{"", "raised", "acknowledged", "escalated", "resolved"}
 
+// String returns the state's name: raised, acknowledged, escalated or
+// resolved.
 func (s State) String() string {
 	if s < Raised || s > Resolved {
 		return fmt.Sprintf("state(%d)", int(s))

@@ -87,6 +87,7 @@ type Problem struct {
 	Message      string
 }
 
+// String returns the problem as "line:column: message".
 func (p Problem) String() string { return fmt.Sprintf("%d:%d: %s", p.Line, p.Column, p.Message) }
 
 // CompileError is why an expression was refused: each problem at its
@@ -99,6 +100,7 @@ type CompileError struct {
 	Unknown  []string
 }
 
+// Error returns every problem and the unknown names in one line.
 func (e *CompileError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rule %q: ", e.Rule)
@@ -239,6 +241,8 @@ type varNode struct {
 }
 
 func (n *varNode) ID() int64 { return n.id }
+
+// Exec reads the variable from the frame's activation.
 
 func (n *varNode) Exec(f *interpreter.ExecutionFrame) ref.Val {
 	if a, ok := f.Scope().(*activation); ok {
