@@ -9,6 +9,7 @@ import (
 	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/servicing"
+	"daihou/signal"
 )
 
 // Batch is a run of consecutive generated loans, ready to be written:
@@ -23,12 +24,17 @@ type Batch struct {
 	PostedAt  []string // Txs[i] was posted at PostedAt[i] (RFC 3339)
 	Snapshots []loanstate.Snapshot
 	Records   []eod.Record
+	// Signals are the batch's external-data records dated by Until, in loan
+	// order (see SignalRecords); empty unless Options.Signals is set.
+	Signals []signal.Record
 }
 
 func (b *Batch) reset(first int) {
 	b.First = first
 	b.Borrowers, b.Profiles, b.Loans = b.Borrowers[:0], b.Profiles[:0], b.Loans[:0]
 	b.Txs, b.PostedAt, b.Snapshots, b.Records = b.Txs[:0], b.PostedAt[:0], b.Snapshots[:0], b.Records[:0]
+	clear(b.Signals) // their field maps are the caller's, not to be kept alive
+	b.Signals = b.Signals[:0]
 }
 
 // History is what generation learnt about the portfolio's past: the
@@ -62,6 +68,9 @@ func (h *History) merge(o *History) {
 type Options struct {
 	Workers   int // generating goroutines (default GOMAXPROCS)
 	BatchSize int // loans per batch (default 2,000)
+	// Signals generates each borrower's external-data records into
+	// Batch.Signals as well.
+	Signals bool
 }
 
 // Generate generates the portfolio cfg describes and calls emit with its
@@ -100,6 +109,9 @@ func Generate(ctx context.Context, cfg Config, opt Options, emit func(*Batch) er
 		go func() {
 			defer wg.Done()
 			g := newWorker(e, parts[w])
+			if opt.Signals {
+				g.sig = newSignalGen(e, size)
+			}
 			for j := range jobs {
 				b := pool.Get().(*Batch)
 				g.batch(b, j.first, j.n)
@@ -159,6 +171,7 @@ type worker struct {
 	r    *stream
 	br   *stream
 	g    loanGen
+	sig  *signalGen // nil unless signals are generated
 }
 
 func newWorker(e *env, h *History) *worker {
@@ -205,6 +218,9 @@ func (w *worker) loan(b *Batch, i int) {
 		}
 		s := g.monthEndState(me)
 		rec = eod.NewRecord(&l, &s, g.p.LGD, prev)
+		if w.sig != nil {
+			w.sig.observe(&s)
+		}
 		w.hist.Aggregates[me].Add(&rec, 1)
 		prev = &rec
 	}
@@ -229,4 +245,8 @@ func (w *worker) loan(b *Batch, i int) {
 	b.PostedAt = append(b.PostedAt, g.posted...)
 	b.Snapshots = append(b.Snapshots, snap)
 	b.Records = append(b.Records, final)
+	if w.sig != nil {
+		w.sig.observe(&snap)
+		b.Signals = w.sig.loan(b.Signals, i, bi == i, &bw, &prof, &l)
+	}
 }
