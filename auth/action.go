@@ -61,6 +61,9 @@ const (
 	AssignCollection Action = "collection.assign"
 	// RecordLegal records litigation and asset preservation (诉讼保全).
 	RecordLegal Action = "legal.record"
+	// HandleWarning acknowledges, escalates or resolves a warning (预警)
+	// raised on a loan.
+	HandleWarning Action = "warning.handle"
 )
 
 // Actions on the whole book: the resource is Book and the actor needs a

@@ -64,6 +64,9 @@ var matrix = []grant{
 	{RecordCollection, ResourceLoan, []Role{am, col}},
 	{AssignCollection, ResourceLoan, []Role{mgr}},
 	{RecordLegal, ResourceLoan, []Role{leg}},
+	// A warning is handled by whoever works the loan: its account manager
+	// or collector, risk, legal, management.
+	{HandleWarning, ResourceLoan, []Role{am, col, ro, leg, mgr}},
 
 	// Imports and close of business are machinery: integrations and
 	// system actors run them, an admin may run them by hand. None of them

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"daihou"
@@ -16,11 +17,22 @@ import (
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
+	"daihou/source"
 	"daihou/store"
 )
 
+// sourceNames lists the data sources, for messages.
+func sourceNames() string {
+	var names []string
+	for _, a := range source.All() {
+		names = append(names, a.Name())
+	}
+	return strings.Join(names, ", ")
+}
+
 func (m *Main) runImport(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("import loans|payments FILE [--db PATH] [--json]", `Import loans or payments from a CSV (.csv) or JSON Lines (.jsonl, .ndjson) file.
+	fs := m.newFlagSet("import loans|payments FILE | import signals --source NAME FILE [--db PATH] [--json]", `Import loans, payments or data-source records (signals) from a CSV (.csv)
+or JSON Lines (.jsonl, .ndjson) file.
 
 A bad row never stops the good ones: each rejected row is reported with its
 line number and reason and written to FILE.rejects.csv, and the command exits
@@ -42,21 +54,39 @@ refused).
 
 Loans columns:    loan_id, borrower_id, product, principal, rate, term, disbursement_date
                   (optional: borrower_name, id_number, phone, method, branch, officer, region)
-Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
+Payments columns: loan_id, value_date, amount, reference (optional: channel)
+Signals columns:  id, borrower (or id_number), date, then the source's fields
+                  (see the README's record formats); --source names the source:
+                  bureau, court, hukou, social, utility, statement, tax,
+                  business, ecommerce, transport, custom. A record already
+                  stored (same source and id, same content) is a duplicate.`)
 	b := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	opening := fs.String("business-date", "", "loans: the date the book is taken over on, for a book with no business date yet")
 	expectRows := fs.Int("expect-rows", -1, "refuse the file unless it holds exactly this many data rows (the sender's control count)")
 	expectTotal := fs.String("expect-total", "", "payments: refuse the file unless its amounts sum to this (the sender's control total)")
 	requireTrailer := fs.Bool("require-trailer", false, "refuse a file without a control trailer (#trailer,rows=N,total=X)")
+	sourceName := fs.String("source", "", "signals: the data source the file comes from")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 || (fs.Arg(0) != "loans" && fs.Arg(0) != "payments") {
+	if fs.NArg() != 2 || (fs.Arg(0) != "loans" && fs.Arg(0) != "payments" && fs.Arg(0) != "signals") {
 		fs.Usage()
-		return usagef("want: import loans|payments FILE")
+		return usagef("want: import loans|payments FILE, or import signals --source NAME FILE")
 	}
 	kind, path := fs.Arg(0), fs.Arg(1)
+	var adapter source.Adapter
+	if kind == "signals" {
+		if *sourceName == "" {
+			return usagef("import signals: name the data source with --source (one of %s)", sourceNames())
+		}
+		var err error
+		if adapter, err = source.Lookup(*sourceName); err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--source: %w", err)
+		}
+	} else if *sourceName != "" {
+		return usagef("--source is for import signals")
+	}
 	opts := imports.ParseOptions{RequireTrailer: *requireTrailer}
 	if *expectRows >= 0 {
 		opts.ExpectRows = expectRows
@@ -86,10 +116,7 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		return err
 	}
 	defer s.Close()
-	action := auth.ImportLoans
-	if kind == "payments" {
-		action = auth.ImportPayments
-	}
+	action := map[string]auth.Action{"loans": auth.ImportLoans, "payments": auth.ImportPayments, "signals": auth.IngestSignals}[kind]
 	if err := can(ctx, action, auth.Book()); err != nil {
 		return err
 	}
@@ -104,7 +131,7 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 	}
 	importer, _ := auth.Import("")
 	ctx, startedBy := system(ctx, importer)
-	source := func(rows, rejected int) store.Source {
+	srcOf := func(rows, rejected int) store.Source {
 		io.Copy(digest, in) // whatever the parser left unread (a trailer)
 		return store.Source{Name: path, Digest: audit.Hash(digest.Sum(nil)), Rows: rows, Rejected: rejected, StartedBy: startedBy}
 	}
@@ -128,7 +155,7 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 				Loan: servicing.Loan{ExternalID: r.LoanID, Product: r.Product, Principal: r.Principal, Rate: r.Rate, Term: r.Term,
 					Method: schedule.Method(r.Method), Disbursed: r.DisbursementDate, Branch: r.Branch, Officer: r.Officer, Region: r.Region}}
 		}
-		res, err := s.AddLoans(ctx, source(rows, len(rejects)), loans)
+		res, err := s.AddLoans(ctx, srcOf(rows, len(rejects)), loans)
 		if err != nil {
 			return err
 		}
@@ -145,11 +172,27 @@ Payments columns: loan_id, value_date, amount, reference (optional: channel)`)
 		for i, r := range parsed {
 			pays[i] = store.Payment{Line: r.Line, LoanRef: r.LoanID, ValueDate: r.ValueDate, Amount: r.Amount, Channel: r.Channel, Reference: r.Reference}
 		}
-		res, err := s.ImportPayments(ctx, source(rows, len(rejects)), pays, m.progress(len(pays), "posting payments"))
+		res, err := s.ImportPayments(ctx, srcOf(rows, len(rejects)), pays, m.progress(len(pays), "posting payments"))
 		if err != nil {
 			return err
 		}
 		added, duplicates = res.Posted, res.Duplicates
+		rejects = mergeRejects(rejects, res.Rejects)
+	case "signals":
+		file, err := imports.ParseSignalsFile(in, format, adapter, opts)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "%s: %w (nothing was imported)", path, err)
+		}
+		rows, rejects, summary = file.DataRows, file.Rejects, file.Summary
+		recs := make([]store.SignalIn, len(file.Rows))
+		for i, r := range file.Rows {
+			recs[i] = store.SignalIn{Line: r.Line, Record: r.Record, Signals: r.Signals}
+		}
+		res, err := s.IngestSignals(ctx, srcOf(rows, len(rejects)), recs, m.progress(len(recs), "storing records"))
+		if err != nil {
+			return err
+		}
+		added, duplicates = res.Stored, res.Duplicates
 		rejects = mergeRejects(rejects, res.Rejects)
 	}
 	elapsed := time.Since(began)

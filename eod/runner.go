@@ -403,6 +403,7 @@ func (w *work) totals(c *Chunk, out *Output, phase Phase, drop map[int64]bool) {
 			prevSnap = &p.Snapshot
 		}
 		out.Summary.Count(prevSnap, &r.Snapshot)
+		out.Summary.Warnings += int64(len(r.Raise))
 		if p == nil || !p.Counted {
 			out.Deltas.Move(nil, &r.Record)
 			r.Write = true

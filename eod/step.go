@@ -6,6 +6,7 @@ import (
 	"daihou/loanstate"
 	"daihou/servicing"
 	"daihou/signal"
+	"daihou/warning"
 )
 
 // Config is what every chunk of a run is derived with.
@@ -15,6 +16,8 @@ type Config struct {
 	// Champion is the scorer behind Deriver, nil when no model is champion:
 	// month ends monitor its population.
 	Champion *loanstate.ModelScorer
+	// Warnings are the enabled warning rules, nil for none.
+	Warnings *warning.Set
 }
 
 // Chunk is what close of business reads for a set of loans, once, before
@@ -33,6 +36,10 @@ type Chunk struct {
 	// signal.Less order; a step sees those known by its date
 	// (signal.Summarise).
 	Signals map[int64][]signal.Signal
+	// Warnings are the chunk's loans' warnings, by loan, oldest first, and
+	// Milestones the milestones they have reached (warning step).
+	Warnings   map[int64][]warning.Warning
+	Milestones map[int64]warning.Milestones
 }
 
 // LoanIn is one loan of a chunk.
@@ -74,6 +81,8 @@ type Output struct {
 	Clear   map[int64]int64 // event marks the chunk consumed (loan → count read)
 	Pending []int64         // loans with events not yet disbursed on the date
 	Summary Summary
+
+	facts map[int64]*signal.Facts // by borrower, see FactsOf
 }
 
 // RowOut is a loan's new row and the history it appends; Write is false
@@ -84,6 +93,14 @@ type RowOut struct {
 	Row
 	Class *loanstate.ClassChange // a change of class, nil when none
 	Score *loanstate.ScoreChange // a new score, nil when none
+
+	// State is the replayed state, kept for the warning step when rules
+	// are on (nil otherwise); not written.
+	State *servicing.State
+	// Raise are the warnings the loan's rules raise on the date, and
+	// Milestones its milestones when they moved (nil otherwise).
+	Raise      []warning.Warning
+	Milestones *warning.Milestones
 }
 
 // Step is one stage of close of business over a chunk of loans. Run is
@@ -96,7 +113,21 @@ type Step interface {
 }
 
 // DefaultSteps are close of business's steps, in order.
-func DefaultSteps() []Step { return []Step{DeriveStep{}, AggregateStep{}} }
+func DefaultSteps() []Step { return []Step{DeriveStep{}, WarningStep{}, AggregateStep{}} }
+
+// FactsOf returns what borrower's signals say as of date, summarised once
+// per chunk and shared by the steps.
+func (o *Output) FactsOf(c *Chunk, borrower int64, date civil.Date) *signal.Facts {
+	if f, ok := o.facts[borrower]; ok {
+		return f
+	}
+	if o.facts == nil {
+		o.facts = map[int64]*signal.Facts{}
+	}
+	f := signal.Summarise(c.Signals[borrower], date)
+	o.facts[borrower] = &f
+	return &f
+}
 
 // Wake lowers row i's wake date to w (zero: never) — the earliest date any
 // step needs the loan.
@@ -120,7 +151,8 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if !li.Found {
 			continue
 		}
-		in := loanstate.Input{Product: cfg.Products[li.Loan.Product], Loan: li.Loan, Txs: li.Txs, Override: li.Override, OverrideReason: li.OverrideReason}
+		in := loanstate.Input{Product: cfg.Products[li.Loan.Product], Loan: li.Loan, Txs: li.Txs, Override: li.Override, OverrideReason: li.OverrideReason,
+			Facts: out.FactsOf(c, li.Loan.BorrowerID, date)}
 		if li.Prev != nil {
 			in.InitialScore = li.Prev.Snapshot.InitialScore
 		}
@@ -131,6 +163,11 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 	if d == nil {
 		d = &loanstate.Deriver{Contagion: loanstate.DefaultContagion}
 	}
+	if cfg.Warnings != nil && !d.KeepState {
+		keep := *d
+		keep.KeepState = true // the rules read the installments (warning.PaymentFactsOf)
+		d = &keep
+	}
 	got, marks := d.Derive(date, ins, c.Others)
 	out.Marks = append(out.Marks, marks...)
 	for k, g := range got {
@@ -139,7 +176,7 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		}
 		i := at[k]
 		r := &out.Rows[i]
-		r.Derived, r.Snapshot = true, g.Snapshot
+		r.Derived, r.Snapshot, r.State = true, g.Snapshot, g.State
 		out.Wake(i, loanstate.Wake(&r.Snapshot))
 		s := &r.Snapshot
 		var prev *loanstate.Snapshot
@@ -156,6 +193,57 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if s.ModelID != 0 && (prev == nil || prev.ModelID != s.ModelID || prev.Score != s.Score || prev.PD != s.PD || prev.Reasons != s.Reasons) {
 			r.Score = &loanstate.ScoreChange{LoanID: s.LoanID, AsOf: date, ModelID: s.ModelID, Score: s.Score, PD: float64(s.PD) / 1e10, Reasons: s.Reasons}
 		}
+	}
+}
+
+// WarningStep evaluates the enabled warning rules (风险预警) on every
+// derived loan: a rule that holds raises a warning unless one of the same
+// rule is open or its cooldown runs (warning.Set.Decide); the loan wakes
+// when a cooldown ends or its signals' windows move (signal.NextChange),
+// so that the rules are evaluated on exactly the dates their inputs can
+// change — the promise the back-test (warning.Backtest) replays. It also
+// records each loan's milestones (first 30+ and 90+ days past due, first
+// substandard or worse), which judge the rules.
+type WarningStep struct{}
+
+// Name implements Step.
+func (WarningStep) Name() string { return "warnings" }
+
+// Run implements Step.
+func (WarningStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
+	if cfg.Warnings == nil {
+		return
+	}
+	for i := range out.Rows {
+		r := &out.Rows[i]
+		if !r.Derived || r.State == nil {
+			continue
+		}
+		li := &c.Loans[i]
+		s := &r.Snapshot
+		in := warning.Input{Date: date, Loan: &li.Loan, Snapshot: s, Facts: out.FactsOf(c, li.Loan.BorrowerID, date), Payments: warning.PaymentFactsOf(r.State)}
+		hits, wake := cfg.Warnings.Decide(&in, warning.PastOf(c.Warnings[s.LoanID]))
+		for _, h := range hits {
+			r.Raise = append(r.Raise, h.New(s.LoanID, s.BorrowerID, date))
+		}
+		out.Wake(i, wake)
+		out.Wake(i, signal.NextChange(c.Signals[li.Loan.BorrowerID], date))
+		old := c.Milestones[s.LoanID]
+		m := warning.MilestonesOf(r.State, nil)
+		if old.DPD30 != 0 {
+			m.DPD30 = old.DPD30
+		}
+		if old.DPD90 != 0 {
+			m.DPD90 = old.DPD90
+		}
+		m.Substandard = old.Substandard
+		if m.Substandard == 0 && s.Class.NonPerforming() {
+			m.Substandard = date
+		}
+		if m != old {
+			r.Milestones = &m
+		}
+		r.State = nil // not kept past the steps
 	}
 }
 

@@ -37,6 +37,7 @@ type Summary struct {
 	Settled      int64 `json:"settled"`
 	WrittenOff   int64 `json:"written_off"`
 	CellsHealed  int64 `json:"cells_healed,omitempty"` // full runs: aggregate cells that differed from a rebuild
+	Warnings     int64 `json:"warnings"`               // warnings raised
 
 	Chunks   int64         `json:"chunks"`
 	Duration time.Duration `json:"duration_ns"`
@@ -98,5 +99,6 @@ func (s *Summary) Add(t *Summary) {
 	s.Settled += t.Settled
 	s.WrittenOff += t.WrittenOff
 	s.CellsHealed += t.CellsHealed
+	s.Warnings += t.Warnings
 	s.Chunks += t.Chunks
 }

@@ -17,7 +17,8 @@ const (
 // "latest" facts take the most recent signal of their kind. A borrower no
 // source has reported on has zero Facts with Any false.
 type Facts struct {
-	Any bool // some signal is known about the borrower
+	Any         bool // some signal is known about the borrower
+	BureauKnown bool // the credit bureau has reported on the borrower
 
 	Inquiries1M, Inquiries3M, Inquiries6M int64 // new credit inquiries
 	OpenLoans                             int64 // open loans elsewhere, latest report
@@ -72,6 +73,10 @@ func Summarise(sigs []Signal, asOf civil.Date) Facts {
 			continue
 		}
 		f.Any = true
+		switch s.Kind {
+		case Inquiries, OpenLoans, BalanceElsewhere, OverdueElsewhere:
+			f.BureauKnown = true
+		}
 		switch s.Kind {
 		case Inquiries:
 			if in(s, Window1M) {

@@ -20,6 +20,7 @@ import (
 	"daihou/store"
 	"daihou/store/storetest"
 	"daihou/synth"
+	"daihou/warning"
 )
 
 // auditGen is the small generated book the audit tests start from.
@@ -251,13 +252,14 @@ func TestEveryWriteHasItsEntry(t *testing.T) {
 			t.Errorf("user change entry detail %q, want the change", es[1].Detail)
 		}
 		// Nothing else wrote: every entry is one of those above, or gen's
-		// (its products and the load).
+		// (its products and the load), or the default warning rules the
+		// first close of business put.
 		count := map[string]int{}
 		for _, e := range allEntries(t, b.db, "") {
 			count[e.Action]++
 		}
 		want := map[string]int{"product.manage": len(synth.Products()), "gen": 1, "eod.run": 2, "repayment.post": 3, "import.payments": 2,
-			"import.loans": 1, "user.manage": 5, "override.propose": 1, "override.decide": 1}
+			"import.loans": 1, "user.manage": 5, "override.propose": 1, "override.decide": 1, "rule.manage": len(warning.Defaults())}
 		if !maps.Equal(count, want) {
 			t.Errorf("entries by action %v, want %v", count, want)
 		}

@@ -19,6 +19,7 @@ import (
 	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/signal"
+	"daihou/warning"
 )
 
 // The SQL of close of business: the eod package runs the batch (the
@@ -152,7 +153,11 @@ func (db *DB) Config(ctx context.Context) (*eod.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eod.Config{Products: prods, Deriver: d, Champion: champ}, nil
+	rules, err := db.WarningSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &eod.Config{Products: prods, Deriver: d, Champion: champ, Warnings: rules}, nil
 }
 
 // EODProgress returns the counters of the latest run of d so far,
@@ -292,9 +297,11 @@ func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chun
 		maps.Copy(c.Events, p.Events)
 		c.Others = append(c.Others, p.Others...)
 		if c.Signals == nil {
-			c.Signals = map[int64][]signal.Signal{}
+			c.Signals, c.Warnings, c.Milestones = map[int64][]signal.Signal{}, map[int64][]warning.Warning{}, map[int64]warning.Milestones{}
 		}
 		maps.Copy(c.Signals, p.Signals)
+		maps.Copy(c.Warnings, p.Warnings)
+		maps.Copy(c.Milestones, p.Milestones)
 	}
 	return c, nil
 }
@@ -375,6 +382,12 @@ func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) 
 	if c.Signals, err = loadSignals(ctx, q, borrowers, 0); err != nil {
 		return nil, err
 	}
+	if c.Warnings, err = loadWarnings(ctx, q, ids); err != nil {
+		return nil, err
+	}
+	if c.Milestones, err = loadMilestones(ctx, q, ids); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -426,8 +439,14 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 	rw := newRecordWriter(t.Tx)
 	var classes []loanstate.ClassChange
 	var scores []loanstate.ScoreChange
+	var raised []warning.Warning
+	milestones := map[int64]warning.Milestones{}
 	for i := range out.Rows {
 		r := &out.Rows[i]
+		raised = append(raised, r.Raise...)
+		if r.Milestones != nil {
+			milestones[r.Snapshot.LoanID] = *r.Milestones
+		}
 		if r.Class != nil {
 			classes = append(classes, *r.Class)
 		}
@@ -451,6 +470,12 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 		return err
 	}
 	if err := writeHistory(ctx, t.Tx, classes, scores); err != nil {
+		return err
+	}
+	if err := insertWarnings(ctx, t, raised); err != nil {
+		return err
+	}
+	if err := saveMilestones(ctx, t, milestones); err != nil {
 		return err
 	}
 	if err := addAggregates(ctx, t.Tx, date, out.Deltas); err != nil {

@@ -354,6 +354,9 @@ func (p *poster) derive(ctx context.Context, q querier) error {
 		if err != nil {
 			return err
 		}
+		if err := withFacts(ctx, q, in, p.business); err != nil {
+			return err
+		}
 		got, marks := p.deriver.Derive(p.business, in, others)
 		if len(marks) > 0 && round == 0 {
 			// Siblings whose contagion moves: load them and derive the

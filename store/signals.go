@@ -12,6 +12,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/loanstate"
 	"daihou/pii"
 	"daihou/signal"
 )
@@ -325,6 +326,31 @@ func loadSignals(ctx context.Context, q querier, borrowers []int64, asOf civil.D
 		return r.failed()
 	})
 	return out, err
+}
+
+// withFacts gives each input the facts of its borrower's signals as of
+// asOf, as close of business derives it with.
+func withFacts(ctx context.Context, q querier, in []loanstate.Input, asOf civil.Date) error {
+	borrowers := make([]int64, len(in))
+	for i := range in {
+		borrowers[i] = in[i].Loan.BorrowerID
+	}
+	sigs, err := loadSignals(ctx, q, borrowers, 0)
+	if err != nil {
+		return err
+	}
+	facts := map[int64]*signal.Facts{}
+	for i := range in {
+		b := in[i].Loan.BorrowerID
+		f, ok := facts[b]
+		if !ok {
+			v := signal.Summarise(sigs[b], asOf)
+			f = &v
+			facts[b] = f
+		}
+		in[i].Facts = f
+	}
+	return nil
 }
 
 // SignalRecord is a stored raw record as a reader sees it.

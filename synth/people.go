@@ -3,6 +3,7 @@ package synth
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"daihou/civil"
 	"daihou/servicing"
@@ -222,4 +223,15 @@ func borrowerOf(seed uint64, i int) int {
 		j--
 	}
 	return j
+}
+
+// BorrowerIDOf returns the id of the generated borrower with external id
+// ext ("BR" and ten digits), as person numbers them.
+func BorrowerIDOf(ext string) (int64, bool) {
+	digits, ok := strings.CutPrefix(ext, "BR")
+	if !ok || len(digits) != 10 {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	return id, err == nil && id > 0
 }

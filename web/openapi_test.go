@@ -311,7 +311,10 @@ type apiCall struct {
 func TestOpenAPIRoutesAnswer(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		b := newBook(t, backend, nil)
+		b := newBook(t, backend, func(s *web.Server) {
+			s.API.WebhookSecret = func(string) []byte { return webhookSecret }
+		})
+		courtBody := `{"id":"C-1","borrower":"TB0","date":"2026-01-11","event":"listed","case_no":"(2026)京0105执1号"}` + "\n"
 		doc, ops := document(t)
 		const pw = "tea at the bund 1998"
 		b.addPasswordUser(t, "pat", pw, auth.Collector)
@@ -347,6 +350,7 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			{"POST /api/v1/loans/{id}/overrides", "/api/v1/loans/" + tl3 + "/overrides", b.bearer["risk"], `{"class":"关注","reason":"the borrower's shop has closed"}`, nil, 201},
 			{"POST /api/v1/loans/{id}/overrides/{override}/decision", fmt.Sprintf("/api/v1/loans/%s/overrides/%d/decision", tl0, b.override[b.loans[0]]), b.bearer["risk2"], `{"approve":true}`, nil, 200},
 			{"POST /api/v1/payments/bulk", "/api/v1/payments/bulk", core, `{"name":"bank-20260111.csv","payments":[{"loan":"TL2","value_date":"2026-01-10","amount":"1.00","reference":"BULK-1"},{"loan":"NOPE","value_date":"2026-01-10","amount":"1.00","reference":"BULK-2"}]}`, nil, 200},
+			{"POST /api/v1/sources/{source}/records", "/api/v1/sources/court/records", "", courtBody, signed(webhookSecret, time.Now(), courtBody), 200},
 			{"GET /api/v1/reports/portfolio", "/api/v1/reports/portfolio", b.bearer["risk"], "", nil, 200},
 			{"GET /api/v1/audit", "/api/v1/audit?object=loan:" + pl0 + "&limit=10", b.bearer["aud"], "", nil, 200},
 			{"GET /api/v1/users", "/api/v1/users", admin, "", nil, 200},
@@ -389,7 +393,11 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			}
 			// And without a token: 401, documented.
 			if !op.isPublic() {
-				r := do(t, method, b.base+c.path, "", c.body, c.header...)
+				header := c.header
+				if slices.Contains(signedRoutes, c.op) { // its credentials are its headers
+					header = nil
+				}
+				r := do(t, method, b.base+c.path, "", c.body, header...)
 				problem(t, c.op+" without a token", r, 401, daihou.EUNAUTHENTICATED)
 				if !op.documents(r.status) {
 					t.Errorf("%s without a token: %d, which the document does not list", c.op, r.status)

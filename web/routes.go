@@ -38,6 +38,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/loans/{id}/overrides", authed(a.ProposeOverride)},
 		{"POST /api/v1/loans/{id}/overrides/{override}/decision", authed(a.DecideOverride)},
 		{"POST /api/v1/payments/bulk", bulk(a.PostPayments)},
+		{"POST /api/v1/sources/{source}/records", small(a.PostSourceRecords)},
 
 		{"GET /api/v1/reports/portfolio", authed(a.GetPortfolioReport)},
 		{"GET /api/v1/audit", authed(a.GetAudit)},

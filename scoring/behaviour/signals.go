@@ -35,9 +35,7 @@ const na = "NA"
 //
 //   - nil facts, or facts of a borrower no source has reported on
 //     (f.Any false): every feature;
-//   - the bureau features when no bureau fact is set. Facts carries no
-//     "bureau reported" flag, so a bureau report of no inquiries and no
-//     loans elsewhere reads as missing too, together with no report;
+//   - the bureau features unless the bureau reports (BureauKnown);
 //   - social_gap_months unless social security reports (SocialKnown);
 //   - the statement features unless statements report (StatementKnown),
 //     and inflow_drop_pct also when there is no earlier inflow to compare
@@ -54,8 +52,7 @@ func SignalRow(f *signal.Facts) []string {
 		}
 		return row
 	}
-	bureau := f.Inquiries6M != 0 || f.Inquiries3M != 0 || f.Inquiries1M != 0 ||
-		f.OpenLoans != 0 || f.BalanceElsewhere != 0 || f.OverdueElsewhere != 0
+	bureau := f.BureauKnown
 	count := func(known bool, v int64) string {
 		if !known {
 			return na

@@ -37,9 +37,9 @@ func TestSignalRow(t *testing.T) {
 	}{
 		{"nil facts", nil, allNA},
 		{"nothing reported", &signal.Facts{}, allNA},
-		{"bureau only", &signal.Facts{Any: true, Inquiries1M: 1, Inquiries3M: 3, Inquiries6M: 5, OpenLoans: 4, BalanceElsewhere: 12_345_678, OverdueElsewhere: 50_000},
+		{"bureau only", &signal.Facts{Any: true, BureauKnown: true, Inquiries1M: 1, Inquiries3M: 3, Inquiries6M: 5, OpenLoans: 4, BalanceElsewhere: 12_345_678, OverdueElsewhere: 50_000},
 			with(append(lists, "inquiries_1m", "1", "inquiries_3m", "3", "inquiries_6m", "5", "open_loans_elsewhere", "4", "balance_elsewhere_k", "123.46", "overdue_elsewhere_k", "0.50")...)},
-		{"bureau with a zero among its facts", &signal.Facts{Any: true, OpenLoans: 2},
+		{"bureau with a zero among its facts", &signal.Facts{Any: true, BureauKnown: true, OpenLoans: 2},
 			with(append(lists, "inquiries_1m", "0", "inquiries_3m", "0", "inquiries_6m", "0", "open_loans_elsewhere", "2", "balance_elsewhere_k", "0.00", "overdue_elsewhere_k", "0.00")...)},
 		{"social paying", &signal.Facts{Any: true, SocialKnown: true, SocialBase: 800_000},
 			with(append(lists, "social_gap_months", "0")...)},

@@ -5,6 +5,7 @@ import (
 
 	"daihou/eod"
 	"daihou/loanstate"
+	"daihou/signal"
 	"daihou/store"
 )
 
@@ -65,6 +66,18 @@ func CheckCache(tb T, db *store.DB, ids ...int64) {
 			x.InitialScore = s.InitialScore
 		}
 		in = append(in, x)
+	}
+	var borrowers []int64
+	for _, x := range in {
+		borrowers = append(borrowers, x.Loan.BorrowerID)
+	}
+	sigs, err := db.BorrowerSignals(ctx, borrowers, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range in {
+		f := signal.Summarise(sigs[in[i].Loan.BorrowerID], business)
+		in[i].Facts = &f
 	}
 	derived, _ := cfg.Deriver.Derive(business, in, nil)
 	recs, err := db.Records(ctx, ids)

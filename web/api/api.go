@@ -30,6 +30,12 @@ type API struct {
 	// Posted, when not nil, counts postings by kind and outcome (posted,
 	// duplicate, rejected) for the server's metrics.
 	Posted func(kind, outcome string, n int)
+	// WebhookSecret returns a source's webhook secret, nil when its
+	// webhook is off.
+	WebhookSecret func(source string) []byte
+	// OnSignals, when not nil, is told the borrowers that a webhook
+	// stored records for, at once, and returns the warnings it raised.
+	OnSignals func(ctx context.Context, borrowers []int64) (int, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -39,7 +45,7 @@ func New(db *store.DB, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{DB: db, Logger: logger, Limiter: auth.NewLimiter(time.Now, auth.DefaultNameRule, auth.DefaultSourceRule), SessionTTL: 8 * time.Hour}
+	return &API{DB: db, Logger: logger, WebhookSecret: EnvSecrets, Limiter: auth.NewLimiter(time.Now, auth.DefaultNameRule, auth.DefaultSourceRule), SessionTTL: 8 * time.Hour}
 }
 
 func (a *API) now() time.Time {
