@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/servicing"
+	"daihou/signal"
+	"daihou/source"
 	"daihou/synth"
 )
 
@@ -42,7 +45,7 @@ type GenLoader struct {
 type schemaObject struct{ kind, name, sql string }
 
 // genTables are the tables gen fills.
-var genTables = []string{"borrowers", "borrower_profiles", "loans", "transactions", "loan_state", "eod_loans"}
+var genTables = []string{"borrowers", "borrower_profiles", "loans", "transactions", "loan_state", "eod_loans", "signal_records", "signals"}
 
 // genCommitLoans is how many loans go into one database transaction.
 const genCommitLoans = 100_000
@@ -128,6 +131,7 @@ func (g *GenLoader) dropSecondary(ctx context.Context) error {
 // genInserts are the multi-row insert statements of one transaction.
 type genInserts struct {
 	borrowers, profiles, loans, txs, fullTxs, states, records rowWriter
+	signalRecords, signals                                    rowWriter
 }
 
 func (g *GenLoader) begin(ctx context.Context) error {
@@ -140,20 +144,22 @@ func (g *GenLoader) begin(ctx context.Context) error {
 	// transaction; on SQLite with multi-row INSERTs.
 	w := func(head string, cols int) rowWriter { return newRowWriter(g.db.dialect, tx, g.conn, head, "", cols) }
 	g.ins = genInserts{
-		borrowers: w(`INSERT INTO borrowers (id, external_id, name, id_number, phone, address, region, name_hash, id_number_hash, phone_hash) VALUES`, 10),
-		profiles:  w(`INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, 9),
-		loans:     w(`INSERT INTO loans (`+loanColumns+`) VALUES`, 13),
-		txs:       w(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, applied_interest, applied_principal, posted_at) VALUES`, 10),
-		fullTxs:   w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, txColumnCount+1),
-		states:    w(`INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, snapshotColumnCount),
-		records:   w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 20),
+		borrowers:     w(`INSERT INTO borrowers (id, external_id, name, id_number, phone, address, region, name_hash, id_number_hash, phone_hash) VALUES`, 10),
+		profiles:      w(`INSERT INTO borrower_profiles (borrower_id, age, gender, region, income_band, occupation, industry, latent_risk, risk) VALUES`, 9),
+		loans:         w(`INSERT INTO loans (`+loanColumns+`) VALUES`, 13),
+		txs:           w(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, applied_interest, applied_principal, posted_at) VALUES`, 10),
+		fullTxs:       w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, txColumnCount+1),
+		states:        w(`INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, snapshotColumnCount),
+		records:       w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 20),
+		signalRecords: w(`INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, received_at, received_by) VALUES`, 9),
+		signals:       w(`INSERT INTO signals (borrower_id, date, kind, known, value, source, record_id, seq) VALUES`, 8),
 	}
 	g.loans = 0
 	return nil
 }
 
 func (g *GenLoader) commit(ctx context.Context) error {
-	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records} {
+	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records, g.ins.signalRecords, g.ins.signals} {
 		if err := b.flush(ctx); err != nil {
 			return err
 		}
@@ -218,12 +224,62 @@ func (g *GenLoader) Write(ctx context.Context, b *synth.Batch) error {
 			return err
 		}
 	}
+	if err := g.writeSignals(ctx, b.Signals); err != nil {
+		return err
+	}
 	g.loans += len(b.Loans)
 	if g.loans >= genCommitLoans {
 		if err := g.commit(ctx); err != nil {
 			return err
 		}
 		return g.begin(ctx)
+	}
+	return nil
+}
+
+// writeSignals writes a batch's data-source records, sealed as imports
+// seal them, with the signals their adapters derive, each known on its
+// own date: the generated history received every record the day it
+// describes.
+func (g *GenLoader) writeSignals(ctx context.Context, recs []signal.Record) error {
+	in := &g.ins
+	var adapter source.Adapter
+	for i := range recs {
+		r := &recs[i]
+		if adapter == nil || adapter.Name() != r.Source {
+			var err error
+			if adapter, err = source.Lookup(r.Source); err != nil {
+				return err
+			}
+		}
+		if err := source.Check(adapter, r); err != nil {
+			return daihou.Errorf(daihou.EINTERNAL, "generated record %s/%s: %w", r.Source, r.ID, err)
+		}
+		sigs, err := adapter.Signals(r)
+		if err != nil {
+			return daihou.Errorf(daihou.EINTERNAL, "generated record %s/%s: %w", r.Source, r.ID, err)
+		}
+		bid, ok := synth.BorrowerIDOf(r.Borrower)
+		if !ok {
+			return daihou.Errorf(daihou.EINTERNAL, "generated record %s/%s: borrower %s not generated", r.Source, r.ID, r.Borrower)
+		}
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		sealed, err := g.db.keys.Seal(recordField, string(payload))
+		if err != nil {
+			return err
+		}
+		h := r.Hash()
+		if err := in.signalRecords.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(r.Date), h[:], sealed, g.stamp, "system:gen"); err != nil {
+			return err
+		}
+		for k, sg := range sigs {
+			if err := in.signals.add(ctx, bid, int64(sg.Date), string(sg.Kind), int64(r.Date), sg.Value, r.Source, r.ID, k); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/loanstate"
+	"daihou/servicing"
 	"daihou/warning"
 )
 
@@ -450,4 +452,88 @@ func allWarnings(ctx context.Context, q querier, from, to civil.Date) ([]warning
 		out = append(out, w)
 	}
 	return out, rows.Err()
+}
+
+// Backtest is what a rule set would have done over history.
+type Backtest struct {
+	Report   warning.Report
+	Random   warning.Report // the same volume of warnings on loans drawn at random
+	Warnings []warning.Warning
+	Loans    int
+}
+
+// BacktestRules replays the book from `from` to `to` with rules — a draft
+// not switched on, or the enabled set — as close of business would have
+// evaluated them (warning.Backtest), follows the loans to the business
+// date for their outcomes, and judges the warnings beside as many raised at
+// random. Nothing is written. The actor in ctx must be allowed to manage
+// rules.
+func (db *DB) BacktestRules(ctx context.Context, rules []warning.Rule, from, to civil.Date) (Backtest, error) {
+	var bt Backtest
+	if err := auth.Can(auth.FromContext(ctx), auth.ManageRules, auth.Book()).Err(); err != nil {
+		return bt, err
+	}
+	asOf, err := db.BusinessDate(ctx)
+	if err != nil {
+		return bt, err
+	}
+	if to.After(asOf) || from.After(to) {
+		return bt, daihou.Errorf(daihou.EINVALID, "--from %v --to %v: want from ≤ to ≤ the business date %v", from, to, asOf)
+	}
+	d, _, err := db.deriver(ctx)
+	if err != nil {
+		return bt, err
+	}
+	books := map[int64]*warning.BorrowerBook{}
+	var order []int64
+	var loans []int64
+	err = db.EachLoan(ctx, func(l servicing.Loan, p servicing.Product, txs []servicing.Tx) error {
+		b := books[l.BorrowerID]
+		if b == nil {
+			b = &warning.BorrowerBook{BorrowerID: l.BorrowerID}
+			books[l.BorrowerID] = b
+			order = append(order, l.BorrowerID)
+		}
+		b.Loans = append(b.Loans, loanstate.Input{Product: p, Loan: l, Txs: txs})
+		loans = append(loans, l.ID)
+		return nil
+	})
+	if err != nil {
+		return bt, err
+	}
+	over, err := overrides(ctx, db.read, loans)
+	if err != nil {
+		return bt, err
+	}
+	snaps, err := loadSnapshots(ctx, db.read, loans)
+	if err != nil {
+		return bt, err
+	}
+	sigs, err := loadSignals(ctx, db.read, order, 0)
+	if err != nil {
+		return bt, err
+	}
+	list := make([]warning.BorrowerBook, 0, len(order))
+	for _, id := range order {
+		b := books[id]
+		for i := range b.Loans {
+			in := &b.Loans[i]
+			if o, ok := over[in.Loan.ID]; ok {
+				in.Override, in.OverrideReason = o.class, o.reason
+			}
+			if s, ok := snaps[in.Loan.ID]; ok {
+				in.InitialScore = s.InitialScore
+			}
+		}
+		b.Signals = sigs[id]
+		list = append(list, *b)
+	}
+	ws, ms, err := warning.Backtest(warning.BacktestConfig{Deriver: d, AsOf: asOf}, list, rules, from, to)
+	if err != nil {
+		return bt, err
+	}
+	bt.Warnings, bt.Loans = ws, len(loans)
+	bt.Report = warning.Judge(ws, ms, from, to, asOf)
+	bt.Random = warning.Judge(warning.Random(ws, loans, 1), ms, from, to, asOf)
+	return bt, nil
 }
