@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -434,7 +433,6 @@ func TestPrecursorsLeadDefault(t *testing.T) {
 	if !(rate(0) < rate(1)) || rate(1) > hit/2 || rate(0) == 0 {
 		t.Errorf("false alarms %.3f (latent < 1) %.3f (≥ 1): want some, rising with risk, far below the defaulters' %.2f", rate(0), rate(1), hit)
 	}
-	_ = math.Abs
 }
 
 // BenchmarkGenerateSignals is BenchmarkGenerate with each borrower's
