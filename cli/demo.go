@@ -57,7 +57,7 @@ database; it never touches a database it did not create.`)
 	if err := cfg.Validate(); err != nil {
 		return daihou.Errorf(daihou.EINVALID, "%v", err)
 	}
-	gen, err := m.generate(ctx, s, cfg, 0, "generating the demo portfolio")
+	gen, err := m.generate(ctx, s, cfg, 0, true, "generating the demo portfolio")
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ database; it never touches a database it did not create.`)
 	if *months >= 13 {
 		asOf := monthEnd(today.AddMonthsClamped(-13, 1))
 		oot = monthEnd(today.AddMonthsClamped(-8, 1))
-		if model, err = portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: asOf, OOTAsOf: oot, Horizon: 6, Champion: true}); err != nil {
+		if model, err = portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: asOf, OOTAsOf: oot, Horizon: 6, Champion: true, Signals: true}); err != nil {
 			return err
 		}
 	}

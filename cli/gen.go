@@ -39,6 +39,7 @@ Example: daihou gen --loans 1000000 --months 12 --seed 1 --db bank.db`)
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same portfolio")
 	until := fs.String("until", "", "last day of history and the business date afterwards (default today)")
 	workers := fs.Int("workers", 0, "generating goroutines (default: one per CPU)")
+	signals := fs.Bool("signals", false, "generate each borrower's data-source records too (bureau, statements, social security, courts …), driven by the same latent risk")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
@@ -63,7 +64,7 @@ Example: daihou gen --loans 1000000 --months 12 --seed 1 --db bank.db`)
 		return err
 	}
 	defer s.Close()
-	res, err := m.generate(ctx, s, cfg, *workers, "generating loans")
+	res, err := m.generate(ctx, s, cfg, *workers, *signals, "generating loans")
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ type genResult struct {
 }
 
 // generate generates cfg into s with a progress bar on a terminal.
-func (m *Main) generate(ctx context.Context, s *store.DB, cfg synth.Config, workers int, what string) (genResult, error) {
+func (m *Main) generate(ctx context.Context, s *store.DB, cfg synth.Config, workers int, signals bool, what string) (genResult, error) {
 	began := time.Now()
 	res := genResult{Seed: cfg.Seed, Until: cfg.Until}
 	g, err := s.NewGenLoader(ctx, synth.Products())
@@ -107,7 +108,7 @@ func (m *Main) generate(ctx context.Context, s *store.DB, cfg synth.Config, work
 	}
 	progress := m.progress(cfg.Loans, what)
 	done := 0
-	h, err := synth.Generate(ctx, cfg, synth.Options{Workers: workers}, func(b *synth.Batch) error {
+	h, err := synth.Generate(ctx, cfg, synth.Options{Workers: workers, Signals: signals}, func(b *synth.Batch) error {
 		if err := g.Write(ctx, b); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"daihou"
 	"daihou/civil"
 	"daihou/loanstate"
+	"daihou/servicing"
 	"daihou/signal"
 )
 
@@ -179,9 +180,14 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 		slices.SortFunc(sigs, signalOrder)
 	}
 	ins := slices.Clone(b.Loans) // InitialScore moves on as close of business carries it
+	all := make([][]servicing.Tx, len(ins))
+	for i := range ins {
+		all[i] = ins[i].Txs
+	}
 	events := bt.events(b, ins)
 	var ws []Warning
 	npl := make([]civil.Date, len(ins))
+	seen := make([]Milestones, len(ins)) // as each derivation saw them, the first date kept, as close of business keeps them
 	derived := make([]bool, len(ins))
 	for day := bt.from; !day.After(bt.asOf); {
 		facts := signal.Summarise(sigs, day)
@@ -192,7 +198,7 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 		for i := range ins {
 			ins[i].Facts = scored
 		}
-		got, _ := bt.d.Derive(day, ins, nil)
+		got, _ := bt.d.Derive(day, knownBy(ins, all, day), nil)
 		wake := civil.Date(0)
 		for i := range got {
 			g := &got[i]
@@ -201,6 +207,7 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 			}
 			s := &g.Snapshot
 			ins[i].InitialScore = s.InitialScore
+			seen[i] = seen[i].merge(MilestonesOf(g.State, nil))
 			wake = loanstate.Earliest(wake, loanstate.Wake(s))
 			if s.Class.NonPerforming() && npl[i] == 0 {
 				npl[i] = day
@@ -248,12 +255,13 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 	for i := range ins {
 		ins[i].Facts = nil
 	}
-	final, _ := bt.d.Derive(bt.asOf, ins, nil)
+	final, _ := bt.d.Derive(bt.asOf, knownBy(ins, all, bt.asOf), nil)
 	res := borrowerResult{warnings: ws}
 	for i := range ins {
 		m := loanMilestones{loan: ins[i].Loan.ID}
+		m.Milestones = seen[i]
 		if final[i].OK {
-			m.Milestones = MilestonesOf(final[i].State, nil)
+			m.Milestones = m.merge(MilestonesOf(final[i].State, nil))
 		}
 		m.Substandard = npl[i]
 		res.milestones = append(res.milestones, m)
@@ -274,7 +282,7 @@ func (bt *backtest) events(b *BorrowerBook, ins []loanstate.Input) []civil.Date 
 	for i := range ins {
 		add(ins[i].Loan.Disbursed)
 		for _, t := range ins[i].Txs {
-			add(t.ValueDate)
+			add(Known(t))
 		}
 	}
 	for _, s := range b.Signals {
@@ -282,6 +290,35 @@ func (bt *backtest) events(b *BorrowerBook, ins []loanstate.Input) []civil.Date 
 	}
 	slices.Sort(ds)
 	return slices.Compact(ds)
+}
+
+// Known returns the first date close of business sees transaction t on.
+// The business date is a closed date whenever the book is open for
+// postings (close of business opens the next date and closes it in one
+// run), so a posting dated its business date D is seen by the close of
+// D+1; a disbursement comes with its loan, on its date. The ledger keeps
+// no posting date, so a back-dated posting is taken as seen the day after
+// its value date, where live close of business saw it the day after it was
+// posted: the back-test replays history as it is now known.
+func Known(t servicing.Tx) civil.Date {
+	if t.Kind == servicing.Disbursement {
+		return t.ValueDate
+	}
+	return t.ValueDate.AddDays(1)
+}
+
+// knownBy sets each input's transactions to those of all known by day.
+func knownBy(ins []loanstate.Input, all [][]servicing.Tx, day civil.Date) []loanstate.Input {
+	for i := range ins {
+		txs := all[i][:0:0]
+		for _, t := range all[i] {
+			if !Known(t).After(day) {
+				txs = append(txs, t)
+			}
+		}
+		ins[i].Txs = txs
+	}
+	return ins
 }
 
 func insertDate(ds []civil.Date, d civil.Date) []civil.Date {
@@ -320,4 +357,18 @@ func signalOrder(a, b signal.Signal) int {
 		return 1
 	}
 	return 0
+}
+
+// merge returns m with the dates of n it has not reached yet.
+func (m Milestones) merge(n Milestones) Milestones {
+	if m.DPD30 == 0 {
+		m.DPD30 = n.DPD30
+	}
+	if m.DPD90 == 0 {
+		m.DPD90 = n.DPD90
+	}
+	if m.Substandard == 0 {
+		m.Substandard = n.Substandard
+	}
+	return m
 }

@@ -155,6 +155,17 @@ func reference(books []warning.BorrowerBook, rules []warning.Rule, from, to, asO
 	observed := map[int64][2]civil.Date{} // first day seen 30+, 90+
 	for _, b := range books {
 		ins := slices.Clone(b.Loans)
+		known := func(day civil.Date) []loanstate.Input {
+			for i := range ins {
+				ins[i].Txs = nil
+				for _, t := range b.Loans[i].Txs {
+					if !warning.Known(t).After(day) {
+						ins[i].Txs = append(ins[i].Txs, t)
+					}
+				}
+			}
+			return ins
+		}
 		sigs := slices.Clone(b.Signals)
 		slices.SortFunc(sigs, func(x, y signal.Signal) int {
 			if signal.Less(&x, &y) {
@@ -175,7 +186,7 @@ func reference(books []warning.BorrowerBook, rules []warning.Rule, from, to, asO
 					ins[i].Facts = &facts
 				}
 			}
-			got, _ := der.Derive(day, ins, nil)
+			got, _ := der.Derive(day, known(day), nil)
 			for i, g := range got {
 				if !g.OK {
 					continue
@@ -224,11 +235,21 @@ func reference(books []warning.BorrowerBook, rules []warning.Rule, from, to, asO
 		for i := range ins {
 			ins[i].Facts = nil
 		}
-		final, _ := der.Derive(asOf, ins, nil)
+		final, _ := der.Derive(asOf, known(asOf), nil)
 		for i := range ins {
-			var m warning.Milestones
+			// What close of business keeps: the first 30+ and 90+ days
+			// it saw, which a later payment dated before them (seen the
+			// day after its date) does not move.
+			o := observed[ins[i].Loan.ID]
+			m := warning.Milestones{DPD30: o[0], DPD90: o[1]}
 			if final[i].OK {
-				m = warning.MilestonesOf(final[i].State, nil)
+				f := warning.MilestonesOf(final[i].State, nil)
+				if m.DPD30 == 0 {
+					m.DPD30 = f.DPD30
+				}
+				if m.DPD90 == 0 {
+					m.DPD90 = f.DPD90
+				}
 			}
 			m.Substandard = npl[ins[i].Loan.ID]
 			ms[ins[i].Loan.ID] = m
