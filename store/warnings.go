@@ -12,6 +12,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/servicing"
 	"daihou/warning"
@@ -238,7 +239,9 @@ func insertWarnings(ctx context.Context, t *wtx, ws []warning.Warning) error {
 	if len(ws) == 0 {
 		return nil
 	}
-	b := newBatcher(t, `INSERT INTO warnings (loan_id, borrower_id, rule, version, severity, raised, state, reason, owner, raised_by, updated, updated_by, note) VALUES`, "", 13)
+	// One warning of a rule on a loan a day: close of business and a
+	// webhook's arrival may both decide it.
+	b := newBatcher(t, `INSERT INTO warnings (loan_id, borrower_id, rule, version, severity, raised, state, reason, owner, raised_by, updated, updated_by, note) VALUES`, `ON CONFLICT (loan_id, rule, raised) DO NOTHING`, 13)
 	by := t.actor.String()
 	for _, w := range ws {
 		if err := b.add(ctx, w.LoanID, w.BorrowerID, w.Rule, w.Version, w.Severity.String(), int64(w.Raised), w.State.String(), w.Reason, w.Owner, by, int64(w.Raised), by, ""); err != nil {
@@ -536,4 +539,51 @@ func (db *DB) BacktestRules(ctx context.Context, rules []warning.Rule, from, to 
 	bt.Report = warning.Judge(ws, ms, from, to, asOf)
 	bt.Random = warning.Judge(warning.Random(ws, loans, 1), ms, from, to, asOf)
 	return bt, nil
+}
+
+// WarnOnArrival evaluates the warning rules at once on the loans of
+// borrowers that new signals arrived for (a webhook's records), as the
+// close of business that will first see the signals would — derived as of
+// that date, with the same steps — and stores the warnings they raise,
+// dated that date, so that a court listing is in front of its owner within
+// seconds rather than the next morning. That close of business then finds
+// them open and raises nothing twice. It returns how many it raised.
+func (db *DB) WarnOnArrival(ctx context.Context, borrowers []int64) (int, error) {
+	if len(borrowers) == 0 {
+		return 0, nil
+	}
+	cfg, err := db.Config(auth.NewContext(ctx, auth.EOD()))
+	if err != nil || cfg.Warnings == nil {
+		return 0, err
+	}
+	var ids []int64
+	if err := inBatches(borrowers, func(_ []int64, args []any, marks string) error {
+		got, err := queryIDs(ctx, db.read, `SELECT id FROM loans WHERE borrower_id IN (`+marks+`) ORDER BY id`, args...)
+		ids = append(ids, got...)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	err = db.inTx(ctx, func(t *wtx) error {
+		date, err := knownDate(ctx, t)
+		if err != nil {
+			return err
+		}
+		c, err := readChunk(ctx, t, ids)
+		if err != nil {
+			return err
+		}
+		out := &eod.Output{Rows: make([]eod.RowOut, len(ids))}
+		for _, st := range []eod.Step{eod.DeriveStep{}, eod.WarningStep{}} {
+			st.Run(date, cfg, c, out)
+		}
+		var raised []warning.Warning
+		for i := range out.Rows {
+			raised = append(raised, out.Rows[i].Raise...)
+		}
+		n = len(raised)
+		return insertWarnings(ctx, t, raised)
+	})
+	return n, err
 }

@@ -32,6 +32,7 @@ func New(db *store.DB, logger *slog.Logger) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{DB: db, API: api.New(db, logger), Logger: logger, Metrics: NewMetrics(), MaxBody: 1 << 20, BulkBody: 64 << 20, Timeout: 30 * time.Second, BulkTimeout: 10 * time.Minute}
+	s.API.OnSignals = db.WarnOnArrival // a court listing reaches its owner in seconds, not the next morning
 	s.API.Posted = func(kind, outcome string, n int) { s.Metrics.Postings.WithLabelValues(kind, outcome).Add(float64(n)) }
 	s.Metrics.Registry.MustRegister(newEODCollector(db))
 	return s

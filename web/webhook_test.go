@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"daihou/civil"
+	"daihou/eod"
 	"daihou/source"
+	"daihou/store"
 	"daihou/store/storetest"
 	"daihou/web"
 )
@@ -37,6 +40,11 @@ func TestWebhook(t *testing.T) {
 				return nil
 			}
 		})
+		// The book is closed through the day before the listing, as on a
+		// working morning.
+		if _, err := (&eod.Runner{Store: b.db}).Close(storetest.EOD(), civil.MustParse("2026-01-11"), false); err != nil {
+			t.Fatal(err)
+		}
 		url := b.base + "/api/v1/sources/court/records"
 		good := `{"id":"C-1","borrower":"TB0","date":"2026-01-11","event":"listed","case_no":"(2026)京0105执1号"}` + "\n" +
 			`{"id":"C-2","borrower":"TB1","date":"2026-01-11","event":"case_filed","case_no":"(2026)京0105执2号","amount":"5000.00"}` + "\n"
@@ -101,12 +109,35 @@ func TestWebhook(t *testing.T) {
 
 		// Good, then the same delivery again (a sender's retry) within the
 		// window: stored once.
-		for i, want := range []struct{ stored, dups int }{{2, 0}, {0, 2}} {
+		// The listing raises its warning at once, before any close of
+		// business: the first delivery raises the dishonest-debtor and
+		// court-case warnings on the borrowers' loans (two each), the
+		// second nothing.
+		for i, want := range []struct{ stored, dups, warned int }{{2, 0, 4}, {0, 2, 0}} {
 			r := do(t, "POST", url, "", good, signed(webhookSecret, now.Add(time.Duration(i)*time.Minute), good)...)
-			res.Stored, res.Dups = 0, 0
-			if err := json.Unmarshal(r.body, &res); err != nil || r.status != 200 || res.Stored != want.stored || res.Dups != want.dups {
-				t.Errorf("delivery %d: %v, want %d stored and %d duplicates", i+1, r, want.stored, want.dups)
+			res.Stored, res.Dups, res.Warnings = 0, 0, 0
+			if err := json.Unmarshal(r.body, &res); err != nil || r.status != 200 || res.Stored != want.stored || res.Dups != want.dups || res.Warnings != want.warned {
+				t.Errorf("delivery %d: %v, want %d stored, %d duplicates and %d warnings", i+1, r, want.stored, want.dups, want.warned)
 			}
+		}
+		ws, err := b.db.Warnings(storetest.Ctx(), store.WarningFilter{State: "open"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := map[string]int{}
+		for _, w := range ws {
+			rules[w.Rule]++
+		}
+		if rules["dishonest"] != 2 || rules["court_case"] != 2 {
+			t.Errorf("warnings raised on arrival: %v, want dishonest on TB0's two loans and court_case on TB1's", rules)
+		}
+		// The close of business that sees the records raises them no
+		// second time.
+		if _, err := (&eod.Runner{Store: b.db}).Close(storetest.EOD(), civil.MustParse("2026-01-12"), false); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := b.db.Warnings(storetest.Ctx(), store.WarningFilter{}); err != nil || len(again) != len(ws) {
+			t.Errorf("after close of business: %d warnings (%v), want the %d raised on arrival", len(again), err, len(ws))
 		}
 		recs, err := b.db.BorrowerRecords(storetest.Ctx(), 1, 10)
 		if err != nil || len(recs) != 1 || recs[0].Record.ID != "C-1" || recs[0].By != "system:webhook:court" {

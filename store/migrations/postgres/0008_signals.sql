@@ -76,7 +76,7 @@ CREATE TABLE warnings (
     updated_by  TEXT NOT NULL,
     note        TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX warnings_loan ON warnings (loan_id, rule, raised);
+CREATE UNIQUE INDEX warnings_loan ON warnings (loan_id, rule, raised);
 CREATE INDEX warnings_raised ON warnings (raised);
 CREATE INDEX warnings_open ON warnings (state, severity) WHERE state <> 'resolved';
 
