@@ -2,8 +2,8 @@ package signal
 
 import (
 	"crypto/sha256"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"daihou/civil"
@@ -46,7 +46,12 @@ type Record struct {
 // a CSV file, a JSON line or a webhook body has one hash.
 func (r *Record) Hash() [32]byte {
 	h := sha256.New()
-	put := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	var buf []byte
+	put := func(s string) {
+		buf = append(strconv.AppendInt(buf[:0], int64(len(s)), 10), ':')
+		buf = append(append(buf, s...), ';')
+		h.Write(buf)
+	}
 	put(r.Source)
 	put(r.ID)
 	put(r.Borrower)
