@@ -55,6 +55,7 @@ var commands = map[string]command{
 	"token":    {"issue, list and revoke API tokens for integrations", (*Main).runToken},
 	"audit":    {"verify the audit trail's hash chain; show what was done to an object", (*Main).runAudit},
 	"key":      {"rotate the personal-data encryption key", (*Main).runKey},
+	"source":   {"data sources: record formats, pull a source's endpoint", (*Main).runSource},
 	"sim":      {"simulate the data sources on loopback: pull pages, pushed webhooks (demos, tests)", (*Main).runSim},
 }
 
