@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"daihou/civil"
+	"daihou/source/sim"
+	"daihou/synth"
+)
+
+// Pulling a source's feed from the simulator over real HTTP stores every
+// record of it, in pages; a second pull resumes from the saved cursor and
+// finds nothing new.
+func TestSourcePullFromTheSimulator(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "book.db")
+	cfg := synth.Config{Seed: 4, Loans: 400, Months: 6, Until: civil.MustParse("2026-03-31")}
+	if _, errs, code := run(t, db, "gen", "--loans", "400", "--months", "6", "--seed", "4", "--until", "2026-03-31"); code != 0 {
+		t.Fatalf("gen: %s", errs)
+	}
+	feed, err := sim.Build(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(feed.Handler())
+	defer srv.Close()
+	want := feed.Len("bureau")
+	if want < 100 {
+		t.Fatalf("the simulator has %d bureau records: too few to test with", want)
+	}
+	type result struct {
+		Stored     int    `json:"stored"`
+		Duplicates int    `json:"duplicates"`
+		Rejected   int    `json:"rejected"`
+		Pages      int    `json:"pages"`
+		Cursor     string `json:"cursor"`
+	}
+	pull := func(url string) result {
+		t.Helper()
+		out, errs, code := run(t, db, "source", "pull", "--source", "bureau", "--url", url, "--limit", "97", "--rate", "0", "--json")
+		if code != 0 {
+			t.Fatalf("pull: exit %d: %s %s", code, out, errs)
+		}
+		var r result
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("pull output %q: %v", out, err)
+		}
+		return r
+	}
+	first := pull(srv.URL + "/sources/bureau/records")
+	if first.Stored != want || first.Rejected != 0 || first.Pages < want/97 {
+		t.Fatalf("first pull: %+v, want all %d records stored in pages of 97", first, want)
+	}
+	if again := pull(srv.URL + "/sources/bureau/records"); again.Stored != 0 || again.Pages != 0 {
+		t.Errorf("second pull: %+v, want nothing new after the saved cursor", again)
+	}
+	out, _, _ := run(t, db, "source", "list")
+	if !strings.Contains(out, "bureau") || !strings.Contains(out, "inquiries") {
+		t.Errorf("source list: %q", out)
+	}
+}
