@@ -318,6 +318,7 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 		doc, ops := document(t)
 		const pw = "tea at the bund 1998"
 		b.addPasswordUser(t, "pat", pw, auth.Collector)
+		watchAll(t, b) // a warning on every loan, for the warning routes
 		if _, err := (&eod.Runner{Store: b.db}).Close(storetest.EOD(), civil.MustParse("2026-01-10"), false); err != nil {
 			t.Fatal(err)
 		}
@@ -359,6 +360,19 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			{"GET /api/v1/tokens", "/api/v1/tokens", admin, "", nil, 200},
 			{"POST /api/v1/tokens", "/api/v1/tokens", admin, `{"name":"dialer-01","roles":["integration"],"scope":"all","expires_in_days":30}`, nil, 201},
 			{"DELETE /api/v1/tokens/{id}", "/api/v1/tokens/" + old.ID, admin, "", nil, 204},
+			{"GET /api/v1/rules", "/api/v1/rules", b.bearer["risk"], "", nil, 200},
+			{"GET /api/v1/rules/{code}", "/api/v1/rules/court_case", b.bearer["aud"], "", nil, 200},
+			{"PUT /api/v1/rules/{code}", "/api/v1/rules/court_case", b.bearer["risk"], `{"name":"Court case 涉诉","expr":"court_new_3m > 0 && dpd >= 0","severity":"橙","cooldown":90,"owner":"legal"}`, nil, 200},
+			{"PUT /api/v1/rules/{code}", "/api/v1/rules/court_case", b.bearer["risk"], `{"name":"Court case","expr":"court_new_3m >","severity":"orange","owner":"legal"}`, nil, 400},
+			{"PATCH /api/v1/rules/{code}", "/api/v1/rules/court_case", b.bearer["risk"], `{"enabled":false}`, nil, 200},
+			{"POST /api/v1/rules/backtest", "/api/v1/rules/backtest", b.bearer["risk"], `{"from":"2026-01-10","to":"2026-01-10"}`, nil, 200},
+			{"POST /api/v1/rules/backtest", "/api/v1/rules/backtest", b.bearer["risk"], `{"from":"2026-01-10","to":"2026-01-10","rules":[{"code":"draft","name":"Draft","expr":"dpd >= 0","severity":"yellow","owner":"collector"}]}`, nil, 200},
+			{"GET /api/v1/warnings", "/api/v1/warnings?loan=TL0&rule=watch_all&state=open&severity=黄&from=2026-01-01&to=2026-01-31&limit=10", b.bearer["col"], "", nil, 200},
+			{"POST /api/v1/warnings/{id}/ack", fmt.Sprintf("/api/v1/warnings/%d/ack", warningOn(t, b, b.loans[0])), b.bearer["col"], `{"note":"called the borrower"}`, nil, 200},
+			{"POST /api/v1/warnings/{id}/escalate", fmt.Sprintf("/api/v1/warnings/%d/escalate", warningOn(t, b, b.loans[0])), b.bearer["col"], `{"note":"the borrower has moved away"}`, nil, 200},
+			{"POST /api/v1/warnings/{id}/resolve", fmt.Sprintf("/api/v1/warnings/%d/resolve", warningOn(t, b, b.loans[0])), b.bearer["col"], `{"note":"found and paying"}`, nil, 200},
+			{"POST /api/v1/warnings/{id}/ack", fmt.Sprintf("/api/v1/warnings/%d/ack", warningOn(t, b, b.loans[0])), b.bearer["col"], "", nil, 409},
+			{"GET /api/v1/reports/warnings", "/api/v1/reports/warnings?from=2026-01-01&to=2026-01-10", b.bearer["risk"], "", nil, 200},
 		}
 		called := map[string]bool{}
 		for _, c := range calls {

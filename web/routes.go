@@ -41,6 +41,17 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/sources/{source}/records", small(a.PostSourceRecords)},
 
 		{"GET /api/v1/reports/portfolio", authed(a.GetPortfolioReport)},
+		{"GET /api/v1/reports/warnings", authed(a.GetWarningReport)},
+
+		{"GET /api/v1/rules", authed(a.ListRules)},
+		{"GET /api/v1/rules/{code}", authed(a.GetRule)},
+		{"PUT /api/v1/rules/{code}", authed(a.PutRule)},
+		{"PATCH /api/v1/rules/{code}", authed(a.SwitchRule)},
+		{"POST /api/v1/rules/backtest", limit(s.MaxBody, s.BulkTimeout, a.Authed(a.BacktestRules))}, // replays the book: a bulk route's time, a small body
+		{"GET /api/v1/warnings", authed(a.ListWarnings)},
+		{"POST /api/v1/warnings/{id}/ack", authed(a.AckWarning)},
+		{"POST /api/v1/warnings/{id}/escalate", authed(a.EscalateWarning)},
+		{"POST /api/v1/warnings/{id}/resolve", authed(a.ResolveWarning)},
 		{"GET /api/v1/audit", authed(a.GetAudit)},
 
 		{"GET /api/v1/users", authed(a.ListUsers)},

@@ -781,6 +781,12 @@ func jsonRoutes(t *testing.T, b *book) map[string]jsonRequest {
 		"POST /api/v1/users":                                    {"", b.bearer["admin"], `{"name":"newbie","roles":["collector"],"password":"a long enough phrase"}`, nil},
 		"PATCH /api/v1/users/{name}":                            {"", b.bearer["admin"], `{"officer":"X9"}`, nil},
 		"POST /api/v1/tokens":                                   {"", b.bearer["admin"], `{"name":"dialer","roles":["integration"]}`, nil},
+		"PUT /api/v1/rules/{code}":                              {"", b.bearer["risk"], `{"name":"Watch","expr":"dpd >= 0","severity":"yellow","owner":"collector"}`, nil},
+		"PATCH /api/v1/rules/{code}":                            {"", b.bearer["risk"], `{"enabled":true}`, nil},
+		"POST /api/v1/rules/backtest":                           {"", b.bearer["risk"], `{"from":"2026-01-10","to":"2026-01-10"}`, nil},
+		"POST /api/v1/warnings/{id}/ack":                        {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
+		"POST /api/v1/warnings/{id}/escalate":                   {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
+		"POST /api/v1/warnings/{id}/resolve":                    {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
 	}
 	out := map[string]jsonRequest{}
 	for _, p := range b.srv.Patterns() {
