@@ -57,6 +57,8 @@ var commands = map[string]command{
 	"key":      {"rotate the personal-data encryption key", (*Main).runKey},
 	"source":   {"data sources: record formats, pull a source's endpoint", (*Main).runSource},
 	"sim":      {"simulate the data sources on loopback: pull pages, pushed webhooks (demos, tests)", (*Main).runSim},
+	"rule":     {"early-warning rules: list, show, put, test on a loan, switch on or off, back-test", (*Main).runRule},
+	"warning":  {"early warnings raised on loans: list, acknowledge, escalate, resolve", (*Main).runWarning},
 }
 
 // Run runs the subcommand named by args[0] and returns the exit code.
