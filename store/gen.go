@@ -45,7 +45,7 @@ type GenLoader struct {
 type schemaObject struct{ kind, name, sql string }
 
 // genTables are the tables gen fills.
-var genTables = []string{"borrowers", "borrower_profiles", "loans", "transactions", "loan_state", "eod_loans", "signal_records", "signals"}
+var genTables = []string{"borrowers", "borrower_profiles", "loans", "transactions", "loan_state", "eod_loans", "signal_records"}
 
 // genCommitLoans is how many loans go into one database transaction.
 const genCommitLoans = 100_000
@@ -131,7 +131,7 @@ func (g *GenLoader) dropSecondary(ctx context.Context) error {
 // genInserts are the multi-row insert statements of one transaction.
 type genInserts struct {
 	borrowers, profiles, loans, txs, fullTxs, states, records rowWriter
-	signalRecords, signals                                    rowWriter
+	signalRecords                                             rowWriter
 }
 
 func (g *GenLoader) begin(ctx context.Context) error {
@@ -151,15 +151,14 @@ func (g *GenLoader) begin(ctx context.Context) error {
 		fullTxs:       w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, txColumnCount+1),
 		states:        w(`INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, snapshotColumnCount),
 		records:       w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 20),
-		signalRecords: w(`INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, received_at, received_by) VALUES`, 9),
-		signals:       w(`INSERT INTO signals (borrower_id, date, kind, known, value, source, record_id, seq) VALUES`, 8),
+		signalRecords: w(`INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, signals, received_at, received_by) VALUES`, 10),
 	}
 	g.loans = 0
 	return nil
 }
 
 func (g *GenLoader) commit(ctx context.Context) error {
-	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records, g.ins.signalRecords, g.ins.signals} {
+	for _, b := range []rowWriter{g.ins.borrowers, g.ins.profiles, g.ins.loans, g.ins.txs, g.ins.fullTxs, g.ins.states, g.ins.records, g.ins.signalRecords} {
 		if err := b.flush(ctx); err != nil {
 			return err
 		}
@@ -272,13 +271,8 @@ func (g *GenLoader) writeSignals(ctx context.Context, recs []signal.Record) erro
 			return err
 		}
 		h := r.Hash()
-		if err := in.signalRecords.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(r.Date), h[:], sealed, g.stamp, "system:gen"); err != nil {
+		if err := in.signalRecords.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(r.Date), h[:], sealed, encodeSignals(sigs), g.stamp, "system:gen"); err != nil {
 			return err
-		}
-		for k, sg := range sigs {
-			if err := in.signals.add(ctx, bid, int64(sg.Date), string(sg.Kind), int64(r.Date), sg.Value, r.Source, r.ID, k); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -5,9 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
-	"strings"
+	"strconv"
+	"sync"
 
 	"daihou"
 	"daihou/auth"
@@ -56,19 +59,47 @@ func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, prog
 	if err := auth.Can(auth.FromContext(ctx), auth.IngestSignals, auth.Book()).Err(); err != nil {
 		return res, err
 	}
-	const chunk = 5000
+	if db.keys == nil {
+		return res, ErrNoKey
+	}
+	const chunk = 10000
 	chunks := max(1, (len(in)+chunk-1)/chunk)
-	for k := range chunks {
-		part := in[k*chunk : min(len(in), (k+1)*chunk)]
+	// Hashing, sealing and encoding are most of a record's cost and need
+	// no database: they run on every core, a chunk ahead of the write.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan preparedChunk, 1)
+	go func() {
+		defer close(ready)
+		for k := range chunks {
+			part := in[k*chunk : min(len(in), (k+1)*chunk)]
+			pc := preparedChunk{in: part}
+			pc.recs, pc.err = db.prepareRecords(part)
+			select {
+			case ready <- pc:
+			case <-ctx.Done():
+				return
+			}
+			if pc.err != nil {
+				return
+			}
+		}
+	}()
+	k, done := 0, 0
+	for pc := range ready {
+		if pc.err != nil {
+			return res, pc.err
+		}
+		k++
 		var got SignalResult
 		err := db.inTx(ctx, func(t *wtx) error {
 			var err error
-			if got, err = db.ingestChunk(ctx, t, part); err != nil {
+			if got, err = db.ingestChunk(ctx, t, pc.in, pc.recs); err != nil {
 				return err
 			}
 			c := importCounts{got.Stored, got.Duplicates, len(got.Rejects)}
 			all := importCounts{res.Stored + c.added, res.Duplicates + c.present, len(res.Rejects) + c.rejected}
-			return t.auditImport(ctx, string(auth.IngestSignals), src, k+1, chunks, c, all)
+			return t.auditImport(ctx, string(auth.IngestSignals), src, k, chunks, c, all)
 		})
 		if err != nil {
 			return res, err
@@ -77,20 +108,64 @@ func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, prog
 		res.Duplicates += got.Duplicates
 		res.Rejects = append(res.Rejects, got.Rejects...)
 		res.Borrowers = append(res.Borrowers, got.Borrowers...)
+		done += len(pc.in)
 		if progress != nil {
-			progress(k*chunk + len(part))
+			progress(done)
 		}
+	}
+	if k == 0 {
+		return res, ctx.Err()
 	}
 	slices.Sort(res.Borrowers)
 	res.Borrowers = slices.Compact(res.Borrowers)
 	return res, nil
 }
 
-func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn) (SignalResult, error) {
-	var res SignalResult
-	if db.keys == nil {
-		return res, ErrNoKey
+// preparedChunk is a chunk of records with what storing each needs.
+type preparedChunk struct {
+	in   []SignalIn
+	recs []preparedRecord
+	err  error
+}
+
+// preparedRecord is a record as its row holds it.
+type preparedRecord struct {
+	hash    [32]byte
+	sealed  string
+	signals string
+}
+
+// prepareRecords hashes, seals and encodes each record of in, on every
+// core.
+func (db *DB) prepareRecords(in []SignalIn) ([]preparedRecord, error) {
+	out := make([]preparedRecord, len(in))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(in)/500))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(in); i += workers {
+				r := &in[i].Record
+				payload, err := json.Marshal(r)
+				if err == nil {
+					out[i].sealed, err = db.keys.Seal(recordField, string(payload))
+				}
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				out[i].hash, out[i].signals = r.Hash(), encodeSignals(in[i].Signals)
+			}
+		}()
 	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord) (SignalResult, error) {
+	var res SignalResult
 	known, err := knownDate(ctx, t)
 	if err != nil {
 		return res, err
@@ -103,10 +178,9 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn) (SignalRes
 	if err != nil {
 		return res, err
 	}
-	recs := newBatcher(t, `INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, received_at, received_by) VALUES`, `ON CONFLICT (source, record_id) DO NOTHING`, 9)
-	sigs := newBatcher(t, `INSERT INTO signals (borrower_id, date, kind, known, value, source, record_id, seq) VALUES`, `ON CONFLICT DO NOTHING`, 8)
+	recs := newBatcher(t, `INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, signals, received_at, received_by) VALUES`, `ON CONFLICT (source, record_id) DO NOTHING`, 10)
 	borrowers := map[int64]bool{}
-	actor := t.actor.String()
+	actor, stamp := t.actor.String(), t.stamp()
 	for i := range in {
 		s := &in[i]
 		r := &s.Record
@@ -115,7 +189,8 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn) (SignalRes
 			res.Rejects = append(res.Rejects, Reject{s.Line, reason})
 			continue
 		}
-		h := r.Hash()
+		p := &prep[i]
+		h := p.hash
 		key := r.Source + "\x00" + r.ID
 		if old, ok := stored[key]; ok {
 			if bytes.Equal(old, h[:]) {
@@ -126,29 +201,13 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn) (SignalRes
 			continue
 		}
 		stored[key] = h[:]
-		payload, err := json.Marshal(r)
-		if err != nil {
+		if err := recs.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(known), h[:], p.sealed, p.signals, stamp, actor); err != nil {
 			return res, err
-		}
-		sealed, err := db.keys.Seal(recordField, string(payload))
-		if err != nil {
-			return res, err
-		}
-		if err := recs.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(known), h[:], sealed, t.stamp(), actor); err != nil {
-			return res, err
-		}
-		for k, sg := range s.Signals {
-			if err := sigs.add(ctx, bid, int64(sg.Date), string(sg.Kind), int64(known), sg.Value, r.Source, r.ID, k); err != nil {
-				return res, err
-			}
 		}
 		res.Stored++
 		borrowers[bid] = true
 	}
 	if err := recs.flush(ctx); err != nil {
-		return res, err
-	}
-	if err := sigs.flush(ctx); err != nil {
 		return res, err
 	}
 	for b := range borrowers {
@@ -299,14 +358,13 @@ func (db *DB) BorrowerSignals(ctx context.Context, borrowers []int64, asOf civil
 func loadSignals(ctx context.Context, q querier, borrowers []int64, asOf civil.Date) (map[int64][]signal.Signal, error) {
 	out := map[int64][]signal.Signal{}
 	ids := slices.Compact(slices.Sorted(slices.Values(borrowers)))
-	tail := ` ORDER BY borrower_id, date, kind, known`
 	cond := ""
 	if asOf != 0 {
 		cond = fmt.Sprintf(" AND known <= %d", int64(asOf))
 	}
-	err := selectIDs(ctx, q, ids, `SELECT borrower_id, date, kind, known, value FROM signals WHERE `, "borrower_id", cond+tail, func(rows *sql.Rows, want func(int64) bool) error {
-		r := newRowReader(5)
-		kinds := map[string]signal.Kind{}
+	kinds := map[string]signal.Kind{}
+	err := selectIDs(ctx, q, ids, `SELECT borrower_id, known, signals FROM signal_records WHERE `, "borrower_id", cond, func(rows *sql.Rows, want func(int64) bool) error {
+		r := newRowReader(3)
 		for rows.Next() {
 			if err := r.scan(rows); err != nil {
 				return err
@@ -315,17 +373,71 @@ func loadSignals(ctx context.Context, q querier, borrowers []int64, asOf civil.D
 			if !want(b) {
 				continue
 			}
-			w := r.word(2)
-			k, ok := kinds[w]
-			if !ok {
-				k = signal.Kind(strings.Clone(w))
-				kinds[w] = k
+			var err error
+			if out[b], err = decodeSignals(out[b], r.bytes(2), b, civil.Date(r.int(1)), kinds); err != nil {
+				return err
 			}
-			out[b] = append(out[b], signal.Signal{Borrower: b, Date: civil.Date(r.int(1)), Kind: k, Known: civil.Date(r.int(3)), Value: r.int(4)})
 		}
 		return r.failed()
 	})
+	for _, sigs := range out {
+		slices.SortFunc(sigs, func(a, b signal.Signal) int {
+			switch {
+			case signal.Less(&a, &b):
+				return -1
+			case signal.Less(&b, &a):
+				return 1
+			}
+			return 0
+		})
+	}
 	return out, err
+}
+
+// encodeSignals writes a record's signals as its row keeps them: one
+// "kind date value" line each, the date a day number.
+func encodeSignals(sigs []signal.Signal) string {
+	var b []byte
+	for i, sg := range sigs {
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, sg.Kind...)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(sg.Date), 10)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, sg.Value, 10)
+	}
+	return string(b)
+}
+
+// decodeSignals appends to dst the signals encodeSignals wrote in text,
+// of borrower and known on known; kinds interns the kinds' names.
+func decodeSignals(dst []signal.Signal, text []byte, borrower int64, known civil.Date, kinds map[string]signal.Kind) ([]signal.Signal, error) {
+	for len(text) > 0 {
+		line := text
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = nil
+		}
+		f := bytes.Fields(line)
+		if len(f) != 3 {
+			return dst, daihou.Errorf(daihou.EINTERNAL, "a stored signal %q of borrower %d does not decode", line, borrower)
+		}
+		d, err1 := strconv.ParseInt(string(f[1]), 10, 64)
+		v, err2 := strconv.ParseInt(string(f[2]), 10, 64)
+		if err1 != nil || err2 != nil {
+			return dst, daihou.Errorf(daihou.EINTERNAL, "a stored signal %q of borrower %d does not decode", line, borrower)
+		}
+		k, ok := kinds[string(f[0])]
+		if !ok {
+			k = signal.Kind(f[0])
+			kinds[string(k)] = k
+		}
+		dst = append(dst, signal.Signal{Borrower: borrower, Kind: k, Date: civil.Date(d), Known: known, Value: v})
+	}
+	return dst, nil
 }
 
 // withFacts gives each input the facts of its borrower's signals as of

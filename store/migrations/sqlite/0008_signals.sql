@@ -6,6 +6,9 @@
 -- under an id already used is told apart from a re-delivery. payload is the
 -- record's JSON sealed as personal data (pii field 'signal_record');
 -- known is the business date it was stored, received_at the wall time.
+-- signals are the typed signals its adapter derived (signal.Signal, as
+-- "kind date value" lines, dates as day numbers): a borrower's signals are
+-- read with the borrower's records, one row a record.
 CREATE TABLE signal_records (
     source      TEXT NOT NULL,
     record_id   TEXT NOT NULL,
@@ -14,25 +17,14 @@ CREATE TABLE signal_records (
     known       INTEGER NOT NULL,
     hash        BLOB NOT NULL,
     payload     TEXT NOT NULL,
+    signals     TEXT NOT NULL,
     received_at TEXT NOT NULL,
     received_by TEXT NOT NULL,
-    PRIMARY KEY (source, record_id)
-) WITHOUT ROWID;
+    -- A rowid table: rows of a sealed payload are too large for a
+    -- WITHOUT ROWID b-tree, which rebalances whole rows.
+    UNIQUE (source, record_id)
+);
 CREATE INDEX signal_records_borrower ON signal_records (borrower_id, date);
-
--- Typed signals derived from the records: one dated number per borrower.
--- seq numbers the signals of one record.
-CREATE TABLE signals (
-    borrower_id BIGINT NOT NULL,
-    date        INTEGER NOT NULL,
-    kind        TEXT NOT NULL,
-    known       INTEGER NOT NULL,
-    value       BIGINT NOT NULL,
-    source      TEXT NOT NULL,
-    record_id   TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    PRIMARY KEY (borrower_id, date, kind, source, record_id, seq)
-) WITHOUT ROWID;
 
 -- Where each pull adapter has read a source to.
 CREATE TABLE source_cursors (
