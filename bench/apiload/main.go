@@ -6,6 +6,13 @@
 //
 //	apiload --url http://127.0.0.1:8080 --token dht_… --rate 500 --duration 60s
 //
+// With --webhook SOURCE it posts signed records to that source's webhook
+// instead — one bureau report per request for a borrower drawn from the
+// first --borrowers of a generated book (BR0000000001 …) — measuring
+// ingestion, warnings on arrival included:
+//
+//	apiload --webhook bureau --secret S --borrowers 500000 --rate 500
+//
 // It talks to loopback only: the rate and the duration are bounded so a
 // mistake cannot turn it into a flood.
 package main
@@ -27,6 +34,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"daihou/source"
 )
 
 func main() {
@@ -38,7 +47,12 @@ func main() {
 	amount := flag.String("amount", "1.00", "each repayment's amount, in yuan")
 	asJSON := flag.Bool("json", false, "print the figures as JSON")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "seed of the loan choice and the references")
+	webhook := flag.String("webhook", "", "post signed records to this source's webhook instead of repayments (bureau)")
+	secret := flag.String("secret", os.Getenv("DAIHOU_WEBHOOK_SECRET_BUREAU"), "the webhook's secret (default $DAIHOU_WEBHOOK_SECRET_BUREAU)")
+	borrowers := flag.Int("borrowers", 100000, "webhook: draw borrowers from BR0000000001 to this")
+	date := flag.String("date", "2026-06-14", "webhook: the records' date")
 	flag.Parse()
+	hook = webhookConfig{source: *webhook, secret: []byte(*secret), borrowers: *borrowers, date: *date}
 	if err := run(*base, *token, *rate, *duration, *sample, *amount, *asJSON, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "apiload:", err)
 		os.Exit(1)
@@ -70,15 +84,21 @@ func run(base, token string, rate int, duration time.Duration, sample int, amoun
 	if rate < 1 || rate > 5000 || duration <= 0 || duration > 10*time.Minute {
 		return fmt.Errorf("want --rate 1..5000 and --duration up to 10m")
 	}
-	if token == "" {
-		return fmt.Errorf("want --token (or $DAIHOU_TOKEN): create one with 'daihou token add bench --role integration'")
-	}
-	loans, err := activeLoans(base, token, sample)
-	if err != nil {
-		return err
-	}
-	if len(loans) == 0 {
-		return fmt.Errorf("the book has no active loans to pay")
+	var loans []int64
+	if hook.source != "" {
+		if len(hook.secret) == 0 || hook.borrowers < 1 {
+			return fmt.Errorf("--webhook: want --secret and --borrowers ≥ 1")
+		}
+	} else {
+		if token == "" {
+			return fmt.Errorf("want --token (or $DAIHOU_TOKEN): create one with 'daihou token add bench --role integration'")
+		}
+		if loans, err = activeLoans(base, token, sample); err != nil {
+			return err
+		}
+		if len(loans) == 0 {
+			return fmt.Errorf("the book has no active loans to pay")
+		}
 	}
 	hdr := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
 	r := rand.New(rand.NewPCG(seed, 1))
@@ -87,6 +107,18 @@ func run(base, token string, rate int, duration time.Duration, sample int, amoun
 	var mu sync.Mutex // vegeta's workers ask for targets concurrently
 	targeter := func(t *vegeta.Target) error {
 		i := n.Add(1)
+		if hook.source != "" {
+			mu.Lock()
+			b, inq := 1+r.IntN(hook.borrowers), r.IntN(4)
+			mu.Unlock()
+			body := []byte(fmt.Sprintf(`{"id":"apiload-%s-%d","borrower":"BR%010d","date":%q,"inquiries":"%d","open_loans":"2","balance":"30000.00","overdue_accounts":"0","overdue_amount":"0"}`+"\n", run, i, b, hook.date, inq))
+			ts := time.Now().Unix()
+			t.Method = http.MethodPost
+			t.URL = base + "/api/v1/sources/" + hook.source + "/records"
+			t.Header = http.Header{"Content-Type": {"application/x-ndjson"}, "X-Daihou-Timestamp": {strconv.FormatInt(ts, 10)}, "X-Daihou-Signature": {source.Sign(hook.secret, ts, body)}}
+			t.Body = body
+			return nil
+		}
 		mu.Lock()
 		loan := loans[r.IntN(len(loans))]
 		mu.Unlock()
@@ -122,11 +154,25 @@ func run(base, token string, rate int, duration time.Duration, sample int, amoun
 	if asJSON {
 		return json.NewEncoder(os.Stdout).Encode(f)
 	}
-	fmt.Printf("%d repayments at %d/s for %s over %d loans (%.0f/s achieved)\n", f.Requests, rate, duration, f.Loans, f.Achieved)
+	if hook.source != "" {
+		fmt.Printf("%d %s records by webhook at %d/s for %s (%.0f/s achieved)\n", f.Requests, hook.source, rate, duration, f.Achieved)
+	} else {
+		fmt.Printf("%d repayments at %d/s for %s over %d loans (%.0f/s achieved)\n", f.Requests, rate, duration, f.Loans, f.Achieved)
+	}
 	fmt.Printf("latency  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms\n", f.P50ms, f.P90ms, f.P99ms, f.MaxMs)
 	fmt.Printf("status   %v\n", status)
 	return nil
 }
+
+// webhookConfig is what a webhook run posts.
+type webhookConfig struct {
+	source    string
+	secret    []byte
+	borrowers int
+	date      string
+}
+
+var hook webhookConfig
 
 // activeLoans pages through the active loans the token sees, up to n.
 func activeLoans(base, token string, n int) ([]int64, error) {
