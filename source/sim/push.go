@@ -3,9 +3,6 @@ package sim
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"daihou/source"
 )
 
 // Sign returns the X-Daihou-Signature header of a webhook delivery — the
@@ -28,13 +27,7 @@ import (
 // bytes exactly as sent. The webhook recomputes it, compares in constant
 // time, and refuses a timestamp too far from its clock (replay
 // protection).
-func Sign(secret []byte, ts int64, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(strconv.AppendInt(nil, ts, 10))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+func Sign(secret []byte, ts int64, body []byte) string { return source.Sign(secret, ts, body) }
 
 // SecretEnv returns the environment variable that holds source's webhook
 // secret: DAIHOU_WEBHOOK_SECRET_BUREAU for the bureau.
