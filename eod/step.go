@@ -94,9 +94,9 @@ type RowOut struct {
 	Class *loanstate.ClassChange // a change of class, nil when none
 	Score *loanstate.ScoreChange // a new score, nil when none
 
-	// State is the replayed state, kept for the warning step when rules
-	// are on (nil otherwise); not written.
-	State *servicing.State
+	// Warn is what the warning step reads of the replayed state, when
+	// rules are on (nil otherwise); not written.
+	Warn *WarnIn
 	// Raise are the warnings the loan's rules raise on the date, and
 	// Milestones its milestones when they moved (nil otherwise).
 	Raise      []warning.Warning
@@ -163,10 +163,18 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 	if d == nil {
 		d = &loanstate.Deriver{Contagion: loanstate.DefaultContagion}
 	}
-	if cfg.Warnings != nil && !d.KeepState {
-		keep := *d
-		keep.KeepState = true // the rules read the installments (warning.PaymentFactsOf)
-		d = &keep
+	var payments []warning.PaymentFacts
+	var seen []warning.Milestones
+	if cfg.Warnings != nil {
+		// The rules read the installments and the milestones come from the
+		// delinquency history: both are taken from the state as it is
+		// replayed, which is not kept.
+		payments, seen = make([]warning.PaymentFacts, len(ins)), make([]warning.Milestones, len(ins))
+		look := *d
+		look.Inspect = func(k int, st *servicing.State) {
+			payments[k], seen[k] = warning.PaymentFactsOf(st), warning.MilestonesOf(st, nil)
+		}
+		d = &look
 	}
 	got, marks := d.Derive(date, ins, c.Others)
 	out.Marks = append(out.Marks, marks...)
@@ -176,7 +184,10 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		}
 		i := at[k]
 		r := &out.Rows[i]
-		r.Derived, r.Snapshot, r.State = true, g.Snapshot, g.State
+		r.Derived, r.Snapshot = true, g.Snapshot
+		if payments != nil {
+			r.Warn = &WarnIn{Payments: payments[k], Milestones: seen[k]}
+		}
 		out.Wake(i, loanstate.Wake(&r.Snapshot))
 		s := &r.Snapshot
 		var prev *loanstate.Snapshot
@@ -194,6 +205,12 @@ func (DeriveStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			r.Score = &loanstate.ScoreChange{LoanID: s.LoanID, AsOf: date, ModelID: s.ModelID, Score: s.Score, PD: float64(s.PD) / 1e10, Reasons: s.Reasons}
 		}
 	}
+}
+
+// WarnIn is what the warning step needs of a loan's replayed state.
+type WarnIn struct {
+	Payments   warning.PaymentFacts
+	Milestones warning.Milestones // as this derivation saw them
 }
 
 // WarningStep evaluates the enabled warning rules (风险预警) on every
@@ -216,12 +233,12 @@ func (WarningStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 	}
 	for i := range out.Rows {
 		r := &out.Rows[i]
-		if !r.Derived || r.State == nil {
+		if !r.Derived || r.Warn == nil {
 			continue
 		}
 		li := &c.Loans[i]
 		s := &r.Snapshot
-		in := warning.Input{Date: date, Loan: &li.Loan, Snapshot: s, Facts: out.FactsOf(c, li.Loan.BorrowerID, date), Payments: warning.PaymentFactsOf(r.State)}
+		in := warning.Input{Date: date, Loan: &li.Loan, Snapshot: s, Facts: out.FactsOf(c, li.Loan.BorrowerID, date), Payments: r.Warn.Payments}
 		hits, wake := cfg.Warnings.Decide(&in, warning.PastOf(c.Warnings[s.LoanID]))
 		for _, h := range hits {
 			r.Raise = append(r.Raise, h.New(s.LoanID, s.BorrowerID, date))
@@ -229,7 +246,7 @@ func (WarningStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		out.Wake(i, wake)
 		out.Wake(i, signal.NextChange(c.Signals[li.Loan.BorrowerID], date))
 		old := c.Milestones[s.LoanID]
-		m := warning.MilestonesOf(r.State, nil)
+		m := r.Warn.Milestones
 		if old.DPD30 != 0 {
 			m.DPD30 = old.DPD30
 		}
@@ -243,7 +260,7 @@ func (WarningStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if m != old {
 			r.Milestones = &m
 		}
-		r.State = nil // not kept past the steps
+		r.Warn = nil // not kept past the steps
 	}
 }
 

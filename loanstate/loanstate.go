@@ -111,6 +111,11 @@ type Deriver struct {
 	Contagion Contagion
 	// KeepState keeps each loan's replayed State in its Derived.
 	KeepState bool
+	// Inspect, when set, is shown the replayed state of input i before it
+	// is dropped, from Derive's goroutines (one call per input): what a
+	// caller reads of the state it takes there, without the cost of
+	// keeping every state.
+	Inspect func(i int, st *servicing.State)
 }
 
 // Derive derives the loans of in as of asOf, all CPUs at work. others are
@@ -120,7 +125,7 @@ type Deriver struct {
 // derivation turns on or off: they must be derived again.
 func (d *Deriver) Derive(asOf civil.Date, in []Input, others []Exposure) ([]Derived, []int64) {
 	out := make([]Derived, len(in))
-	parallel(len(in), func(i int) { out[i] = d.own(asOf, &in[i]) })
+	parallel(len(in), func(i int) { out[i] = d.own(asOf, &in[i], i) })
 	marks := d.Contagion.apply(in, out, others)
 	parallel(len(in), func(i int) {
 		if out[i].OK {
@@ -131,19 +136,25 @@ func (d *Deriver) Derive(asOf civil.Date, in []Input, others []Exposure) ([]Deri
 }
 
 // own replays one loan, scores it and gives it its own class.
-func (d *Deriver) own(asOf civil.Date, in *Input) Derived {
+func (d *Deriver) own(asOf civil.Date, in *Input, i int) Derived {
 	l := &in.Loan
 	if asOf.Before(l.Disbursed) {
 		return Derived{}
 	}
 	if d.KeepState {
 		st := servicing.Replay(in.Product, *l, in.Txs, asOf)
+		if d.Inspect != nil {
+			d.Inspect(i, &st)
+		}
 		return d.fromState(&st, in)
 	}
 	// The state is read and dropped: replay in a goroutine's buffers.
 	sc := scratches.Get().(*servicing.Scratch)
 	defer scratches.Put(sc)
 	st := servicing.ReplayWith(sc, in.Product, *l, in.Txs, asOf)
+	if d.Inspect != nil {
+		d.Inspect(i, &st)
+	}
 	return d.fromState(&st, in)
 }
 
