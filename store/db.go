@@ -30,6 +30,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/pii"
 )
@@ -53,6 +54,11 @@ type DB struct {
 
 	mu       sync.Mutex
 	champion *loanstate.ModelScorer // the parsed champion, kept between derivations
+	// arrival is the configuration warnings on arrival derive with, kept
+	// for arrivalTTL: a webhook's every request would otherwise read the
+	// products and the model and compile the rules again.
+	arrival     *eod.Config
+	arrivalTill time.Time
 
 	groupOnce sync.Once
 	group     chan *postRequest // postings for the group committer (PostShared)

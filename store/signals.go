@@ -226,8 +226,14 @@ func knownDate(ctx context.Context, t *wtx) (civil.Date, error) {
 	if err != nil {
 		return 0, err
 	}
+	return knownAfter(ctx, t, d)
+}
+
+// knownAfter returns the first date close of business will see what is
+// stored on business date d.
+func knownAfter(ctx context.Context, q querier, d civil.Date) (civil.Date, error) {
 	var n int
-	if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM eod_runs WHERE as_of = ?`, int64(d)).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM eod_runs WHERE as_of = ?`, int64(d)).Scan(&n); err != nil {
 		return 0, err
 	}
 	if n > 0 {

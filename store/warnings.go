@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"daihou"
 	"daihou/audit"
@@ -552,7 +553,7 @@ func (db *DB) WarnOnArrival(ctx context.Context, borrowers []int64) (int, error)
 	if len(borrowers) == 0 {
 		return 0, nil
 	}
-	cfg, err := db.Config(auth.NewContext(ctx, auth.EOD()))
+	cfg, err := db.arrivalConfig(ctx)
 	if err != nil || cfg.Warnings == nil {
 		return 0, err
 	}
@@ -564,26 +565,62 @@ func (db *DB) WarnOnArrival(ctx context.Context, borrowers []int64) (int, error)
 	}); err != nil {
 		return 0, err
 	}
-	n := 0
-	err = db.inTx(ctx, func(t *wtx) error {
-		date, err := knownDate(ctx, t)
-		if err != nil {
-			return err
-		}
-		c, err := readChunk(ctx, t, ids)
-		if err != nil {
-			return err
-		}
-		out := &eod.Output{Rows: make([]eod.RowOut, len(ids))}
-		for _, st := range []eod.Step{eod.DeriveStep{}, eod.WarningStep{}} {
-			st.Run(date, cfg, c, out)
-		}
-		var raised []warning.Warning
-		for i := range out.Rows {
-			raised = append(raised, out.Rows[i].Raise...)
-		}
-		n = len(raised)
-		return insertWarnings(ctx, t, raised)
-	})
+	// Decided on a read of the book, written only when something is
+	// raised: most records raise nothing, and a write is the scarce thing
+	// on SQLite. A warning decided twice (a close of business in between)
+	// is stored once.
+	tx, err := db.readTx(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	business, err := businessDate(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	date, err := knownAfter(ctx, tx, business)
+	if err != nil {
+		return 0, err
+	}
+	c, err := readChunk(ctx, tx, ids)
+	if err != nil {
+		return 0, err
+	}
+	tx.Rollback()
+	out := &eod.Output{Rows: make([]eod.RowOut, len(ids))}
+	for _, st := range []eod.Step{eod.DeriveStep{}, eod.WarningStep{}} {
+		st.Run(date, cfg, c, out)
+	}
+	var raised []warning.Warning
+	for i := range out.Rows {
+		raised = append(raised, out.Rows[i].Raise...)
+	}
+	n := len(raised)
+	if n == 0 {
+		return 0, nil
+	}
+	err = db.inTx(ctx, func(t *wtx) error { return insertWarnings(ctx, t, raised) })
 	return n, err
+}
+
+// arrivalTTL is how long warnings on arrival keep a configuration: a rule
+// switched on or off, a new champion, reach them within it (close of
+// business reads its own at every run).
+const arrivalTTL = 5 * time.Second
+
+func (db *DB) arrivalConfig(ctx context.Context) (*eod.Config, error) {
+	db.mu.Lock()
+	cfg, till := db.arrival, db.arrivalTill
+	db.mu.Unlock()
+	if cfg != nil && time.Now().Before(till) {
+		return cfg, nil
+	}
+	cfg, err := db.Config(auth.NewContext(ctx, auth.EOD()))
+	if err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	db.arrival, db.arrivalTill = cfg, time.Now().Add(arrivalTTL)
+	db.mu.Unlock()
+	return cfg, nil
 }
