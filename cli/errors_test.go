@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"daihou/pii"
+	"daihou/store"
 	"daihou/store/storetest"
 )
 
@@ -190,8 +195,34 @@ func TestKeyFileBesideTheBook(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "book.db")
 	env := map[string]string{"DAIHOU_DB": db}
-	if _, errs, code := runEnv(t, env, "gen", "--loans", "60", "--months", "3", "--until", "2026-03-31"); code != 0 {
+	if _, errs, code := runEnv(t, env, "gen", "--loans", "60", "--months", "3", "--until", "2026-03-31", "--signals"); code != 0 {
 		t.Fatal(errs)
+	}
+	records := func() []store.SignalRecord {
+		t.Helper()
+		s, err := store.OpenReadOnly(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		keys, err := pii.ReadKeyFile(db + ".key")
+		if err == nil {
+			err = s.UseKeys(context.Background(), keys)
+		}
+		var out []store.SignalRecord
+		for b := int64(1); err == nil && b <= 60; b++ {
+			var rs []store.SignalRecord
+			rs, err = s.BorrowerRecords(context.Background(), b, 1000)
+			out = append(out, rs...)
+		}
+		if err != nil {
+			t.Fatalf("the data-source records do not open: %v", err)
+		}
+		return out
+	}
+	sealed := records()
+	if len(sealed) == 0 {
+		t.Fatal("gen --signals stored no data-source records")
 	}
 	st, err := os.Stat(db + ".key")
 	if err != nil || st.Mode().Perm() != 0o600 {
@@ -218,11 +249,16 @@ func TestKeyFileBesideTheBook(t *testing.T) {
 	if code != 0 || after != before {
 		t.Errorf("after rotation: exit %d %s\n%s\nwant\n%s", code, errs, after, before)
 	}
-	if out, errs, code := runEnv(t, env, "key", "rotate", "--resume", "--retire"); code != 0 || !strings.Contains(out, "0 borrowers re-sealed") || !strings.Contains(out, "version 2 only") {
+	if out, errs, code := runEnv(t, env, "key", "rotate", "--resume", "--retire"); code != 0 || !strings.Contains(out, "0 borrowers and data-source records re-sealed") || !strings.Contains(out, "version 2 only") {
 		t.Errorf("key rotate --resume --retire: exit %d %s\n%s", code, errs, out)
 	}
 	if _, errs, code := runEnv(t, env, "loan", "show", "1"); code != 0 {
 		t.Errorf("after retiring the old key: exit %d %s", code, errs)
+	}
+	// The raw records were re-sealed too: they open under the new key
+	// alone, as they were.
+	if diff := cmp.Diff(sealed, records()); diff != "" {
+		t.Errorf("data-source records after rotation (-before +after):\n%s", diff)
 	}
 	if out, errs, code := runEnv(t, env, "audit", "verify"); code != 0 || !strings.Contains(out, "sound") {
 		t.Errorf("audit verify after rotation: exit %d %s %s", code, errs, out)

@@ -77,14 +77,14 @@ func (m *Main) runKey(ctx context.Context, args []string) error {
 	}
 	var progress func(int64)
 	if isTerminal(m.Stderr) {
-		p := m.progress(0, "re-sealing borrowers")
+		p := m.progress(0, "re-sealing borrowers and data-source records")
 		progress = func(n int64) { p(int(n)) }
 	}
 	n, err := s.Rotate(ctx, progress)
 	if err != nil {
 		return fmt.Errorf("%w (run 'daihou key rotate --resume' to finish)", err)
 	}
-	fmt.Fprintf(m.Stdout, "%d borrowers re-sealed under key version %d\n", n, ring.Current())
+	fmt.Fprintf(m.Stdout, "%d borrowers and data-source records re-sealed under key version %d\n", n, ring.Current())
 	if *retire {
 		for _, v := range ring.Versions() {
 			if v == ring.Current() {

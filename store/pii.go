@@ -220,7 +220,79 @@ func (db *DB) Rotate(ctx context.Context, progress func(done int64)) (int64, err
 	}
 	prefix := "e" + strconv.FormatUint(uint64(db.keys.Current()), 10) + ":%"
 	cond := `(name <> '' AND name NOT LIKE ?) OR (id_number <> '' AND id_number NOT LIKE ?) OR (phone <> '' AND phone NOT LIKE ?) OR (address <> '' AND address NOT LIKE ?)`
-	return db.reseal(ctx, string(auth.RotateKeys), cond, []any{prefix, prefix, prefix, prefix}, progress)
+	n, err := db.reseal(ctx, string(auth.RotateKeys), cond, []any{prefix, prefix, prefix, prefix}, progress)
+	if err != nil {
+		return n, err
+	}
+	// The raw records of the data sources are personal data too: an old
+	// key retired with records still under it would lose them.
+	m, err := db.resealRecords(ctx, prefix, func(done int64) {
+		if progress != nil {
+			progress(n + done)
+		}
+	})
+	return n + m, err
+}
+
+// resealRecords seals under the current key every data-source record whose
+// payload is under another, a chunk per transaction with its audit entry.
+func (db *DB) resealRecords(ctx context.Context, prefix string, progress func(int64)) (int64, error) {
+	var done int64
+	after := [2]string{}
+	for {
+		var n int
+		err := db.inTx(ctx, func(t *wtx) error {
+			if err := t.can(auth.RotateKeys, auth.System()); err != nil {
+				return err
+			}
+			rows, err := t.QueryContext(ctx, `SELECT source, record_id, payload FROM signal_records WHERE (source > ? OR (source = ? AND record_id > ?)) AND payload NOT LIKE ? ORDER BY source, record_id LIMIT 2000`,
+				after[0], after[0], after[1], prefix)
+			if err != nil {
+				return err
+			}
+			type rec struct{ source, id, payload string }
+			var list []rec
+			for rows.Next() {
+				var r rec
+				if err := rows.Scan(&r.source, &r.id, &r.payload); err != nil {
+					rows.Close()
+					return err
+				}
+				list = append(list, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, r := range list {
+				sealed, _, err := db.keys.Reseal(recordField, r.payload)
+				if err != nil {
+					return err
+				}
+				if _, err := t.ExecContext(ctx, `UPDATE signal_records SET payload = ? WHERE source = ? AND record_id = ?`, sealed, r.source, r.id); err != nil {
+					return err
+				}
+			}
+			n = len(list)
+			if n == 0 {
+				return nil
+			}
+			first, last := list[0], list[n-1]
+			after = [2]string{last.source, last.id}
+			return t.audit(ctx, string(auth.RotateKeys), "book", audit.DigestFields(first.source, first.id, last.source, last.id),
+				fmt.Sprintf("%d data-source records (%s/%s to %s/%s) sealed under key version %d", n, first.source, first.id, last.source, last.id, db.keys.Current()))
+		})
+		if err != nil {
+			return done, err
+		}
+		done += int64(n)
+		if n == 0 {
+			return done, nil
+		}
+		if progress != nil {
+			progress(done)
+		}
+	}
 }
 
 // reseal opens and seals again under the current key the borrowers that
