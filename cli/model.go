@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,11 +15,14 @@ import (
 	"time"
 
 	"daihou"
+	"daihou/auth"
+	"daihou/civil"
 	"daihou/scoring"
 	"daihou/scoring/artefact"
 	"daihou/scoring/behaviour"
 	"daihou/scoring/dataset"
 	"daihou/scoring/gbdt"
+	"daihou/scoring/portfolio"
 	"daihou/scoring/scorecard"
 	"daihou/scoring/stream"
 	"daihou/scoring/trainer"
@@ -33,7 +35,7 @@ var modelCommands = []struct {
 	run           func(m *Main, ctx context.Context, args []string) error
 }{
 	{"train", "fit a scorecard or boosted trees on a CSV and save the model", (*Main).runModelTrain},
-	{"eval", "measure a model on a labelled CSV: AUC, KS, Gini, calibration", (*Main).runModelEval},
+	{"eval", "measure a model on a labelled CSV or the book: AUC, KS, Gini, calibration", (*Main).runModelEval},
 	{"score", "score every row of a CSV: score, PD and reason codes", (*Main).runModelScore},
 	{"table", "print a scorecard's points table", (*Main).runModelTable},
 	{"list", "list the models registered in the database", (*Main).runModelList},
@@ -270,43 +272,84 @@ func (m *Main) printModelIssues(w io.Writer, title string, issues []dataset.Issu
 }
 
 func (m *Main) runModelEval(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("model eval --model MODEL.json --data FILE.csv [--target COLUMN] [--json]", `
-Measure a model on a labelled CSV: AUC, KS, Gini, the population
-stability index (PSI) against the training scores, the Brier score of the
-PD (calibrated and as the model gave it), and calibration by score band
-(the training score deciles): rows, bads, observed bad rate, mean
-calibrated PD and mean uncalibrated PD per band.
+	fs := m.newFlagSet("model eval --model MODEL.json --data FILE.csv [--target COLUMN] [--json]\n       daihou model eval --model MODEL.json --portfolio --as-of DATE [--horizon 6m] [--json]", `
+Measure a model on a labelled CSV, or with --portfolio on the book's own
+history (the loans active and under 90 DPD on --as-of, bad when they
+reached 90+ DPD within --horizon, as 'model train --portfolio' builds
+them): AUC, KS, Gini, the population stability index (PSI) against the
+training scores, the Brier score of the PD before calibration and after,
+and calibration by score band (the training score deciles): rows, bads,
+the observed bad rate, the mean predicted PD (calibrated) and the mean PD
+before calibration per band.
 
-Example:
-  daihou model eval --model model.json --data holdout.csv --target default_next_month`)
+Examples:
+  daihou model eval --model model.json --data holdout.csv --target default_next_month
+  daihou model eval --model gbdt.json --portfolio --as-of 2025-12-14 --horizon 6m`)
 	model := fs.String("model", "", "model artefact written by 'model train'")
 	data := fs.String("data", "", "labelled CSV to evaluate on")
 	target := fs.String("target", "", "0/1 target column (default: the model's target)")
+	inBook := fs.Bool("portfolio", false, "evaluate on the servicing ledger instead of a CSV: the loans of --as-of, bad when 90+ DPD within --horizon")
+	asOf := fs.String("as-of", "", "--portfolio: the observation date")
+	horizon := fs.String("horizon", "6m", "--portfolio: months after the observation date in which 90+ DPD counts as bad")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of tables")
+	b := m.bookFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("eval: unexpected argument %q", fs.Arg(0))
 	}
-	if *model == "" || *data == "" {
-		return usagef("eval: --model and --data are required")
+	switch {
+	case *model == "":
+		return usagef("eval: --model is required")
+	case *inBook && (*data != "" || *target != ""):
+		return usagef("eval: --portfolio reads the book; --data and --target go with a CSV")
+	case *inBook && *asOf == "":
+		return usagef("eval: --portfolio needs --as-of")
+	case !*inBook && *data == "":
+		return usagef("eval: --data (or --portfolio) is required")
 	}
 	a, err := modelLoad(*model)
 	if err != nil {
 		return err
 	}
-	if *target == "" {
-		*target = a.Target
-	}
-	ds, err := modelReadData(*data, dataset.Options{Target: *target, Schema: a.Features})
-	if err != nil {
-		return err
+	var ds *dataset.Dataset
+	source := *data
+	if *inBook {
+		d, err := civil.Parse(*asOf)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--as-of: %w", err)
+		}
+		h, err := portfolio.ParseHorizon(*horizon)
+		if err != nil {
+			return err
+		}
+		s, ctx, err := m.openRead(ctx, b)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		// Reading the book's history to measure a model on it is what
+		// training on it reads.
+		if err := can(ctx, auth.TrainModel, auth.Book()); err != nil {
+			return err
+		}
+		if ds, err = portfolio.Dataset(ctx, ledgerStore{s}, d, h); err != nil {
+			return err
+		}
+		source = fmt.Sprintf("the portfolio as of %v (%d-month horizon)", d, h)
+	} else {
+		if *target == "" {
+			*target = a.Target
+		}
+		if ds, err = modelReadData(*data, dataset.Options{Target: *target, Schema: a.Features}); err != nil {
+			return err
+		}
 	}
 	ev, err := trainer.Evaluate(a, ds)
 	if err != nil {
 		if errors.Is(err, trainer.ErrData) {
-			return daihou.Errorf(daihou.EINVALID, "%s: %v", *data, err)
+			return daihou.Errorf(daihou.EINVALID, "%s: %v", source, err)
 		}
 		return err
 	}
@@ -314,26 +357,56 @@ Example:
 		if len(ds.Issues) > 0 {
 			m.printModelIssues(m.Stderr, "Rejected rows:", ds.Issues)
 		}
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(ev)
+		return writeJSON(m.Stdout, modelEvalOut{Evaluation: ev, Calibration: a.Calibration})
 	}
 	w := m.Stdout
 	fmt.Fprintf(w, "Model %s (%s) on %s: %d rows (%d bad, %.1f%%), %d rejected.\n",
-		*model, a.Kind, *data, ev.Rows, ev.Bads, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)), ev.Rejected)
+		*model, a.Kind, source, ev.Rows, ev.Bads, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)), ev.Rejected)
 	m.printModelIssues(w, "Rejected rows:", ds.Issues)
 	fmt.Fprintf(w, "AUC %.4f  KS %.4f  Gini %.4f  PSI vs training %.4f\n", ev.AUC, ev.KS, ev.Gini, ev.PSI)
-	if a.Calibration != nil {
-		fmt.Fprintf(w, "Brier score %.5f calibrated, %.5f uncalibrated; mean PD %.2f%% against a bad rate of %.2f%%\n\n", ev.Brier, ev.BrierRaw, 100*ev.MeanPD, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)))
-	} else {
-		fmt.Fprintf(w, "Brier score %.5f (the model has no calibration); mean PD %.2f%% against a bad rate of %.2f%%\n\n", ev.Brier, 100*ev.MeanPD, 100*float64(ev.Bads)/float64(max(ev.Rows, 1)))
-	}
-	fmt.Fprintln(w, "Calibration by score band (low score = high risk):")
-	fmt.Fprintf(w, "  %17s  %7s  %6s  %8s  %8s  %8s\n", "score", "rows", "bads", "bad rate", "mean PD", "raw PD")
-	for _, b := range ev.Bands {
-		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %7.2f%%  %7.2f%%  %7.2f%%\n", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD, 100*b.MeanRawPD)
-	}
+	m.printCalibration(w, ev, a.Calibration)
 	return nil
+}
+
+// modelEvalOut is model eval --json: the evaluation, and the calibration
+// the model's PDs went through, if any.
+type modelEvalOut struct {
+	*trainer.Evaluation
+	Calibration *scoring.Calibration `json:"calibration,omitempty"`
+}
+
+// printCalibration prints how well an evaluation's PDs match what
+// happened: the Brier score before and after the model's calibration, and
+// predicted against observed bad rates by score band, with a total.
+func (m *Main) printCalibration(w io.Writer, ev *trainer.Evaluation, cal *scoring.Calibration) {
+	rate := float64(ev.Bads) / float64(max(ev.Rows, 1))
+	if cal != nil {
+		fmt.Fprintf(w, "Brier score %.5f before calibration, %.5f after (Platt: log-odds %.4f + %.4f × the model's, fitted on %d out-of-fold predictions)\n",
+			ev.BrierRaw, ev.Brier, cal.A, cal.B, cal.Rows)
+	} else {
+		fmt.Fprintf(w, "Brier score %.5f (the model has no calibration)\n", ev.Brier)
+	}
+	fmt.Fprintf(w, "Mean PD %.2f%% against an observed bad rate of %.2f%%\n\n", 100*ev.MeanPD, 100*rate)
+	fmt.Fprintln(w, "Calibration by score band (the training score deciles; low score = high risk):")
+	if cal != nil {
+		fmt.Fprintf(w, "  %17s  %7s  %6s  %9s  %9s  %12s\n", "score", "rows", "bads", "observed", "predicted", "uncalibrated")
+	} else {
+		fmt.Fprintf(w, "  %17s  %7s  %6s  %9s  %9s\n", "score", "rows", "bads", "observed", "predicted")
+	}
+	var raw float64
+	for _, b := range ev.Bands {
+		fmt.Fprintf(w, "  %7.1f – %7.1f  %7d  %6d  %8.2f%%  %8.2f%%", b.Low, b.High, b.Count, b.Bads, 100*b.BadRate, 100*b.MeanPD)
+		if cal != nil {
+			fmt.Fprintf(w, "  %11.2f%%", 100*b.MeanRawPD)
+			raw += b.MeanRawPD * float64(b.Count)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "  %17s  %7d  %6d  %8.2f%%  %8.2f%%", "all", ev.Rows, ev.Bads, 100*rate, 100*ev.MeanPD)
+	if cal != nil {
+		fmt.Fprintf(w, "  %11.2f%%", 100*raw/float64(max(ev.Rows, 1)))
+	}
+	fmt.Fprintln(w)
 }
 
 func (m *Main) runModelScore(ctx context.Context, args []string) error {

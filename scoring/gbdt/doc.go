@@ -16,7 +16,9 @@
 // bags themselves run in parallel; neither changes the model. The model
 // scores raw (unbinned) encoded values, walks a compact node array and
 // turns the log-odds into a score on the champion's points scale, so a
-// challenger score can be read next to the champion's. Reason codes (扣分原因) come
+// challenger score can be read next to the champion's. A batch is scored
+// tree by tree over blocks of rows, eight rows down a tree at once, and a
+// large batch on every core. Reason codes (扣分原因) come
 // from per-feature contributions along each tree path (Saabas' method):
 // the features that pushed the log-odds of default up the most.
 package gbdt

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -105,8 +107,9 @@ func TestDeterministic(t *testing.T) {
 
 // TestContributionsAddUp: the contributions of every scored row sum to
 // its margin (log-odds) minus the base value, the path walk equals the
-// batch walk, and each reason's points are the factor times its
-// contribution.
+// batch walk, each reason's points are the factor times its contribution,
+// and the batch path of reason codes gives every row ScoreRow's figures
+// bit for bit.
 func TestContributionsAddUp(t *testing.T) {
 	m, _, cols, bad := fit(t, Config{}, 3)
 	score := make([]float64, len(bad))
@@ -154,6 +157,30 @@ func TestContributionsAddUp(t *testing.T) {
 		// positive contributions in points.
 		if want := positive * m.scaling.Factor(); math.Abs(lost-want) > 1e-6 {
 			t.Fatalf("row %d: reasons cost %v points, want %v", i, lost, want)
+		}
+	}
+	// The batch path of reason codes (model score's) gives every row
+	// ScoreRow's figures bit for bit, over blocks and a short last one.
+	n := len(bad) - 3
+	sub := make([][]float64, len(cols))
+	for j := range cols {
+		sub[j] = cols[j][:n]
+	}
+	bscore, bpd := make([]float64, n), make([]float64, n)
+	breasons := make([][]scoring.Reason, n)
+	for i := range breasons {
+		breasons[i] = make([]scoring.Reason, len(cols))
+	}
+	if err := m.ScoreColumnsReasons(sub, bscore, bpd, breasons); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		for j := range cols {
+			x[j] = cols[j][i]
+		}
+		want := m.ScoreRow(x, buf)
+		if bscore[i] != want.Score || bpd[i] != want.PD || !slices.Equal(breasons[i], want.Reasons) {
+			t.Fatalf("row %d: batch gave %v %v %v, ScoreRow %v %v %v", i, bscore[i], bpd[i], breasons[i], want.Score, want.PD, want.Reasons)
 		}
 	}
 	// On the XOR rows, a and b must be the main reasons for a risky row.
@@ -370,16 +397,46 @@ func TestQuantileEdges(t *testing.T) {
 	}
 }
 
-// BenchmarkScoreColumns measures the batch path of a default-sized
-// ensemble.
-func BenchmarkScoreColumns(b *testing.B) {
-	m, _, cols, bad := fit(b, Config{}, 1)
-	score := make([]float64, len(bad))
-	pd := make([]float64, len(bad))
-	b.ResetTimer()
-	for range b.N {
-		m.ScoreColumns(cols, score, pd)
+// TestScoreColumnsMatchesReferenceWalk: batch scoring gives, bit for bit,
+// the figures of the plainest walk of the stored trees summed in order —
+// on a batch large enough to be cut into chunks on several goroutines,
+// with missing values, unseen categories and a short last block — and
+// allocates nothing doing it.
+func TestScoreColumnsMatchesReferenceWalk(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	features, train, bad := behaviour(6000, 3)
+	m, _, err := Fit(context.Background(), features, train, bad, scoring.DefaultScaling(), Config{Rounds: 40, MaxDepth: 7, MaxLeaves: 63, Bags: 1, Validation: -1})
+	if err != nil {
+		t.Fatal(err)
 	}
-	perRow := float64(b.Elapsed().Nanoseconds()) / float64(b.N*len(bad))
-	b.ReportMetric(perRow, "ns/row")
+	n := 3*chunkRows + scoreBlock + 5
+	_, cols, _ := behaviour(n, 4)
+	for i := 0; i < n; i += 7 {
+		cols[i%len(cols)][i] = math.NaN()
+		cols[2][(i*5)%n] = scoring.Unseen
+	}
+	score, pd := make([]float64, n), make([]float64, n)
+	if err := m.ScoreColumns(cols, score, pd); err != nil {
+		t.Fatal(err)
+	}
+	p := m.Params()
+	x := make([]float64, len(cols))
+	for i := range n {
+		for j := range cols {
+			x[j] = cols[j][i]
+		}
+		logit := p.BaseLogit
+		for _, tr := range p.Trees {
+			logit += walkStored(tr, features, x)
+		}
+		if got, want := score[i], m.Scaling().FromLogit(logit); got != want {
+			t.Fatalf("row %d: score %v, reference walk %v", i, got, want)
+		}
+		if got, want := pd[i], scoring.Sigmoid(logit); got != want {
+			t.Fatalf("row %d: PD %v, reference walk %v", i, got, want)
+		}
+	}
+	if a := testing.AllocsPerRun(10, func() { m.ScoreColumns(cols, score, pd) }); a != 0 {
+		t.Errorf("ScoreColumns allocations on %d rows: got %v, want 0", n, a)
+	}
 }

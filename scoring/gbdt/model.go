@@ -46,24 +46,41 @@ type Params struct {
 }
 
 // fnode is one node of the flattened forest: 16 bytes, so four share a
-// cache line, with both children side by side (left, left+1) so that a
-// step down the tree is one add of a comparison's result. A leaf points
-// at itself with an infinite threshold, so every row can take the same
+// cache line, with both children side by side so that a step down the
+// tree picks one of two neighbours. Nodes are named by their byte offset
+// in the forest (index·16), which is what a walk adds to the forest's
+// address, so that a step scales no index. A leaf points at
+// itself with an infinite threshold, so every row can take the same
 // number of steps down a tree with no test for having arrived.
 type fnode struct {
-	thr  float64
-	left int32 // left child; the right child is left+1; a leaf's own index
-	// slot is 2·feature + 1 when missing values (and unseen categories)
-	// go right, 2·feature when they go left: the batch path reads it as
-	// an index into a row that holds every value twice, missing once as
-	// −Inf and once as +Inf (see ScoreColumns), so that one comparison
-	// decides a split, missing or not.
-	slot uint16
-	leaf bool
+	thr float64
+	// left is the left child's offset; the right child's is left+16. A
+	// leaf's is its own.
+	left uint32
+	// off is where the batch path finds the row's value for the split
+	// in a block of rows, in bytes from the row's first: slot·8·scoreBlock,
+	// slot being 2·feature + 1 when missing values (and unseen categories)
+	// go right, 2·feature when they go left. A block holds its rows
+	// column by column and every value twice — missing once as −Inf, once
+	// as +Inf (see fillBlock) — so that one comparison decides a split,
+	// missing or not.
+	off uint32
 }
 
+// nodeSize is the size of an fnode, the unit of node offsets.
+const nodeSize = 16
+
+// The compiler checks that nodeSize is an fnode's size.
+var (
+	_ [nodeSize - unsafe.Sizeof(fnode{})]struct{}
+	_ [unsafe.Sizeof(fnode{}) - nodeSize]struct{}
+)
+
+// slot is the node's slot in a block of rows (see off).
+func (n *fnode) slot() int { return int(n.off / (8 * scoreBlock)) }
+
 // feat is the node's split feature.
-func (n *fnode) feat() int { return int(n.slot >> 1) }
+func (n *fnode) feat() int { return n.slot() >> 1 }
 
 // Model is a fitted ensemble. It is immutable and safe for concurrent use.
 type Model struct {
@@ -75,16 +92,21 @@ type Model struct {
 	value    []float64 // per node: a leaf's output
 	expect   []float64 // per node: the expected output below it
 	cover    []float64 // per node: training rows, for exact contributions; nil without
-	roots    []int32   // first node of each tree
+	roots    []uint32  // offset of each tree's first node
 	depth    []uint8   // steps from each tree's root to its deepest leaf
 	maxDepth int
 	base     float64   // BaseLogit plus every root's expected value
 	scratch  sync.Pool // *[]float64 of scoreBlock rows, for ScoreColumns
 }
 
-// maxFeatures is the most features a model may have: the flattened node
-// holds twice a feature index in 16 bits.
-const maxFeatures = math.MaxUint16 / 2
+// maxFeatures is the most features a model may have — far more than any
+// scoring table has, few enough that a block of rows stays small and a
+// value's offset in it fits the 32 bits of fnode.off — and maxNodes the
+// most nodes a forest may have, so that a node's offset fits 32 bits too.
+const (
+	maxFeatures = math.MaxUint16 / 2
+	maxNodes    = math.MaxUint32/nodeSize - 1
+)
 
 // New builds a Model from stored parameters, checking every index so that
 // a damaged artefact is refused at load rather than crashing at scoring.
@@ -107,9 +129,13 @@ func New(features []scoring.Feature, s scoring.Scaling, p Params) (*Model, error
 	for _, tr := range p.Trees {
 		withCover = withCover && len(tr.Cover) == len(tr.Feature)
 	}
+	nodes := 0
 	for t, tr := range p.Trees {
 		if err := checkTree(tr, len(features), withCover); err != nil {
 			return nil, fmt.Errorf("gbdt: tree %d: %w", t, err)
+		}
+		if nodes += len(tr.Feature); nodes > maxNodes {
+			return nil, fmt.Errorf("gbdt: more than %d nodes", maxNodes)
 		}
 		m.flatten(tr, withCover)
 	}
@@ -149,8 +175,8 @@ func checkTree(tr Tree, nf int, withCover bool) error {
 // children of each node side by side, and works out its nodes' expected
 // values.
 func (m *Model) flatten(tr Tree, withCover bool) {
-	base := int32(len(m.nodes))
-	m.roots = append(m.roots, base)
+	base := len(m.nodes)
+	m.roots = append(m.roots, uint32(base)*nodeSize)
 	// Breadth-first order: order[i] is the stored index of flat node
 	// base+i, and depths follow along.
 	order := []int32{0}
@@ -166,14 +192,15 @@ func (m *Model) flatten(tr Tree, withCover bool) {
 	}
 	// A stored tree may hold nodes no walk reaches (a hand-edited file);
 	// they are left out.
-	child := int32(1)
+	child := base + 1
 	for _, k := range order {
-		nd := fnode{left: int32(len(m.nodes)), thr: math.Inf(1), leaf: true}
+		nd := fnode{left: uint32(len(m.nodes)) * nodeSize, thr: math.Inf(1)}
 		if f := tr.Feature[k]; f >= 0 {
-			nd = fnode{thr: tr.Threshold[k], left: base + child, slot: 2 * uint16(f)}
+			slot := 2 * uint32(f)
 			if !tr.MissingLeft[k] {
-				nd.slot++
+				slot++
 			}
+			nd = fnode{thr: tr.Threshold[k], left: uint32(child) * nodeSize, off: slot * 8 * scoreBlock}
 			child += 2
 		}
 		m.nodes = append(m.nodes, nd)
@@ -189,22 +216,22 @@ func (m *Model) flatten(tr Tree, withCover bool) {
 	n := len(order)
 	ex := make([]float64, n)
 	for i := n - 1; i >= 0; i-- {
-		nd := &m.nodes[int(base)+i]
-		if nd.leaf {
-			ex[i] = m.value[int(base)+i]
+		nd := &m.nodes[base+i]
+		l := int(nd.left / nodeSize)
+		if l == base+i {
+			ex[i] = m.value[base+i]
 			continue
 		}
-		l := int(nd.left - base)
 		if withCover {
-			cl, cr := m.cover[int(nd.left)], m.cover[int(nd.left)+1]
+			cl, cr := m.cover[l], m.cover[l+1]
 			if cl+cr > 0 {
-				ex[i] = (cl*ex[l] + cr*ex[l+1]) / (cl + cr)
+				ex[i] = (cl*ex[l-base] + cr*ex[l+1-base]) / (cl + cr)
 				continue
 			}
 		}
 		// Without cover, contributions are measured against the value
 		// the node would have had as a leaf.
-		ex[i] = m.value[int(base)+i]
+		ex[i] = m.value[base+i]
 	}
 	m.expect = append(m.expect, ex...)
 	m.base += ex[0]
@@ -231,19 +258,19 @@ func (m *Model) Trees() int { return len(m.roots) }
 // contributions is its log-odds.
 func (m *Model) BaseValue() float64 { return m.base }
 
-// step returns the child of node n that value v goes to.
-func (n *fnode) step(v float64) int32 {
+// step returns the offset of the child of node n that value v goes to.
+func (n *fnode) step(v float64) uint32 {
 	// Both comparisons compile to flag reads, not branches: which side a
 	// row goes is data the branch predictor cannot learn.
-	var r int32
+	var r uint32
 	if v > n.thr {
 		r = 1
 	}
-	var miss int32
+	var miss uint32
 	if v != v {
-		miss = int32(n.slot & 1)
+		miss = uint32(n.slot() & 1)
 	}
-	return n.left + (r | miss)
+	return n.left + (r|miss)*nodeSize
 }
 
 // missing encodes unseen categories as NaN, so that a tree needs only one
@@ -261,11 +288,11 @@ func (m *Model) Logit(x []float64) float64 {
 	for t, r := range m.roots {
 		k := r
 		for d := m.depth[t]; d > 0; d-- {
-			n := &m.nodes[k]
+			n := &m.nodes[k/nodeSize]
 			f := n.feat()
 			k = n.step(m.missing(f, x[f]))
 		}
-		s += m.value[k]
+		s += m.value[k/nodeSize]
 	}
 	return s
 }
@@ -288,13 +315,13 @@ func (m *Model) Contributions(x, phi []float64) float64 {
 	for _, r := range m.roots {
 		k := r
 		for {
-			n := &m.nodes[k]
-			if n.leaf {
+			n := &m.nodes[k/nodeSize]
+			if n.left == k {
 				break
 			}
 			f := n.feat()
 			next := n.step(m.missing(f, x[f]))
-			d := m.expect[next] - m.expect[k]
+			d := m.expect[next/nodeSize] - m.expect[k/nodeSize]
 			phi[f] += d
 			logit += d
 			k = next
@@ -331,32 +358,41 @@ func (m *Model) ScoreRow(x []float64, reasons []scoring.Reason) scoring.Result {
 
 // scoreBlock is how many rows ScoreColumns walks through each tree at a
 // time: enough to keep one tree's nodes hot in cache across many rows,
-// few enough that the rows' values and running sums stay in L1.
-const scoreBlock = 128
+// few enough that the block stays in L1 beside them — 64 rows of
+// Taiwan's 23 features, each twice, are 23 KiB; 256 rows are not. A power
+// of two, so that a node's slot is its offset shifted.
+const scoreBlock = 64
 
 // ScoreColumns implements scoring.Model. It goes tree by tree over blocks
 // of rows rather than row by row over all trees, because a few hundred
-// trees do not fit in cache but one tree does; and it walks four rows
-// down a tree at once, so that four independent chains of loads keep the
-// core busy where one would wait on each.
+// trees do not fit in cache but one tree does; it walks eight rows down a
+// tree at once, so that eight independent chains of loads keep the core
+// busy where one would wait on each; and a large batch is cut into chunks
+// scored on every processor (see scoreParallel). Each row's figures are
+// the same however the batch is cut.
 func (m *Model) ScoreColumns(cols [][]float64, score, pd []float64) error {
 	if err := scoring.CheckColumns(len(m.features), cols, score, pd); err != nil {
 		return err
 	}
-	nf := len(m.features)
+	if !m.scoreParallel(cols, score, pd) {
+		m.scoreRows(cols, score, pd, 0, len(score))
+	}
+	return nil
+}
+
+// scoreRows scores rows lo..hi of a batch.
+func (m *Model) scoreRows(cols [][]float64, score, pd []float64, lo, hi int) {
 	bp := m.scratch.Get().(*[]float64)
 	defer m.scratch.Put(bp)
 	xs := *bp
-	for lo := 0; lo < len(score); lo += scoreBlock {
-		hi := min(lo+scoreBlock, len(score))
-		rows := hi - lo
-		w := 2 * nf
-		m.fillBlock(cols, lo, hi, xs)
-		acc := score[lo:hi]
+	for ; lo < hi; lo += scoreBlock {
+		end := min(lo+scoreBlock, hi)
+		m.fillBlock(cols, lo, end, xs)
+		acc := score[lo:end]
 		for i := range acc {
 			acc[i] = m.params.BaseLogit
 		}
-		m.walkBlock(xs[:rows*w], w, acc)
+		m.walkBlock(xs, acc)
 		for i, logit := range acc {
 			if pd != nil {
 				pd[lo+i] = scoring.Sigmoid(logit)
@@ -364,92 +400,84 @@ func (m *Model) ScoreColumns(cols [][]float64, score, pd []float64) error {
 			acc[i] = m.scaling.FromLogit(logit)
 		}
 	}
-	return nil
 }
 
-// fillBlock lays rows lo..hi of cols out row-major in xs, so that one
-// row's features share cache lines, each value twice: missing (or an
-// unseen category) is −Inf in slot 2j, where a split that sends missing
-// left reads it, and +Inf in slot 2j+1 for the splits that send it right.
-// Values are finite otherwise (the encoder refuses infinities), so no real
-// value is mistaken for missing.
+// fillBlock lays rows lo..hi of cols out in xs column by column, each
+// value twice, scoreBlock slots apart whatever the number of rows: in
+// slot 2j a missing value (or an unseen category) is −Inf, where a split
+// that sends missing left reads it, and in slot 2j+1 it is +Inf, for the
+// splits that send it right. Values are finite otherwise (the encoder
+// refuses infinities), so no real value is mistaken for missing.
 func (m *Model) fillBlock(cols [][]float64, lo, hi int, xs []float64) {
-	w := 2 * len(cols)
 	for j, c := range cols {
+		a := xs[2*j*scoreBlock : 2*j*scoreBlock+hi-lo]
+		b := xs[(2*j+1)*scoreBlock : (2*j+1)*scoreBlock+hi-lo]
 		cat := m.cat[j]
 		for i, v := range c[lo:hi] {
-			a, b := v, v
+			a[i], b[i] = v, v
 			if v != v || cat && v < 0 {
-				a, b = math.Inf(-1), math.Inf(1)
+				a[i], b[i] = math.Inf(-1), math.Inf(1)
 			}
-			xs[i*w+2*j] = a
-			xs[i*w+2*j+1] = b
 		}
 	}
 }
 
-// walkBlock adds every tree's output for the rows of xs, w slots each
-// (see ScoreColumns), to acc. It is the innermost loop of batch scoring
-// and reads nodes and rows through unsafe pointers: New checked every
-// child index and feature of every node, and the rows have a slot for
-// every feature, so no index can leave its slice, and the bounds checks
+// walkBlock adds every tree's output for the rows of a block (see
+// fillBlock) to acc, one per row. It is the innermost loop of batch
+// scoring and reads nodes and values through unsafe pointers: New checked
+// every child and feature of every node, and the block has a slot for
+// every feature, so no offset can leave its slice, and the bounds checks
 // the compiler would add cost a third of the time.
-func (m *Model) walkBlock(xs []float64, w int, acc []float64) {
+func (m *Model) walkBlock(xs []float64, acc []float64) {
 	nodes := unsafe.Pointer(unsafe.SliceData(m.nodes))
-	value := m.value
+	value := unsafe.Pointer(unsafe.SliceData(m.value))
 	rows := len(acc)
-	at := func(k int32) *fnode { return (*fnode)(unsafe.Add(nodes, uintptr(k)*unsafe.Sizeof(fnode{}))) }
-	slot := func(row unsafe.Pointer, n *fnode) float64 {
-		return *(*float64)(unsafe.Add(row, uintptr(n.slot)*8))
-	}
-	step := func(row unsafe.Pointer, k int32) int32 {
-		n := at(k)
-		var r int32
-		if slot(row, n) > n.thr {
+	// step moves row j of the block at xb one node down from the node at
+	// offset k. The comparison compiles to a flag read, not a branch:
+	// which side a row goes is data the branch predictor cannot learn.
+	step := func(xb unsafe.Pointer, j uintptr, k uintptr) uintptr {
+		n := (*fnode)(unsafe.Add(nodes, k))
+		var r uintptr
+		if *(*float64)(unsafe.Add(xb, uintptr(n.off)+8*j)) > n.thr {
 			r = 1
 		}
-		return n.left + r
+		return uintptr(n.left) + r*nodeSize
 	}
-	for t, root := range m.roots {
+	leaf := func(k uintptr) float64 { return *(*float64)(unsafe.Add(value, k/2)) }
+	for t, r := range m.roots {
+		root := uintptr(r)
 		depth := int(m.depth[t])
 		i := 0
 		for ; i+8 <= rows; i += 8 {
-			r0 := unsafe.Pointer(&xs[i*w])
-			r1 := unsafe.Add(r0, w*8)
-			r2 := unsafe.Add(r1, w*8)
-			r3 := unsafe.Add(r2, w*8)
-			r4 := unsafe.Add(r3, w*8)
-			r5 := unsafe.Add(r4, w*8)
-			r6 := unsafe.Add(r5, w*8)
-			r7 := unsafe.Add(r6, w*8)
+			xb := unsafe.Pointer(&xs[i])
 			k0, k1, k2, k3, k4, k5, k6, k7 := root, root, root, root, root, root, root, root
-			for d := 0; d < depth; d++ {
-				k0 = step(r0, k0)
-				k1 = step(r1, k1)
-				k2 = step(r2, k2)
-				k3 = step(r3, k3)
-				k4 = step(r4, k4)
-				k5 = step(r5, k5)
-				k6 = step(r6, k6)
-				k7 = step(r7, k7)
+			for d := depth; d > 0; d-- {
+				k0 = step(xb, 0, k0)
+				k1 = step(xb, 1, k1)
+				k2 = step(xb, 2, k2)
+				k3 = step(xb, 3, k3)
+				k4 = step(xb, 4, k4)
+				k5 = step(xb, 5, k5)
+				k6 = step(xb, 6, k6)
+				k7 = step(xb, 7, k7)
 			}
 			a := acc[i : i+8 : i+8]
-			a[0] += value[k0]
-			a[1] += value[k1]
-			a[2] += value[k2]
-			a[3] += value[k3]
-			a[4] += value[k4]
-			a[5] += value[k5]
-			a[6] += value[k6]
-			a[7] += value[k7]
+			a[0] += leaf(k0)
+			a[1] += leaf(k1)
+			a[2] += leaf(k2)
+			a[3] += leaf(k3)
+			a[4] += leaf(k4)
+			a[5] += leaf(k5)
+			a[6] += leaf(k6)
+			a[7] += leaf(k7)
 		}
 		for ; i < rows; i++ {
-			r := unsafe.Pointer(&xs[i*w])
+			xb := unsafe.Pointer(&xs[i])
 			k := root
-			for d := 0; d < depth; d++ {
-				k = step(r, k)
+			for d := depth; d > 0; d-- {
+				k = step(xb, 0, k)
 			}
-			acc[i] += value[k]
+			acc[i] += leaf(k)
 		}
 	}
 }
@@ -467,8 +495,7 @@ func (m *Model) ScoreColumnsReasons(cols [][]float64, score, pd []float64, reaso
 		return fmt.Errorf("score: %d reason buffers for %d rows", len(reasons), len(score))
 	}
 	nf := len(m.features)
-	w := 2 * nf
-	xs := make([]float64, scoreBlock*w)
+	xs := make([]float64, 2*scoreBlock*nf)
 	phi := make([]float64, scoreBlock*nf)
 	logit := make([]float64, scoreBlock)
 	factor := m.scaling.Factor()
@@ -480,7 +507,7 @@ func (m *Model) ScoreColumnsReasons(cols [][]float64, score, pd []float64, reaso
 		for i := range rows {
 			logit[i] = m.base
 		}
-		m.explainBlock(xs[:rows*w], w, phi[:rows*nf], nf, logit[:rows])
+		m.explainBlock(xs, phi[:rows*nf], nf, logit[:rows])
 		for i := range rows {
 			out := reasons[lo+i][:cap(reasons[lo+i])]
 			cnt := 0
@@ -499,46 +526,46 @@ func (m *Model) ScoreColumnsReasons(cols [][]float64, score, pd []float64, reaso
 	return nil
 }
 
-// explainBlock adds every tree's path contributions for the rows of xs (w
-// slots each) to phi (nf per row) and to logit. Like walkBlock it takes
-// every row the same number of steps down a tree — a leaf's step adds
-// nothing, its expected value minus its own — so that four rows go down
-// together without a branch on where each has got to.
-func (m *Model) explainBlock(xs []float64, w int, phi []float64, nf int, logit []float64) {
+// explainBlock adds every tree's path contributions for the rows of a
+// block (see fillBlock) to phi (nf per row) and to logit. Like walkBlock
+// it takes every row the same number of steps down a tree — a leaf's step
+// adds nothing, its expected value minus its own — so that four rows go
+// down together without a branch on where each has got to.
+func (m *Model) explainBlock(xs []float64, phi []float64, nf int, logit []float64) {
 	nodes := unsafe.Pointer(unsafe.SliceData(m.nodes))
 	expect := unsafe.Pointer(unsafe.SliceData(m.expect))
-	at := func(k int32) *fnode { return (*fnode)(unsafe.Add(nodes, uintptr(k)*unsafe.Sizeof(fnode{}))) }
-	ex := func(k int32) float64 { return *(*float64)(unsafe.Add(expect, uintptr(k)*8)) }
-	// step moves row (its slots xs, its contributions p) one node down
-	// from k and returns the node and the change of expected value.
-	step := func(row, p unsafe.Pointer, k int32) (int32, float64) {
-		n := at(k)
-		var r int32
-		if *(*float64)(unsafe.Add(row, uintptr(n.slot)*8)) > n.thr {
+	ex := func(k uintptr) float64 { return *(*float64)(unsafe.Add(expect, k/2)) }
+	// step moves row j of the block at xb (its contributions p) one node
+	// down from the node at offset k and returns the child and the change
+	// of expected value.
+	step := func(xb unsafe.Pointer, j uintptr, p unsafe.Pointer, k uintptr) (uintptr, float64) {
+		n := (*fnode)(unsafe.Add(nodes, k))
+		var r uintptr
+		if *(*float64)(unsafe.Add(xb, uintptr(n.off)+8*j)) > n.thr {
 			r = 1
 		}
-		next := n.left + r
+		next := uintptr(n.left) + r*nodeSize
 		d := ex(next) - ex(k)
-		*(*float64)(unsafe.Add(p, uintptr(n.slot>>1)*8)) += d
+		*(*float64)(unsafe.Add(p, uintptr(n.feat())*8)) += d
 		return next, d
 	}
 	rows := len(logit)
-	for t, root := range m.roots {
+	for t, r := range m.roots {
+		root := uintptr(r)
 		depth := int(m.depth[t])
 		i := 0
 		for ; i+4 <= rows; i += 4 {
-			r0 := unsafe.Pointer(&xs[i*w])
-			r1, r2, r3 := unsafe.Add(r0, w*8), unsafe.Add(r0, 2*w*8), unsafe.Add(r0, 3*w*8)
+			xb := unsafe.Pointer(&xs[i])
 			p0 := unsafe.Pointer(&phi[i*nf])
 			p1, p2, p3 := unsafe.Add(p0, nf*8), unsafe.Add(p0, 2*nf*8), unsafe.Add(p0, 3*nf*8)
 			k0, k1, k2, k3 := root, root, root, root
 			l := logit[i : i+4 : i+4]
 			for d := 0; d < depth; d++ {
 				var d0, d1, d2, d3 float64
-				k0, d0 = step(r0, p0, k0)
-				k1, d1 = step(r1, p1, k1)
-				k2, d2 = step(r2, p2, k2)
-				k3, d3 = step(r3, p3, k3)
+				k0, d0 = step(xb, 0, p0, k0)
+				k1, d1 = step(xb, 1, p1, k1)
+				k2, d2 = step(xb, 2, p2, k2)
+				k3, d3 = step(xb, 3, p3, k3)
 				l[0] += d0
 				l[1] += d1
 				l[2] += d2
@@ -546,12 +573,12 @@ func (m *Model) explainBlock(xs []float64, w int, phi []float64, nf int, logit [
 			}
 		}
 		for ; i < rows; i++ {
-			r := unsafe.Pointer(&xs[i*w])
+			xb := unsafe.Pointer(&xs[i])
 			p := unsafe.Pointer(&phi[i*nf])
 			k := root
 			for d := 0; d < depth; d++ {
 				var dd float64
-				k, dd = step(r, p, k)
+				k, dd = step(xb, 0, p, k)
 				logit[i] += dd
 			}
 		}
