@@ -354,15 +354,34 @@ func (g *GenLoader) Finish(ctx context.Context, info GenInfo, h *synth.History, 
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	if g.db.dialect == SQLite {
-		if progress != nil {
-			progress("analyze")
-		}
+	if progress != nil {
+		progress("analyze")
+	}
+	return g.db.analyze(ctx, g.conn)
+}
+
+// Analyze refreshes the planner's statistics of every table, as a bulk load
+// should before the book is worked: a table that grew from nothing in one
+// go would otherwise be planned as the empty table it was (whole scans for
+// lookups by key). PostgreSQL's autovacuum does it too, later.
+func (db *DB) Analyze(ctx context.Context) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return db.analyze(ctx, conn)
+}
+
+func (db *DB) analyze(ctx context.Context, conn *sql.Conn) error {
+	stmts := []string{"ANALYZE"}
+	if db.dialect == SQLite {
 		// Statistics for the planner from a sample, seconds not minutes.
-		for _, p := range []string{"PRAGMA analysis_limit = 1000", "ANALYZE"} {
-			if _, err := g.conn.ExecContext(ctx, p); err != nil {
-				return err
-			}
+		stmts = []string{"PRAGMA analysis_limit = 1000", "ANALYZE"}
+	}
+	for _, p := range stmts {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -166,6 +166,15 @@ func (db *DB) prepareRecords(in []SignalIn) ([]preparedRecord, error) {
 
 func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord) (SignalResult, error) {
 	var res SignalResult
+	if db.dialect == Postgres {
+		// Every read here is by key. A statement prepared while the table
+		// was nearly empty keeps a generic plan that looks up the source
+		// alone and filters its ids, a scan of the source's every record
+		// once the table has grown: plan each with its own ids instead.
+		if _, err := t.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+			return res, err
+		}
+	}
 	known, err := knownDate(ctx, t)
 	if err != nil {
 		return res, err
@@ -174,11 +183,14 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []pre
 	if err != nil {
 		return res, err
 	}
-	stored, err := storedHashes(ctx, t, in)
+	if db.dialect == Postgres {
+		return db.ingestChunkPG(ctx, t, in, prep, known, who)
+	}
+	stored, err := storedHashes(ctx, t, db.dialect, in)
 	if err != nil {
 		return res, err
 	}
-	recs := newBatcher(t, `INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, signals, received_at, received_by) VALUES`, `ON CONFLICT (source, record_id) DO NOTHING`, 10)
+	recs := newSignalRowWriter(t, db.dialect)
 	borrowers := map[int64]bool{}
 	actor, stamp := t.actor.String(), t.stamp()
 	for i := range in {
@@ -214,7 +226,181 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []pre
 		res.Borrowers = append(res.Borrowers, b)
 	}
 	slices.Sort(res.Borrowers)
-	return res, markBorrowers(ctx, t, res.Borrowers)
+	return res, markBorrowers(ctx, t, db.dialect, res.Borrowers)
+}
+
+// ingestChunkPG is ingestChunk on PostgreSQL: the records go in first, in
+// one statement that says which it stored, and only the others — a
+// re-delivery, or an id used before — are looked up, so a first delivery
+// reads nothing back.
+func (db *DB) ingestChunkPG(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord, known civil.Date, who func(*signal.Record) (int64, string)) (SignalResult, error) {
+	var res SignalResult
+	conflict := func(s *SignalIn) Reject {
+		return Reject{s.Line, fmt.Sprintf("id: record %q of source %s is already stored with other content; send a correction under a new id", clipText(s.Record.ID, 64), s.Record.Source)}
+	}
+	seen := map[string][32]byte{}
+	var cols [10][]any
+	var cand []int
+	bids := make([]int64, len(in))
+	actor, stamp := t.actor.String(), t.stamp()
+	for i := range in {
+		s := &in[i]
+		r := &s.Record
+		bid, reason := who(r)
+		if reason != "" {
+			res.Rejects = append(res.Rejects, Reject{s.Line, reason})
+			continue
+		}
+		key := r.Source + "\x00" + r.ID
+		if h, ok := seen[key]; ok { // twice in one delivery
+			if h == prep[i].hash {
+				res.Duplicates++
+			} else {
+				res.Rejects = append(res.Rejects, conflict(s))
+			}
+			continue
+		}
+		seen[key] = prep[i].hash
+		bids[i] = bid
+		p := &prep[i]
+		for k, v := range []any{r.Source, r.ID, bid, int64(r.Date), int64(known), p.hash[:], p.sealed, p.signals, stamp, actor} {
+			cols[k] = append(cols[k], v)
+		}
+		cand = append(cand, i)
+	}
+	inserted := map[string]bool{}
+	if len(cand) > 0 {
+		w := &signalRowWriter{t: t, cols: cols, rows: len(cand)}
+		rows, err := w.insertReturning(ctx)
+		if err != nil {
+			return res, err
+		}
+		for _, k := range rows {
+			inserted[k] = true
+		}
+	}
+	var again []SignalIn
+	var againAt []int
+	borrowers := map[int64]bool{}
+	for _, i := range cand {
+		r := &in[i].Record
+		if inserted[r.Source+"\x00"+r.ID] {
+			res.Stored++
+			borrowers[bids[i]] = true
+			continue
+		}
+		again, againAt = append(again, in[i]), append(againAt, i)
+	}
+	if len(again) > 0 {
+		stored, err := storedHashes(ctx, t, db.dialect, again)
+		if err != nil {
+			return res, err
+		}
+		for k, s := range again {
+			h := prep[againAt[k]].hash
+			if old, ok := stored[s.Record.Source+"\x00"+s.Record.ID]; ok && bytes.Equal(old, h[:]) {
+				res.Duplicates++
+			} else {
+				res.Rejects = append(res.Rejects, conflict(&again[k]))
+			}
+		}
+	}
+	for b := range borrowers {
+		res.Borrowers = append(res.Borrowers, b)
+	}
+	slices.Sort(res.Borrowers)
+	slices.SortStableFunc(res.Rejects, func(a, b Reject) int { return a.Line - b.Line })
+	return res, markBorrowers(ctx, t, db.dialect, res.Borrowers)
+}
+
+// signalRowWriter inserts records' rows: multi-row INSERTs on SQLite; on
+// PostgreSQL one INSERT … SELECT FROM unnest of a column array each, a
+// statement a chunk, which is several times faster than rows of
+// parameters and keeps ON CONFLICT (a concurrent import of the same
+// record stores it once).
+type signalRowWriter struct {
+	b    *batcher
+	t    *wtx
+	cols [10][]any
+	rows int
+}
+
+const recordInsert = `INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, signals, received_at, received_by)`
+
+func newSignalRowWriter(t *wtx, d Dialect) *signalRowWriter {
+	if d == Postgres {
+		return &signalRowWriter{t: t}
+	}
+	return &signalRowWriter{b: newBatcher(t, recordInsert+` VALUES`, `ON CONFLICT (source, record_id) DO NOTHING`, 10)}
+}
+
+func (w *signalRowWriter) add(ctx context.Context, row ...any) error {
+	if w.b != nil {
+		return w.b.add(ctx, row...)
+	}
+	for i, v := range row {
+		w.cols[i] = append(w.cols[i], v)
+	}
+	w.rows++
+	return nil
+}
+
+func (w *signalRowWriter) flush(ctx context.Context) error {
+	if w.b != nil {
+		return w.b.flush(ctx)
+	}
+	if w.rows == 0 {
+		return nil
+	}
+	_, err := w.t.ExecContext(ctx, w.unnest(""), w.args()...)
+	w.cols, w.rows = [10][]any{}, 0
+	return err
+}
+
+func (w *signalRowWriter) unnest(tail string) string {
+	return recordInsert + ` SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::int[], ?::int[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[]) ON CONFLICT (source, record_id) DO NOTHING` + tail
+}
+
+// args are the column arrays of the rows added.
+func (w *signalRowWriter) args() []any {
+	texts := func(vs []any) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = v.(string)
+		}
+		return out
+	}
+	ints := func(vs []any) []int64 {
+		out := make([]int64, len(vs))
+		for i, v := range vs {
+			out[i] = v.(int64)
+		}
+		return out
+	}
+	hashes := make([][]byte, w.rows)
+	for i, v := range w.cols[5] {
+		hashes[i] = v.([]byte)
+	}
+	return []any{texts(w.cols[0]), texts(w.cols[1]), ints(w.cols[2]), ints(w.cols[3]), ints(w.cols[4]), hashes, texts(w.cols[6]), texts(w.cols[7]), texts(w.cols[8]), texts(w.cols[9])}
+}
+
+// insertReturning inserts the rows added (PostgreSQL) and returns the
+// "source\x00record_id" of each it stored: those already there are not.
+func (w *signalRowWriter) insertReturning(ctx context.Context) ([]string, error) {
+	rows, err := w.t.QueryContext(ctx, w.unnest(` RETURNING source, record_id`), w.args()...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var src, id string
+		if err := rows.Scan(&src, &id); err != nil {
+			return nil, err
+		}
+		out = append(out, src+"\x00"+id)
+	}
+	return out, rows.Err()
 }
 
 // knownDate returns the business date a signal stored now is known on:
@@ -314,7 +500,7 @@ func (db *DB) resolveBorrowers(ctx context.Context, q querier, in []SignalIn) (f
 
 // storedHashes returns the content hashes of the records of in already
 // stored, by source and record id.
-func storedHashes(ctx context.Context, q querier, in []SignalIn) (map[string][]byte, error) {
+func storedHashes(ctx context.Context, q querier, d Dialect, in []SignalIn) (map[string][]byte, error) {
 	bySource := map[string][]any{}
 	for i := range in {
 		r := &in[i].Record
@@ -324,7 +510,17 @@ func storedHashes(ctx context.Context, q querier, in []SignalIn) (map[string][]b
 	for src, ids := range bySource {
 		for len(ids) > 0 {
 			n := min(len(ids), batchSize)
-			rows, err := q.QueryContext(ctx, `SELECT record_id, hash FROM signal_records WHERE source = ? AND record_id IN (`+placeholders(n)+`)`, append([]any{src}, ids[:n]...)...)
+			query, args := `SELECT record_id, hash FROM signal_records WHERE source = ? AND record_id IN (`+placeholders(n)+`)`, append([]any{src}, ids[:n]...)
+			if d == Postgres {
+				// A join on the key from an array: a lookup per id
+				// whatever the planner believes of the table's size.
+				list := make([]string, n)
+				for i, id := range ids[:n] {
+					list[i] = id.(string)
+				}
+				query, args = `SELECT r.record_id, r.hash FROM unnest(?::text[]) AS k(id) JOIN signal_records r ON r.source = ? AND r.record_id = k.id`, []any{list, src}
+			}
+			rows, err := q.QueryContext(ctx, query, args...)
 			if err != nil {
 				return nil, err
 			}
@@ -348,7 +544,11 @@ func storedHashes(ctx context.Context, q querier, in []SignalIn) (map[string][]b
 }
 
 // markBorrowers marks every loan of the borrowers for close of business.
-func markBorrowers(ctx context.Context, q querier, borrowers []int64) error {
+func markBorrowers(ctx context.Context, q querier, d Dialect, borrowers []int64) error {
+	if d == Postgres && len(borrowers) > 0 {
+		_, err := q.ExecContext(ctx, `INSERT INTO eod_dirty (loan_id, events) SELECT l.id, 1 FROM unnest(?::bigint[]) AS b(id) JOIN loans l ON l.borrower_id = b.id ON CONFLICT (loan_id) DO UPDATE SET events = eod_dirty.events + 1`, borrowers)
+		return err
+	}
 	return inBatches(borrowers, func(_ []int64, args []any, marks string) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO eod_dirty (loan_id, events) SELECT id, 1 FROM loans WHERE borrower_id IN (`+marks+`) ON CONFLICT (loan_id) DO UPDATE SET events = eod_dirty.events + 1`, args...)
 		return err
