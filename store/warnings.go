@@ -69,7 +69,12 @@ func (db *DB) Rules(ctx context.Context) ([]warning.Rule, error) {
 }
 
 func latestRules(ctx context.Context, q querier) ([]warning.Rule, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+ruleColumns+` FROM warning_rules r WHERE version = (SELECT MAX(version) FROM warning_rules v WHERE v.code = r.code) ORDER BY code`)
+	return queryRules(ctx, q, `SELECT `+ruleColumns+` FROM warning_rules r WHERE version = (SELECT MAX(version) FROM warning_rules v WHERE v.code = r.code) ORDER BY code`)
+}
+
+// queryRules runs a query of ruleColumns.
+func queryRules(ctx context.Context, q querier, query string, args ...any) ([]warning.Rule, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -91,20 +96,8 @@ func (db *DB) RuleVersions(ctx context.Context, code string) ([]warning.Rule, er
 	if _, err := db.Rules(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+ruleColumns+` FROM warning_rules WHERE code = ? ORDER BY version DESC`, code)
+	out, err := queryRules(ctx, db.read, `SELECT `+ruleColumns+` FROM warning_rules WHERE code = ? ORDER BY version DESC`, code)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []warning.Rule
-	for rows.Next() {
-		r, err := scanRule(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
@@ -346,7 +339,12 @@ func (db *DB) Warnings(ctx context.Context, f WarningFilter) ([]warning.Warning,
 		limit = 1000
 	}
 	cols := "w." + strings.ReplaceAll(warningColumns, ", ", ", w.")
-	rows, err := db.read.QueryContext(ctx, `SELECT `+cols+` FROM warnings w JOIN loans l ON l.id = w.loan_id WHERE `+strings.Join(where, " AND ")+` ORDER BY w.raised DESC, w.id DESC LIMIT ?`, append(args, limit)...)
+	return queryWarnings(ctx, db.read, `SELECT `+cols+` FROM warnings w JOIN loans l ON l.id = w.loan_id WHERE `+strings.Join(where, " AND ")+` ORDER BY w.raised DESC, w.id DESC LIMIT ?`, append(args, limit)...)
+}
+
+// queryWarnings runs a query of warningColumns.
+func queryWarnings(ctx context.Context, q querier, query string, args ...any) ([]warning.Warning, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -442,20 +440,7 @@ func (db *DB) WarningReport(ctx context.Context, from, to civil.Date) (warning.R
 }
 
 func allWarnings(ctx context.Context, q querier, from, to civil.Date) ([]warning.Warning, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+warningColumns+` FROM warnings WHERE raised >= ? AND raised <= ? ORDER BY id`, int64(from), int64(to))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []warning.Warning
-	for rows.Next() {
-		w, err := scanWarning(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return queryWarnings(ctx, q, `SELECT `+warningColumns+` FROM warnings WHERE raised >= ? AND raised <= ? ORDER BY id`, int64(from), int64(to))
 }
 
 // Backtest is what a rule set would have done over history.
