@@ -230,7 +230,11 @@ Signals columns:  id, borrower (or id_number), date, then the source's fields
 		}
 		return rejectedRows(len(rejects), rejectFile)
 	}
-	fmt.Fprintf(m.Stdout, "%s: %d rows, %d %s imported, %d already present, %d rejected (%.2fs)\n", path, rows, added, kind, duplicates, len(rejects), elapsed.Seconds())
+	what := kind
+	if kind == "signals" {
+		what = adapter.Name() + " records"
+	}
+	fmt.Fprintf(m.Stdout, "%s: %d rows, %d %s imported, %d already present, %d rejected (%.2fs)\n", path, rows, added, what, duplicates, len(rejects), elapsed.Seconds())
 	if summary.TrailerLine != 0 {
 		fmt.Fprintf(m.Stdout, "control trailer on line %d checked: %d rows", summary.TrailerLine, summary.DataRows)
 		if kind == "payments" {
