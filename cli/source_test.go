@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,5 +63,39 @@ func TestSourcePullFromTheSimulator(t *testing.T) {
 	out, _, _ := run(t, db, "source", "list")
 	if !strings.Contains(out, "bureau") || !strings.Contains(out, "inquiries") {
 		t.Errorf("source list: %q", out)
+	}
+}
+
+// import signals keeps the good rows, reports each bad one with its line
+// in the reject file, and stores nothing twice on re-delivery.
+func TestImportSignals(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "book.db")
+	if _, errs, code := run(t, db, "gen", "--loans", "20", "--months", "3", "--until", "2026-03-31"); code != 0 {
+		t.Fatalf("gen: %s", errs)
+	}
+	file := filepath.Join(dir, "bureau.csv")
+	csv := "id,borrower,date,inquiries,open_loans,balance,overdue_accounts,overdue_amount\n" +
+		"R1,BR0000000001,2026-03-30,3,2,12000.50,0,0\n" +
+		"R2,BR0000000002,2026-03-30,many,2,1.00,0,0\n" +
+		"R3,BR9999999999,2026-03-30,1,0,0,0,0\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := run(t, db, "import", "signals", "--source", "bureau", file)
+	if code != 7 || !strings.Contains(out, "1 bureau records imported") || !strings.Contains(out, "line 3: inquiries") || !strings.Contains(out, "line 4: borrower: no borrower") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errs)
+	}
+	rejects, err := os.ReadFile(file + ".rejects.csv")
+	if err != nil || !strings.Contains(string(rejects), "R2,BR0000000002") || !strings.Contains(string(rejects), "R3,BR9999999999") {
+		t.Errorf("reject file: %v\n%s", err, rejects)
+	}
+	out, _, _ = run(t, db, "import", "signals", "--source", "bureau", file)
+	if !strings.Contains(out, "0 bureau records imported, 1 already present") {
+		t.Errorf("re-delivery: %s", out)
+	}
+	if _, errs, code := run(t, db, "import", "signals", file); code != 2 || !strings.Contains(errs, "--source") {
+		t.Errorf("without --source: exit %d %s", code, errs)
 	}
 }
