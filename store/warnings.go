@@ -150,6 +150,9 @@ func (t *wtx) putRule(ctx context.Context, r warning.Rule) (warning.Rule, error)
 
 // SetRuleEnabled switches rule code on or off, as a new version.
 func (db *DB) SetRuleEnabled(ctx context.Context, code string, on bool) (warning.Rule, error) {
+	if err := auth.Can(auth.FromContext(ctx), auth.ManageRules, auth.Book()).Err(); err != nil {
+		return warning.Rule{}, err // refused even when there is nothing to switch
+	}
 	vs, err := db.RuleVersions(ctx, code)
 	if err != nil {
 		return warning.Rule{}, err
