@@ -115,7 +115,7 @@ func Backtest(cfg BacktestConfig, books []BorrowerBook, rules []Rule, from, to c
 	if cfg.Deriver != nil {
 		d = *cfg.Deriver
 	}
-	d.KeepState = true // rules read the installments (PaymentFactsOf)
+	d.KeepState = false // what the rules read of a state is taken as it is replayed (Deriver.Inspect)
 	bt := &backtest{set: set, d: &d, from: from, to: to, asOf: asOf, resolveAfter: cfg.ResolveAfter}
 
 	out := make([]borrowerResult, len(books))
@@ -189,6 +189,18 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 	npl := make([]civil.Date, len(ins))
 	seen := make([]Milestones, len(ins)) // as each derivation saw them, the first date kept, as close of business keeps them
 	derived := make([]bool, len(ins))
+	// What the rules and the milestones read of each loan's replayed
+	// state, taken while it is replayed rather than kept.
+	type look struct {
+		pay    PaymentFacts
+		ms     Milestones
+		past90 civil.Date // the day it went 91 days past due, zero for never
+	}
+	looks := make([]look, len(ins))
+	der := *bt.d
+	der.Inspect = func(i int, st *servicing.State) {
+		looks[i] = look{PaymentFactsOf(st), MilestonesOf(st, nil), firstDPD(st, 91)}
+	}
 	for day := bt.from; !day.After(bt.asOf); {
 		facts := signal.Summarise(sigs, day)
 		var scored *signal.Facts // what the score sees: nil when nothing is known
@@ -198,7 +210,7 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 		for i := range ins {
 			ins[i].Facts = scored
 		}
-		got, _ := bt.d.Derive(day, knownBy(ins, all, day), nil)
+		got, _ := der.Derive(day, knownBy(ins, all, day), nil)
 		wake := civil.Date(0)
 		for i := range got {
 			g := &got[i]
@@ -207,14 +219,14 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 			}
 			s := &g.Snapshot
 			ins[i].InitialScore = s.InitialScore
-			seen[i] = seen[i].merge(MilestonesOf(g.State, nil))
+			seen[i] = seen[i].merge(looks[i].ms)
 			wake = loanstate.Earliest(wake, loanstate.Wake(s))
 			if s.Class.NonPerforming() && npl[i] == 0 {
 				npl[i] = day
 				if !derived[i] && day == bt.from && ins[i].Loan.Disbursed.Before(bt.from) {
 					npl[i] = bt.from.AddDays(-1)
 					// Over 90 DPD is 次级 (classification.Floor).
-					if d := firstDPD(g.State, 91); d != 0 && d.Before(bt.from) {
+					if d := looks[i].past90; d != 0 && d.Before(bt.from) {
 						npl[i] = d
 					}
 				}
@@ -224,7 +236,7 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 				continue
 			}
 			l := &ins[i].Loan
-			in := Input{Date: day, Loan: l, Snapshot: s, Facts: &facts, Payments: PaymentFactsOf(g.State)}
+			in := Input{Date: day, Loan: l, Snapshot: s, Facts: &facts, Payments: looks[i].pay}
 			hits, w := bt.set.Decide(&in, bt.past(ws, l.ID, day))
 			wake = loanstate.Earliest(wake, w)
 			for _, h := range hits {
@@ -255,13 +267,14 @@ func (bt *backtest) borrower(b *BorrowerBook) borrowerResult {
 	for i := range ins {
 		ins[i].Facts = nil
 	}
-	final, _ := bt.d.Derive(bt.asOf, knownBy(ins, all, bt.asOf), nil)
+	clear(looks)
+	final, _ := der.Derive(bt.asOf, knownBy(ins, all, bt.asOf), nil)
 	res := borrowerResult{warnings: ws}
 	for i := range ins {
 		m := loanMilestones{loan: ins[i].Loan.ID}
 		m.Milestones = seen[i]
 		if final[i].OK {
-			m.Milestones = m.merge(MilestonesOf(final[i].State, nil))
+			m.Milestones = m.merge(looks[i].ms)
 		}
 		m.Substandard = npl[i]
 		res.milestones = append(res.milestones, m)
