@@ -71,7 +71,7 @@ func TestRuleAndWarningCommands(t *testing.T) {
 
 	// Put: a new rule (off) and a new version of a default (kept on).
 	good := file("good.json", `[
-  {"code": "big_overdue", "name": "Big overdue 大额逾期", "expr": "overdue >= 5000.0 && dpd >= 15",
+  {"code": "big_overdue", "name": "Big overdue 大额逾期", "expr": "overdue >= 500000 && dpd >= 15",
    "severity": "红", "cooldown": 30, "owner": "collector", "description": "a lot past due"},
   {"code": "court_case", "name": "Court case 涉诉", "expr": "court_new_3m > 0 || court_cases >= 2",
    "severity": "orange", "cooldown": 90, "owner": "legal"}
@@ -87,7 +87,7 @@ func TestRuleAndWarningCommands(t *testing.T) {
 		{"a syntax error", `{"code": "big_overdue", "name": "x", "expr": "overdue >= ", "severity": "red", "owner": "collector"}`, "1:12"},
 		{"on its second line", `{"code": "big_overdue", "name": "x", "expr": "dpd >= 1 &&\n  overdue >", "severity": "red", "owner": "collector"}`, "2:"},
 		{"an unknown variable", `{"code": "big_overdue", "name": "x", "expr": "overdu >= 1.0", "severity": "red", "owner": "collector"}`, "unknown variables: overdu"},
-		{"an int for a double", `{"code": "big_overdue", "name": "x", "expr": "overdue >= 5000", "severity": "red", "owner": "collector"}`, "1:"},
+		{"a double for money (fen)", `{"code": "big_overdue", "name": "x", "expr": "overdue >= 5000.0", "severity": "red", "owner": "collector"}`, "1:"},
 		{"a bad one after a good one", `[{"code": "court_case", "name": "x", "expr": "dpd > 1", "severity": "red", "owner": "legal"},
 		  {"code": "big_overdue", "name": "x", "expr": "dpd >", "severity": "red", "owner": "collector"}]`, "nothing was stored"},
 		{"a bad severity", `{"code": "big_overdue", "name": "x", "expr": "dpd > 1", "severity": "purple", "owner": "collector"}`, "purple"},

@@ -24,14 +24,14 @@ func benchRules() []warning.Rule {
 	rules := warning.Defaults()
 	extra := []string{
 		`dpd >= 30 && class_rank >= 2`,
-		`overdue > 5000.0 && months_on_book < 6`,
+		`overdue > 500000 && months_on_book < 6`,
 		`bucket == "M2" && restructured`,
 		`product == "consumer" && inquiries_3m > 5`,
 		`custom[?"churn"].orValue(0) > 3`,
 		`region in ["north", "east"] && court_cases > 1`,
 		`scored && pd > 0.2 && stage >= 2`,
-		`utility_arrears > 500.0 || tax_arrears > 1000.0`,
-		`business_anomaly && outstanding > 100000.0`,
+		`utility_arrears > 50000 || tax_arrears > 100000`,
+		`business_anomaly && outstanding > 10000000`,
 	}
 	for i, e := range extra {
 		rules = append(rules, warning.Rule{Code: fmt.Sprintf("extra_%d", i), Version: 1, Name: "extra", Expr: e,

@@ -44,7 +44,7 @@ func Defaults() []Rule {
 		},
 		{
 			Code: "inflow_drop", Version: 1, Name: "Inflow drop 流水下降", Severity: Orange, Cooldown: 90, Owner: "account-manager", Enabled: true,
-			Expr: `statement_known && inflow_prev_3m >= 10000.0 && inflow_drop_pct >= 50`,
+			Expr: `statement_known && inflow_prev_3m >= 1000000 && inflow_drop_pct >= 50`,
 			Description: "Money into the borrower's bank account over the last three months is half or less of the three months before (from at least 10,000 yuan): income has fallen. " +
 				"近三个月银行流水入账较前三个月下降一半及以上（前三个月不少于1万元），收入明显下降。",
 		},
@@ -56,7 +56,7 @@ func Defaults() []Rule {
 		},
 		{
 			Code: "overdue_elsewhere", Version: 1, Name: "Overdue elsewhere 他行逾期", Severity: Orange, Cooldown: 60, Owner: "risk-officer", Enabled: true,
-			Expr: `overdue_elsewhere >= 1000.0`,
+			Expr: `overdue_elsewhere >= 100000`,
 			Description: "The credit bureau reports 1,000 yuan or more overdue at other lenders: trouble there usually comes here next. " +
 				"征信显示在其他机构逾期1000元及以上，风险往往随后传导至本行。",
 		},

@@ -48,7 +48,7 @@ func TestCompileRefusesWithPosition(t *testing.T) {
 		{"two unknown", "foo > 1 || bar", []warning.Problem{{Line: 1, Column: 1}, {Line: 1, Column: 12}}, []string{"foo", "bar"}, "unknown variables: foo, bar"},
 		{"not a bool", "dpd + 1", []warning.Problem{{Line: 1, Column: 1}}, nil, "type int"},
 		{"a string compared with a number", `bucket > 3`, []warning.Problem{{Line: 1, Column: 8}}, nil, "no matching overload"},
-		{"money is a double", `overdue_elsewhere > 1000`, []warning.Problem{{Line: 1, Column: 19}}, nil, "1:19"},
+		{"money is an int of fen", `overdue_elsewhere > 1000.0`, []warning.Problem{{Line: 1, Column: 19}}, nil, "1:19"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := warning.Compile(rule("r", tt.expr))
@@ -155,8 +155,11 @@ func TestVarsMatchTheirTypes(t *testing.T) {
 }
 
 func celType(t warning.Type) string {
-	if t == warning.IntMap {
+	switch t {
+	case warning.IntMap:
 		return "map"
+	case warning.Money:
+		return "int"
 	}
 	return t.String()
 }
@@ -175,16 +178,16 @@ func TestVarValues(t *testing.T) {
 		Inflow3M: 30_000_00, InflowPrev3M: 100_000_00, SalaryMonths: 4, StatementKnown: true, Custom: map[string]int64{"churn": 5}}
 	for _, expr := range []string{
 		`dpd == 45 && max_dpd == 60 && bucket == "M2" && class == "special-mention" && class_rank == 2 && stage == 2`,
-		`outstanding == 60000.0 && overdue == 1050.5`,
+		`outstanding == 6000000 && overdue == 105050`,
 		// 2026-01-15 to 2026-06-30: five monthiversaries (06-15 the last).
 		`months_on_book == 5`,
 		`product == "consumer" && branch == "sh01" && region == "east" && restructured && status == "active"`,
 		`scored && score == 580 && initial_score == 640 && score_drop == 60 && pd == 0.125`,
 		`partial_payments == 2 && first_payment_default`,
 		`signals_known && inquiries_1m == 1 && inquiries_3m == 4 && inquiries_6m == 6 && open_loans_elsewhere == 3`,
-		`overdue_elsewhere == 2500.0 && court_cases == 2 && court_new_3m == 1 && dishonest && !identity_mismatch && !deceased`,
-		`social_gap_months == 3 && social_known && utility_arrears == 120.0`,
-		`inflow_3m == 30000.0 && inflow_prev_3m == 100000.0 && inflow_drop_pct == 70 && salary_months_6m == 4 && statement_known`,
+		`overdue_elsewhere == 250000 && court_cases == 2 && court_new_3m == 1 && dishonest && !identity_mismatch && !deceased`,
+		`social_gap_months == 3 && social_known && utility_arrears == 12000`,
+		`inflow_3m == 3000000 && inflow_prev_3m == 10000000 && inflow_drop_pct == 70 && salary_months_6m == 4 && statement_known`,
 		`custom["churn"] == 5 && custom[?"other"].orValue(0) == 0 && !("other" in custom)`,
 	} {
 		p, err := warning.Compile(rule("t", expr))
@@ -228,11 +231,11 @@ func TestReasonNamesTheValues(t *testing.T) {
 	in := quiet()
 	in.Facts.CourtCases = 1
 	in.Facts.Custom = map[string]int64{"b": 2, "a": 1}
-	p, err := warning.Compile(rule("t", `court_cases > 0 && dpd == 0 && (court_cases < 5 || overdue_elsewhere > 0.5) && custom.size() >= 0`))
+	p, err := warning.Compile(rule("t", `court_cases > 0 && dpd == 0 && (court_cases < 5 || overdue_elsewhere > 50) && custom.size() >= 0`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := p.Reason(in), "court_cases=1, dpd=0, overdue_elsewhere=0, custom={a:1, b:2}"; got != want {
+	if got, want := p.Reason(in), "court_cases=1, dpd=0, overdue_elsewhere=0.00, custom={a:1, b:2}"; got != want {
 		t.Errorf("reason %q, want %q", got, want)
 	}
 	if got, want := p.Vars(), []string{"court_cases", "dpd", "overdue_elsewhere", "custom"}; !cmp.Equal(got, want) {

@@ -78,14 +78,17 @@ func PaymentFactsOf(st *servicing.State) PaymentFacts {
 // Type is the CEL type of a variable.
 type Type int
 
-// The types variables have. Amounts of money are doubles in yuan (元), so
-// that a rule reads "overdue_elsewhere > 5000.0"; counts and days are ints.
+// The types variables have. Amounts of money are exact integers of fen
+// (分, minor units) as everywhere in daihou — a rule reads
+// "overdue_elsewhere >= 100000" for 1,000 yuan — and reasons show them in
+// yuan; counts and days are ints; only a probability is a double.
 const (
 	Int    Type = iota + 1 // int
 	Double                 // double
 	Bool                   // bool
 	String                 // string
 	IntMap                 // map(string, int)
+	Money                  // int of fen
 )
 
 // String returns the type as CEL spells it.
@@ -101,13 +104,15 @@ func (t Type) String() string {
 		return "string"
 	case IntMap:
 		return "map(string, int)"
+	case Money:
+		return "int (fen)"
 	}
 	return "type(" + strconv.Itoa(int(t)) + ")"
 }
 
 func (t Type) cel() *cel.Type {
 	switch t {
-	case Int:
+	case Int, Money:
 		return cel.IntType
 	case Double:
 		return cel.DoubleType
@@ -192,8 +197,8 @@ var Vars = [nVars]Var{
 	vClass:               {"class", String, "loan", `five-tier class (五级分类): "normal", "special-mention", "substandard", "doubtful", "loss"`},
 	vClassRank:           {"class_rank", Int, "loan", "the class as a number: 1 normal (正常) … 3 substandard (次级) … 5 loss (损失)"},
 	vStage:               {"stage", Int, "loan", "IFRS 9 stage, 1 to 3"},
-	vOutstanding:         {"outstanding", Double, "loan", "principal outstanding, yuan"},
-	vOverdue:             {"overdue", Double, "loan", "principal and interest past due, yuan"},
+	vOutstanding:         {"outstanding", Money, "loan", "principal outstanding, fen"},
+	vOverdue:             {"overdue", Money, "loan", "principal and interest past due, fen"},
 	vMonthsOnBook:        {"months_on_book", Int, "loan", "whole months since disbursement (账龄)"},
 	vProduct:             {"product", String, "loan", "product code"},
 	vBranch:              {"branch", String, "loan", "branch code"},
@@ -212,8 +217,8 @@ var Vars = [nVars]Var{
 	vInquiries3M:         {"inquiries_3m", Int, "signals", "new credit inquiries in the last 90 days"},
 	vInquiries6M:         {"inquiries_6m", Int, "signals", "new credit inquiries in the last 180 days"},
 	vOpenLoans:           {"open_loans_elsewhere", Int, "signals", "open loans at other lenders (多头借贷), latest bureau report"},
-	vBalanceElsewhere:    {"balance_elsewhere", Double, "signals", "their outstanding balance, yuan"},
-	vOverdueElsewhere:    {"overdue_elsewhere", Double, "signals", "amount overdue at other lenders, yuan"},
+	vBalanceElsewhere:    {"balance_elsewhere", Money, "signals", "their outstanding balance, fen"},
+	vOverdueElsewhere:    {"overdue_elsewhere", Money, "signals", "amount overdue at other lenders, fen"},
 	vCourtCases:          {"court_cases", Int, "signals", "court cases open against the borrower (涉诉)"},
 	vCourtNew3M:          {"court_new_3m", Int, "signals", "court cases filed in the last 90 days"},
 	vDishonest:           {"dishonest", Bool, "signals", "on the dishonest-debtor list (失信被执行人)"},
@@ -221,16 +226,16 @@ var Vars = [nVars]Var{
 	vDeceased:            {"deceased", Bool, "signals", "registered as deceased (死亡)"},
 	vSocialGap:           {"social_gap_months", Int, "signals", "months of social-security contributions unpaid since the last paid one (社保断缴)"},
 	vSocialKnown:         {"social_known", Bool, "signals", "social security has reported on the borrower"},
-	vUtilityArrears:      {"utility_arrears", Double, "signals", "utility arrears (水电欠费), yuan"},
-	vInflow3M:            {"inflow_3m", Double, "signals", "bank-statement inflow (流水) in the last 90 days, yuan"},
-	vInflowPrev3M:        {"inflow_prev_3m", Double, "signals", "inflow in the 90 days before that, yuan"},
+	vUtilityArrears:      {"utility_arrears", Money, "signals", "utility arrears (水电欠费), fen"},
+	vInflow3M:            {"inflow_3m", Money, "signals", "bank-statement inflow (流水) in the last 90 days, fen"},
+	vInflowPrev3M:        {"inflow_prev_3m", Money, "signals", "inflow in the 90 days before that, fen"},
 	vInflowDrop:          {"inflow_drop_pct", Int, "signals", "fall of inflow against the 3 months before, per cent (0 when it did not fall)"},
-	vOutflow3M:           {"outflow_3m", Double, "signals", "bank-statement outflow in the last 90 days, yuan"},
+	vOutflow3M:           {"outflow_3m", Money, "signals", "bank-statement outflow in the last 90 days, fen"},
 	vSalaryMonths:        {"salary_months_6m", Int, "signals", "calendar months with a salary credit in the last 6"},
 	vStatementKnown:      {"statement_known", Bool, "signals", "bank statements have reported on the borrower"},
-	vTaxArrears:          {"tax_arrears", Double, "signals", "tax overdue (欠税), yuan"},
+	vTaxArrears:          {"tax_arrears", Money, "signals", "tax overdue (欠税), fen"},
 	vBusinessAnomaly:     {"business_anomaly", Bool, "signals", "listed for abnormal operation (工商经营异常)"},
-	vSpend3M:             {"ecommerce_spend_3m", Double, "signals", "e-commerce spending in the last 90 days, yuan"},
+	vSpend3M:             {"ecommerce_spend_3m", Money, "signals", "e-commerce spending in the last 90 days, fen"},
 	vTrips3M:             {"transport_trips_3m", Int, "signals", "transport trips in the last 90 days"},
 	vCustom:              {"custom", IntMap, "signals", `each custom feed's latest value by name: custom[?"name"].orValue(0) > 3`},
 }
@@ -264,8 +269,8 @@ var (
 	emptyCustom      ref.Val = types.NewMap(types.DefaultTypeAdapter, map[string]int64{})
 )
 
-func yuan(a money.Amount) ref.Val { return types.Double(float64(a) / 100) }
-func yuanOf(fen int64) ref.Val    { return types.Double(float64(fen) / 100) }
+func fen(a money.Amount) ref.Val { return types.Int(a) }
+func fenOf(v int64) ref.Val      { return types.Int(v) }
 
 // noFacts stands for a borrower no source has reported on.
 var noFacts signal.Facts
@@ -296,9 +301,9 @@ func value(i int, in *Input) ref.Val {
 	case vStage:
 		return types.Int(s.Stage)
 	case vOutstanding:
-		return yuan(s.PrincipalOutstanding)
+		return fen(s.PrincipalOutstanding)
 	case vOverdue:
-		return yuan(s.OverduePrincipal + s.OverdueInterest)
+		return fen(s.OverduePrincipal + s.OverdueInterest)
 	case vMonthsOnBook:
 		n, _ := monthsOnBook(l.Disbursed, in.Date)
 		return types.Int(n)
@@ -348,9 +353,9 @@ func value(i int, in *Input) ref.Val {
 	case vOpenLoans:
 		return types.Int(f.OpenLoans)
 	case vBalanceElsewhere:
-		return yuanOf(f.BalanceElsewhere)
+		return fenOf(f.BalanceElsewhere)
 	case vOverdueElsewhere:
-		return yuanOf(f.OverdueElsewhere)
+		return fenOf(f.OverdueElsewhere)
 	case vCourtCases:
 		return types.Int(f.CourtCases)
 	case vCourtNew3M:
@@ -366,25 +371,25 @@ func value(i int, in *Input) ref.Val {
 	case vSocialKnown:
 		return types.Bool(f.SocialKnown)
 	case vUtilityArrears:
-		return yuanOf(f.Arrears)
+		return fenOf(f.Arrears)
 	case vInflow3M:
-		return yuanOf(f.Inflow3M)
+		return fenOf(f.Inflow3M)
 	case vInflowPrev3M:
-		return yuanOf(f.InflowPrev3M)
+		return fenOf(f.InflowPrev3M)
 	case vInflowDrop:
 		return types.Int(f.InflowDrop())
 	case vOutflow3M:
-		return yuanOf(f.Outflow3M)
+		return fenOf(f.Outflow3M)
 	case vSalaryMonths:
 		return types.Int(f.SalaryMonths)
 	case vStatementKnown:
 		return types.Bool(f.StatementKnown)
 	case vTaxArrears:
-		return yuanOf(f.TaxArrears)
+		return fenOf(f.TaxArrears)
 	case vBusinessAnomaly:
 		return types.Bool(f.BusinessAnomaly)
 	case vSpend3M:
-		return yuanOf(f.Spend3M)
+		return fenOf(f.Spend3M)
 	case vTrips3M:
 		return types.Int(f.Trips3M)
 	case vCustom:
@@ -457,6 +462,10 @@ func (a *activation) format(b *strings.Builder, i int) {
 	b.WriteByte('=')
 	switch v := a.get(i).(type) {
 	case types.Int:
+		if Vars[i].Type == Money {
+			b.WriteString(money.Amount(v).String()) // yuan, as people read money
+			break
+		}
 		b.WriteString(strconv.FormatInt(int64(v), 10))
 	case types.Double:
 		b.WriteString(strconv.FormatFloat(float64(v), 'f', -1, 64))
