@@ -28,6 +28,11 @@ const (
 	Window = 5 * time.Minute
 )
 
+// SecretEnv returns the environment variable that holds a source's
+// webhook secret, on the server and for a sender: DAIHOU_WEBHOOK_SECRET_BUREAU
+// for the bureau.
+func SecretEnv(name string) string { return "DAIHOU_WEBHOOK_SECRET_" + strings.ToUpper(name) }
+
 // Sign returns the X-Daihou-Signature value of body sent at ts.
 func Sign(secret []byte, ts int64, body []byte) string {
 	m := hmac.New(sha256.New, secret)

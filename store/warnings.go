@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -197,20 +198,11 @@ func scanWarning(sc interface{ Scan(...any) error }) (warning.Warning, error) {
 	var err1, err2 error
 	w.Severity, err1 = warning.ParseSeverity(sev)
 	w.State, err2 = warning.ParseState(state)
-	if err := errorsJoin(err1, err2); err != nil {
+	if err := errors.Join(err1, err2); err != nil {
 		return w, daihou.Errorf(daihou.EINTERNAL, "warning %d: %w", w.ID, err)
 	}
 	w.Raised, w.Changed = civil.Date(raised), civil.Date(updated)
 	return w, nil
-}
-
-func errorsJoin(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // loadWarnings returns the warnings of ids, by loan, oldest first.

@@ -29,11 +29,8 @@ import (
 // protection).
 func Sign(secret []byte, ts int64, body []byte) string { return source.Sign(secret, ts, body) }
 
-// SecretEnv returns the environment variable that holds source's webhook
-// secret: DAIHOU_WEBHOOK_SECRET_BUREAU for the bureau.
-func SecretEnv(source string) string {
-	return "DAIHOU_WEBHOOK_SECRET_" + strings.ToUpper(source)
-}
+// SecretEnv is source.SecretEnv: where a source's secret is read from.
+func SecretEnv(name string) string { return source.SecretEnv(name) }
 
 // ParseSecrets reads a secret file: one "source=secret" a line ("*=secret"
 // for every source not named), blank lines and lines starting with # are

@@ -17,14 +17,10 @@ import (
 	"daihou/store"
 )
 
-// WebhookSecretEnv is the prefix of the environment variables that hold
-// each source's webhook secret: DAIHOU_WEBHOOK_SECRET_BUREAU for bureau.
-const WebhookSecretEnv = "DAIHOU_WEBHOOK_SECRET_"
-
 // EnvSecrets returns the webhook secret of a source from the environment,
 // nil when none is set (the source's webhook is then off).
 func EnvSecrets(name string) []byte {
-	if v := os.Getenv(WebhookSecretEnv + strings.ToUpper(name)); v != "" {
+	if v := os.Getenv(datasource.SecretEnv(name)); v != "" {
 		return []byte(v)
 	}
 	return nil
@@ -64,7 +60,7 @@ func (a *API) PostSourceRecords(w http.ResponseWriter, r *http.Request) {
 	}
 	secret := a.secret(name)
 	if secret == nil {
-		a.fail(w, r, daihou.Errorf(daihou.ENOTFOUND, "the webhook of source %s is off: set %s%s on the server to its secret", name, WebhookSecretEnv, strings.ToUpper(name)))
+		a.fail(w, r, daihou.Errorf(daihou.ENOTFOUND, "the webhook of source %s is off: set %s on the server to its secret", name, datasource.SecretEnv(name)))
 		return
 	}
 	body, err := io.ReadAll(r.Body)
