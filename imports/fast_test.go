@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"daihou/inputtext"
 	"strconv"
 	"testing"
 
@@ -77,8 +78,8 @@ func TestIDCheckDigit(t *testing.T) {
 		{"110101198503122311", "1"},
 	}
 	for _, tt := range tests {
-		if got := string(idCheckDigit(tt.id[:17])); got != tt.want {
-			t.Errorf("idCheckDigit(%s) = %s, want %s", tt.id[:17], got, tt.want)
+		if got := string(inputtext.IDCheckDigit(tt.id[:17])); got != tt.want {
+			t.Errorf("inputtext.IDCheckDigit(%s) = %s, want %s", tt.id[:17], got, tt.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"daihou/inputtext"
 	"fmt"
 	"strings"
 	"time"
@@ -265,11 +266,11 @@ func (r *row) term(col int) int {
 		return 0
 	}
 	digits := strings.TrimLeft(v, "0")
-	if !allDigits(v) || len(digits) > 3 || atoi(digits) < minTerm || atoi(digits) > maxTerm {
+	if !inputtext.AllDigits(v) || len(digits) > 3 || inputtext.Atoi(digits) < minTerm || inputtext.Atoi(digits) > maxTerm {
 		r.fail(col, badTerm(v))
 		return 0
 	}
-	return atoi(digits)
+	return inputtext.Atoi(digits)
 }
 
 func (r *row) date(col int) civil.Date {
@@ -337,21 +338,21 @@ func (r *row) idNumber(col int) string {
 	if !ok {
 		return ""
 	}
-	if _, ok := foldWidth(v); ok {
+	if _, ok := inputtext.FoldWidth(v); ok {
 		r.fail(col, "has full-width characters: write the number in ASCII digits (and X)")
 		return ""
 	}
-	if len(v) == 15 && allDigits(v) {
+	if len(v) == 15 && inputtext.AllDigits(v) {
 		r.fail(col, "is a 15-digit number from before 1999, which is not accepted: give the holder's 18-character number")
 		return ""
 	}
-	if len(v) != 18 || !allDigits(v[:17]) {
+	if len(v) != 18 || !inputtext.AllDigits(v[:17]) {
 		r.fail(col, badIDForm(v))
 		return ""
 	}
-	y := atoi(v[6:10])
-	m := atoi(v[10:12])
-	d := atoi(v[12:14])
+	y := inputtext.Atoi(v[6:10])
+	m := inputtext.Atoi(v[10:12])
+	d := inputtext.Atoi(v[12:14])
 	if y < 1900 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, time.Month(m)) {
 		r.fail(col, "digits 7 to 14 are not a birth date (YYYYMMDD): the number is mistyped; check it against the identity card")
 		return ""
@@ -360,7 +361,7 @@ func (r *row) idNumber(col int) string {
 	if last == 'x' {
 		last = 'X'
 	}
-	if want := idCheckDigit(v[:17]); last != want {
+	if want := inputtext.IDCheckDigit(v[:17]); last != want {
 		r.fail(col, "the check digit (GB 11643) does not match: the number is mistyped; check it against the identity card")
 		return ""
 	}
@@ -368,17 +369,6 @@ func (r *row) idNumber(col int) string {
 		return v[:17] + "X"
 	}
 	return v
-}
-
-// idCheckDigit computes the ISO 7064 MOD 11-2 check character used by
-// GB 11643.
-func idCheckDigit(d17 string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(d17[i]-'0') * w
-	}
-	return "10X98765432"[sum%11]
 }
 
 // phone validates a mainland mobile number: 11 digits starting 13 to 19.
@@ -404,23 +394,5 @@ func (r *row) phone(col int) string {
 // isDecimal reports whether s is digits with at most one decimal point.
 func isDecimal(s string) bool {
 	intPart, frac, _ := strings.Cut(s, ".")
-	return intPart != "" && allDigits(intPart) && allDigits(frac)
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// atoi converts a short run of digits already checked by allDigits.
-func atoi(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	return n
+	return intPart != "" && inputtext.AllDigits(intPart) && inputtext.AllDigits(frac)
 }

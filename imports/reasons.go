@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"daihou/inputtext"
 	"errors"
 	"fmt"
 	"strconv"
@@ -52,77 +53,6 @@ func quote(v string) string {
 	return strconv.Quote(v[:i]) + "…"
 }
 
-// describeRune names a character that does not belong where it is, in
-// words an operator can act on.
-func describeRune(r rune) string {
-	switch {
-	case r == '\t':
-		return "a tab"
-	case r == '\n' || r == '\r':
-		return "a line break"
-	case r == 0:
-		return "a NUL byte"
-	case r == ' ':
-		return "a space"
-	case r == utf8.RuneError:
-		return "U+FFFD (�)"
-	case r >= 0xFF01 && r <= 0xFF5E, r == 0x3000:
-		return "the full-width " + strconv.QuoteRune(r)
-	case unicode.Is(unicode.Cf, r):
-		return "the invisible " + invisibleName(r)
-	case unicode.IsControl(r):
-		return fmt.Sprintf("the control character U+%04X", r)
-	case unicode.IsSpace(r):
-		return fmt.Sprintf("a special space (U+%04X)", r)
-	}
-	return strconv.QuoteRune(r)
-}
-
-// invisibleName names the formatting characters (Unicode category Cf)
-// that reach files through copy and paste: they show as nothing, so two
-// references that look the same can differ.
-func invisibleName(r rune) string {
-	var name string
-	switch {
-	case r == 0xFEFF:
-		name = "byte-order mark"
-	case r == 0x200B:
-		name = "zero-width space"
-	case r == 0x200C || r == 0x200D:
-		name = "zero-width joiner"
-	case r == 0x200E || r == 0x200F || r == 0x061C:
-		name = "direction mark"
-	case 0x202A <= r && r <= 0x202E, 0x2066 <= r && r <= 0x2069:
-		name = "direction override"
-	case r == 0x00AD:
-		name = "soft hyphen"
-	case r == 0x2060:
-		name = "word joiner"
-	default:
-		name = "formatting character"
-	}
-	return fmt.Sprintf("%s (U+%04X)", name, r)
-}
-
-// foldWidth maps the full-width forms of ASCII (U+FF01 to U+FF5E, what a
-// Chinese input method types in full-width mode) and the ideographic space
-// to ASCII, and reports whether anything changed.
-func foldWidth(s string) (string, bool) {
-	changed := false
-	folded := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			changed = true
-			return r - 0xFEE0
-		case r == 0x3000:
-			changed = true
-			return ' '
-		}
-		return r
-	}, s)
-	return folded, changed
-}
-
 // A repair is one common way a number is written that daihou does not
 // read, and how to undo it.
 type repair struct {
@@ -157,7 +87,7 @@ func explain(v string, problems []string, fixed string, ok bool, why, form strin
 }
 
 var (
-	fullWidth = repair{"full-width characters", func(s string) (string, bool) { return foldWidth(s) }}
+	fullWidth = repair{"full-width characters", func(s string) (string, bool) { return inputtext.FoldWidth(s) }}
 	currency  = repair{"a currency sign", stripCurrency}
 	grouping  = repair{"thousands separators", ungroup}
 	decComma  = repair{"a decimal comma", decimalComma}
@@ -194,11 +124,11 @@ func ungroup(s string) (string, bool) {
 	sign, rest := cutSign(s)
 	intPart, frac, hasDot := strings.Cut(rest, ".")
 	groups := strings.Split(intPart, ",")
-	if len(groups) < 2 || len(groups[0]) == 0 || len(groups[0]) > 3 || groups[0] == "0" || !allDigits(groups[0]) {
+	if len(groups) < 2 || len(groups[0]) == 0 || len(groups[0]) > 3 || groups[0] == "0" || !inputtext.AllDigits(groups[0]) {
 		return s, false
 	}
 	for _, g := range groups[1:] {
-		if len(g) != 3 || !allDigits(g) {
+		if len(g) != 3 || !inputtext.AllDigits(g) {
 			return s, false
 		}
 	}
@@ -214,7 +144,7 @@ func ungroup(s string) (string, bool) {
 func decimalComma(s string) (string, bool) {
 	sign, rest := cutSign(s)
 	intPart, frac, ok := strings.Cut(rest, ",")
-	if !ok || intPart == "" || frac == "" || !allDigits(intPart) || !allDigits(frac) {
+	if !ok || intPart == "" || frac == "" || !inputtext.AllDigits(intPart) || !inputtext.AllDigits(frac) {
 		return s, false
 	}
 	if _, grouped := ungroup(s); grouped {
@@ -235,7 +165,7 @@ func expandExponent(s string) (string, bool) {
 		return s, false
 	}
 	mant, exp := rest[:i], rest[i+1:]
-	if !isDecimal(mant) && !(strings.HasPrefix(mant, ".") && len(mant) > 1 && allDigits(mant[1:])) {
+	if !isDecimal(mant) && !(strings.HasPrefix(mant, ".") && len(mant) > 1 && inputtext.AllDigits(mant[1:])) {
 		return s, false
 	}
 	expSign := 1
@@ -245,10 +175,10 @@ func expandExponent(s string) (string, bool) {
 	case strings.HasPrefix(exp, "+"):
 		exp = exp[1:]
 	}
-	if exp == "" || len(exp) > 2 || !allDigits(exp) || atoi(exp) > maxExponent {
+	if exp == "" || len(exp) > 2 || !inputtext.AllDigits(exp) || inputtext.Atoi(exp) > maxExponent {
 		return s, false
 	}
-	return sign + shiftPoint(mant, expSign*atoi(exp)), true
+	return sign + shiftPoint(mant, expSign*inputtext.Atoi(exp)), true
 }
 
 func cutSign(s string) (sign, rest string) {
@@ -310,27 +240,7 @@ func amountSyntax(v string, err error) string {
 	case strings.HasPrefix(rest, "."):
 		return "needs a digit before the decimal point (0.5, not .5)"
 	}
-	return "is not a number" + inBrackets(firstBad(v, "0123456789."))
-}
-
-// firstBad names the first character of v that is not in allowed, with
-// its position ("the full-width '２' at character 3"), or returns "".
-func firstBad(v, allowed string) string {
-	n := 0
-	for _, r := range v {
-		n++
-		if !strings.ContainsRune(allowed, r) {
-			return fmt.Sprintf("%s at character %d", describeRune(r), n)
-		}
-	}
-	return ""
-}
-
-func inBrackets(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " (" + s + ")"
+	return "is not a number" + inputtext.InBrackets(inputtext.FirstBad(v, "0123456789."))
 }
 
 var rateRepairs = []repair{fullWidth, inSpaces, decComma, exponent}
@@ -371,7 +281,7 @@ func badRate(v string) string {
 	case errors.Is(err, money.ErrRatePrecision):
 		return explain(v, problems, fixed, false, "has more than 10 decimal places", rateForm)
 	}
-	return explain(v, problems, fixed, false, "is not a number"+inBrackets(firstBad(fixed, "0123456789.")), rateForm)
+	return explain(v, problems, fixed, false, "is not a number"+inputtext.InBrackets(inputtext.FirstBad(fixed, "0123456789.")), rateForm)
 }
 
 // termUnits are the words exports put after the number of months; a
@@ -385,20 +295,20 @@ var termUnits = []struct {
 func badTerm(v string) string {
 	problems, fixed := fix(v, []repair{fullWidth})
 	for _, u := range termUnits {
-		if n, ok := strings.CutSuffix(fixed, u.suffix); ok && allDigits(strings.TrimSpace(n)) && strings.TrimSpace(n) != "" {
+		if n, ok := strings.CutSuffix(fixed, u.suffix); ok && inputtext.AllDigits(strings.TrimSpace(n)) && strings.TrimSpace(n) != "" {
 			n = strings.TrimSpace(n)
 			problems = append(problems, "a unit")
 			fixed = strconv.Itoa(atoiCapped(n) * u.months)
 			break
 		}
 	}
-	if whole, frac, ok := strings.Cut(fixed, "."); ok && allDigits(whole) && whole != "" && strings.Trim(frac, "0") == "" {
+	if whole, frac, ok := strings.Cut(fixed, "."); ok && inputtext.AllDigits(whole) && whole != "" && strings.Trim(frac, "0") == "" {
 		problems = append(problems, "decimals")
 		fixed = whole
 	}
 	why := "is not a whole number of months"
 	ok := false
-	if allDigits(fixed) && fixed != "" {
+	if inputtext.AllDigits(fixed) && fixed != "" {
 		switch n := atoiCapped(fixed); {
 		case n < minTerm:
 			why = "is 0 months"
@@ -418,7 +328,7 @@ func atoiCapped(s string) int {
 	if len(s) > 9 {
 		return 1 << 40
 	}
-	return atoi(s)
+	return inputtext.Atoi(s)
 }
 
 // badDate explains why v is not a YYYY-MM-DD date, and gives the date to
@@ -431,8 +341,8 @@ func badDate(v string) string {
 		}
 		return fmt.Sprintf("%s %s: write %s", quote(v), form, d)
 	}
-	if len(fixed) == 10 && fixed[4] == '-' && fixed[7] == '-' && allDigits(fixed[:4]+fixed[5:7]+fixed[8:]) {
-		y, m, d := atoi(fixed[:4]), atoi(fixed[5:7]), atoi(fixed[8:])
+	if len(fixed) == 10 && fixed[4] == '-' && fixed[7] == '-' && inputtext.AllDigits(fixed[:4]+fixed[5:7]+fixed[8:]) {
+		y, m, d := inputtext.Atoi(fixed[:4]), inputtext.Atoi(fixed[5:7]), inputtext.Atoi(fixed[8:])
 		switch {
 		case m < 1 || m > 12:
 			return fmt.Sprintf("%s has month %d, and there is no such month; %s", quote(v), m, dateForm)
@@ -463,11 +373,11 @@ func otherDateForm(s string) (string, string, bool) {
 	}
 	// An Excel serial day number: the column was not formatted as a
 	// date. 20000 to 99999 covers 1954 to 2173.
-	if len(s) == 5 && allDigits(s) && s[0] >= '2' {
+	if len(s) == 5 && inputtext.AllDigits(s) && s[0] >= '2' {
 		excelEpoch := civil.New(1899, time.December, 30)
-		return excelEpoch.AddDays(atoi(s)).String(), "is an Excel day number, not a date (format the column as a date before saving)", true
+		return excelEpoch.AddDays(inputtext.Atoi(s)).String(), "is an Excel day number, not a date (format the column as a date before saving)", true
 	}
-	if len(s) == 8 && allDigits(s) {
+	if len(s) == 8 && inputtext.AllDigits(s) {
 		if d, ok := ymd(s[:4], s[4:6], s[6:]); ok {
 			return d, "has no separators", true
 		}
@@ -490,10 +400,10 @@ func otherDateForm(s string) (string, string, bool) {
 
 // ymd validates a year, month and day given as digits and formats them.
 func ymd(y, m, d string) (string, bool) {
-	if len(y) != 4 || len(m) < 1 || len(m) > 2 || len(d) < 1 || len(d) > 2 || !allDigits(y+m+d) {
+	if len(y) != 4 || len(m) < 1 || len(m) > 2 || len(d) < 1 || len(d) > 2 || !inputtext.AllDigits(y+m+d) {
 		return "", false
 	}
-	yy, mm, dd := atoi(y), atoi(m), atoi(d)
+	yy, mm, dd := inputtext.Atoi(y), inputtext.Atoi(m), inputtext.Atoi(d)
 	if yy < 1900 || mm < 1 || mm > 12 || dd < 1 || dd > civil.DaysIn(yy, time.Month(mm)) {
 		return "", false
 	}
@@ -506,7 +416,7 @@ func ymd(y, m, d string) (string, bool) {
 func yearLast(s string) bool {
 	s = strings.NewReplacer("/", "-", ".", "-").Replace(s)
 	parts := strings.Split(s, "-")
-	return len(parts) == 3 && len(parts[2]) == 4 && allDigits(parts[0]+parts[1]+parts[2]) &&
+	return len(parts) == 3 && len(parts[2]) == 4 && inputtext.AllDigits(parts[0]+parts[1]+parts[2]) &&
 		len(parts[0]) <= 2 && len(parts[1]) <= 2 && parts[0] != "" && parts[1] != ""
 }
 
@@ -516,10 +426,10 @@ func badCode(v string) string {
 	if n := utf8.RuneCountInString(v); n > maxIDLen {
 		return fmt.Sprintf("%s is longer than %d characters (it has %d); %s", quote(v), maxIDLen, n, codeForm)
 	}
-	if w, ok := foldWidth(v); ok && isCode(w) {
+	if w, ok := inputtext.FoldWidth(v); ok && isCode(w) {
 		return fmt.Sprintf("%s has full-width characters: write %s", quote(v), w)
 	}
-	return fmt.Sprintf("%s has %s; %s", quote(v), firstBad(v, codeChars), codeForm)
+	return fmt.Sprintf("%s has %s; %s", quote(v), inputtext.FirstBad(v, codeChars), codeForm)
 }
 
 const codeChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
@@ -549,7 +459,7 @@ func isCode(s string) bool {
 // badPhone explains why v is not a mainland mobile number, without
 // quoting it: a phone number is personal data.
 func badPhone(v string) string {
-	if w, ok := foldWidth(v); ok {
+	if w, ok := inputtext.FoldWidth(v); ok {
 		v = w
 		if isMobile(w) {
 			return "has full-width digits: write it in ASCII digits"
@@ -564,8 +474,8 @@ func badPhone(v string) string {
 	switch {
 	case digits != v && isMobile(digits):
 		return "has spaces, hyphens or brackets: write the 11 digits only"
-	case !allDigits(digits):
-		return "has " + firstBad(digits, "0123456789") + "; " + phoneForm
+	case !inputtext.AllDigits(digits):
+		return "has " + inputtext.FirstBad(digits, "0123456789") + "; " + phoneForm
 	case len(digits) == 1:
 		return "has 1 digit; " + phoneForm
 	case len(digits) != 11:
@@ -583,14 +493,14 @@ func badIDForm(v string) string {
 	switch {
 	case len(rs) != 18:
 		return fmt.Sprintf("has %d characters; %s", len(rs), idForm)
-	case !allDigits(string(rs[:17])):
-		return "has " + firstBad(string(rs[:17]), "0123456789") + " among the first 17, which must be digits; " + idForm
+	case !inputtext.AllDigits(string(rs[:17])):
+		return "has " + inputtext.FirstBad(string(rs[:17]), "0123456789") + " among the first 17, which must be digits; " + idForm
 	}
-	return fmt.Sprintf("ends with %s, but the check digit is 0-9 or X; %s", describeRune(rs[17]), idForm)
+	return fmt.Sprintf("ends with %s, but the check digit is 0-9 or X; %s", inputtext.DescribeRune(rs[17]), idForm)
 }
 
 func isMobile(s string) bool {
-	return len(s) == 11 && allDigits(s) && s[0] == '1' && s[1] >= '3'
+	return len(s) == 11 && inputtext.AllDigits(s) && s[0] == '1' && s[1] >= '3'
 }
 
 // badText names the first character of a free-text value that is not
@@ -607,7 +517,7 @@ func badText(v string) string {
 			return fmt.Sprintf("has U+FFFD (�) at character %d, which stands for a character that could not be read "+
 				"(lost in a conversion between encodings, or cut off): export the file again from the source system", n)
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-			return fmt.Sprintf("has %s at character %d: remove it", describeRune(r), n)
+			return fmt.Sprintf("has %s at character %d: remove it", inputtext.DescribeRune(r), n)
 		}
 	}
 	return ""

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"daihou/inputtext"
 	"io"
 	"regexp"
 	"strings"
@@ -163,8 +164,10 @@ func FuzzSuggestions(f *testing.F) {
 		if x, err := money.ParseRate(v); err != nil || x > maxRate {
 			check("rate", badRate(v), plausibleRate)
 		}
-		if !allDigits(v) || atoiCapped(v) < minTerm || atoiCapped(v) > maxTerm {
-			check("term", badTerm(v), func(s string) bool { return allDigits(s) && atoiCapped(s) >= minTerm && atoiCapped(s) <= maxTerm })
+		if !inputtext.AllDigits(v) || atoiCapped(v) < minTerm || atoiCapped(v) > maxTerm {
+			check("term", badTerm(v), func(s string) bool {
+				return inputtext.AllDigits(s) && atoiCapped(s) >= minTerm && atoiCapped(s) <= maxTerm
+			})
 		}
 		if _, err := civil.Parse(v); err != nil {
 			check("date", badDate(v), func(s string) bool { _, err := civil.Parse(s); return err == nil })

@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"daihou/inputtext"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -60,11 +61,11 @@ func (b *trailerItems) add(name, value string) {
 			return
 		}
 		b.rowsSeen = true
-		if value == "" || !allDigits(value) || len(strings.TrimLeft(value, "0")) > maxTrailerRowsDigits {
+		if value == "" || !inputtext.AllDigits(value) || len(strings.TrimLeft(value, "0")) > maxTrailerRowsDigits {
 			b.problem("rows %s is not a count: want the number of data rows in digits, e.g. 1234", quote(value))
 			return
 		}
-		b.t.rows = atoi(value)
+		b.t.rows = inputtext.Atoi(value)
 	case "total":
 		if b.s.totalCol == noTotal {
 			b.problem("total is not an item of a %s trailer, which states rows only", b.s.what)

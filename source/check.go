@@ -1,6 +1,7 @@
 package source
 
 import (
+	"daihou/inputtext"
 	"fmt"
 	"slices"
 	"strconv"
@@ -263,7 +264,7 @@ func idReason(v string) string {
 	}
 	for i, r := range []rune(v) {
 		if !isIDRune(r) {
-			return fmt.Sprintf("%s has %s at character %d; %s", quote(v), describeRune(r), i+1, idForm)
+			return fmt.Sprintf("%s has %s at character %d; %s", quote(v), inputtext.DescribeRune(r), i+1, idForm)
 		}
 	}
 	return ""
@@ -293,7 +294,7 @@ func textReason(v string, max int, personal bool) string {
 			return fmt.Sprintf("%shas U+FFFD (�) at character %d, which stands for a character that could not be read: "+
 				"send the text again from the source system", shown, n)
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
-			return fmt.Sprintf("%shas %s at character %d: remove it", shown, describeRune(r), n)
+			return fmt.Sprintf("%shas %s at character %d: remove it", shown, inputtext.DescribeRune(r), n)
 		}
 	}
 	if n > max {
@@ -307,16 +308,16 @@ func textReason(v string, max int, personal bool) string {
 // digits 7 to 14, and an ISO 7064 MOD 11-2 check character over the
 // first 17. It never quotes the number, nor any part of it.
 func idNumberReason(v string) string {
-	if _, changed := foldWidth(v); changed {
+	if _, changed := inputtext.FoldWidth(v); changed {
 		return "has full-width characters: write the number in ASCII digits (and X)"
 	}
 	rs := []rune(v)
 	switch {
-	case len(rs) == 15 && allDigits(v):
+	case len(rs) == 15 && inputtext.AllDigits(v):
 		return "is a 15-digit number from before 1999, which is not accepted: give the holder's 18-character number"
 	case len(rs) != 18:
 		return fmt.Sprintf("has %d characters; %s", len(rs), idNumberForm)
-	case !allDigits(string(rs[:17])):
+	case !inputtext.AllDigits(string(rs[:17])):
 		for i, r := range rs[:17] {
 			if r < '0' || r > '9' {
 				return fmt.Sprintf("has a character other than a digit at character %d, among the first 17, which must be digits; %s", i+1, idNumberForm)
@@ -325,7 +326,7 @@ func idNumberReason(v string) string {
 	case rs[17] != 'X' && rs[17] != 'x' && (rs[17] < '0' || rs[17] > '9'):
 		return "ends with a character other than 0-9 or X, the check characters; " + idNumberForm
 	}
-	y, m, d := atoi(v[6:10]), atoi(v[10:12]), atoi(v[12:14])
+	y, m, d := inputtext.Atoi(v[6:10]), inputtext.Atoi(v[10:12]), inputtext.Atoi(v[12:14])
 	if y < 1900 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, time.Month(m)) {
 		return "digits 7 to 14 are not a birth date (YYYYMMDD): the number is mistyped; check it against the identity card"
 	}
@@ -333,21 +334,10 @@ func idNumberReason(v string) string {
 	if last == 'x' {
 		last = 'X'
 	}
-	if last != idCheckDigit(v[:17]) {
+	if last != inputtext.IDCheckDigit(v[:17]) {
 		return "the check digit (ISO 7064 MOD 11-2, GB 11643) does not match the first 17 digits: the number is mistyped; check it against the identity card"
 	}
 	return ""
-}
-
-// idCheckDigit computes the ISO 7064 MOD 11-2 check character of the
-// first 17 digits of a resident identity number.
-func idCheckDigit(d17 string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(d17[i]-'0') * w
-	}
-	return "10X98765432"[sum%11]
 }
 
 // parseInt reads an Int: ASCII digits, with a leading '-' if signed, at
@@ -357,7 +347,7 @@ func parseInt(v string, signed bool) (int64, string) {
 	switch {
 	case neg && !signed:
 		return 0, quote(v) + " is negative; want a whole number 0 or more, e.g. 3"
-	case digits == "" || !allDigits(digits):
+	case digits == "" || !inputtext.AllDigits(digits):
 		return 0, quote(v) + " " + intSyntax(v, signed)
 	}
 	n, ok := digitsValue(digits, MaxInt)
@@ -377,7 +367,7 @@ func intSyntax(v string, signed bool) string {
 	if signed {
 		want = "want a whole number, e.g. 3 or -3"
 	}
-	if w, changed := foldWidth(v); changed {
+	if w, changed := inputtext.FoldWidth(v); changed {
 		if _, why := parseInt(w, signed); why == "" {
 			return "has full-width characters: write " + w
 		}
@@ -387,13 +377,13 @@ func intSyntax(v string, signed bool) string {
 			return "has thousands separators: write " + w
 		}
 	}
-	if whole, frac, ok := strings.Cut(strings.TrimPrefix(v, "-"), "."); ok && whole != "" && allDigits(whole) && allDigits(frac) {
+	if whole, frac, ok := strings.Cut(strings.TrimPrefix(v, "-"), "."); ok && whole != "" && inputtext.AllDigits(whole) && inputtext.AllDigits(frac) {
 		if strings.Trim(frac, "0") == "" {
 			return "has decimals, and the field takes a whole number: write " + strings.TrimSuffix(strings.TrimSuffix(v, frac), ".")
 		}
 		return "is not a whole number; " + want
 	}
-	return "is not a whole number" + inBrackets(firstBad(v, "-0123456789")) + "; " + want
+	return "is not a whole number" + inputtext.InBrackets(inputtext.FirstBad(v, "-0123456789")) + "; " + want
 }
 
 // parseAmount reads an Amount, yuan with at most 2 decimals, into fen
@@ -413,7 +403,7 @@ func parseAmount(v string) (int64, string) {
 	}
 	fen := yuan * 100
 	if dot {
-		f := atoi(frac)
+		f := inputtext.Atoi(frac)
 		if len(frac) == 1 {
 			f *= 10
 		}
@@ -433,7 +423,7 @@ func amountTooLarge(v string) string {
 // point and one or two digits.
 func isAmountText(s string) bool {
 	whole, frac, dot := strings.Cut(s, ".")
-	return whole != "" && allDigits(whole) && (!dot || len(frac) >= 1 && len(frac) <= 2 && allDigits(frac))
+	return whole != "" && inputtext.AllDigits(whole) && (!dot || len(frac) >= 1 && len(frac) <= 2 && inputtext.AllDigits(frac))
 }
 
 // amountSyntax says what is wrong with an amount as written: the
@@ -441,7 +431,7 @@ func isAmountText(s string) bool {
 // currency sign, thousands separators) explain it, the rule otherwise.
 func amountSyntax(v string) string {
 	w, problems := v, []string(nil)
-	if f, changed := foldWidth(w); changed {
+	if f, changed := inputtext.FoldWidth(w); changed {
 		w, problems = f, append(problems, "full-width characters")
 	}
 	if f := stripCurrency(w); f != w {
@@ -455,14 +445,14 @@ func amountSyntax(v string) string {
 	}
 	whole, frac, _ := strings.Cut(strings.TrimPrefix(v, "-"), ".")
 	switch {
-	case whole != "" && allDigits(whole) && len(frac) > 2 && allDigits(frac):
+	case whole != "" && inputtext.AllDigits(whole) && len(frac) > 2 && inputtext.AllDigits(frac):
 		return fmt.Sprintf("has %d decimal places, and an amount has at most 2 (fen): correct it, do not round it", len(frac))
 	case strings.HasSuffix(v, "."):
 		return "has no digits after the decimal point; " + amountForm
 	case strings.HasPrefix(v, "."):
 		return "needs a digit before the decimal point (0.5, not .5); " + amountForm
 	}
-	return "is not an amount" + inBrackets(firstBad(v, "0123456789.")) + "; " + amountForm
+	return "is not an amount" + inputtext.InBrackets(inputtext.FirstBad(v, "0123456789.")) + "; " + amountForm
 }
 
 // stripCurrency removes a currency sign or code before the number and a
@@ -480,10 +470,10 @@ func stripCurrency(s string) string {
 
 // parseDate reads a Date field, YYYY-MM-DD from 1900.
 func parseDate(v string) (civil.Date, string) {
-	if len(v) != 10 || v[4] != '-' || v[7] != '-' || !allDigits(v[:4]+v[5:7]+v[8:]) {
+	if len(v) != 10 || v[4] != '-' || v[7] != '-' || !inputtext.AllDigits(v[:4]+v[5:7]+v[8:]) {
 		return 0, quote(v) + " is not a date; " + dateForm
 	}
-	y, m, d := atoi(v[:4]), atoi(v[5:7]), atoi(v[8:])
+	y, m, d := inputtext.Atoi(v[:4]), inputtext.Atoi(v[5:7]), inputtext.Atoi(v[8:])
 	switch {
 	case m < 1 || m > 12:
 		return 0, fmt.Sprintf("%s has month %d, and there is no such month; %s", quote(v), m, dateForm)
@@ -503,13 +493,13 @@ func parseMonth(v string) (civil.Date, string) {
 			return 0, fmt.Sprintf("%s is a day, and the field takes a month: write %s", quote(v), v[:7])
 		}
 	}
-	if len(v) == 6 && v[4] == '-' && allDigits(v[:4]+v[5:]) && v[5] != '0' {
+	if len(v) == 6 && v[4] == '-' && inputtext.AllDigits(v[:4]+v[5:]) && v[5] != '0' {
 		return 0, fmt.Sprintf("%s has a one-digit month: write %s-0%s", quote(v), v[:4], v[5:])
 	}
-	if len(v) != 7 || v[4] != '-' || !allDigits(v[:4]+v[5:]) {
+	if len(v) != 7 || v[4] != '-' || !inputtext.AllDigits(v[:4]+v[5:]) {
 		return 0, quote(v) + " is not a month; " + monthForm
 	}
-	y, m := atoi(v[:4]), atoi(v[5:])
+	y, m := inputtext.Atoi(v[:4]), inputtext.Atoi(v[5:])
 	switch {
 	case m < 1 || m > 12:
 		return 0, fmt.Sprintf("%s has month %d, and there is no such month; %s", quote(v), m, monthForm)
@@ -572,84 +562,6 @@ func quote(v string) string {
 		i += size
 	}
 	return strconv.Quote(v[:i]) + "…"
-}
-
-// describeRune names a character that does not belong where it is.
-func describeRune(r rune) string {
-	switch {
-	case r == '\t':
-		return "a tab"
-	case r == '\n' || r == '\r':
-		return "a line break"
-	case r == 0:
-		return "a NUL byte"
-	case r == ' ':
-		return "a space"
-	case r >= 0xFF01 && r <= 0xFF5E, r == 0x3000:
-		return "the full-width " + strconv.QuoteRune(r)
-	case unicode.Is(unicode.Cf, r):
-		return fmt.Sprintf("the invisible formatting character U+%04X", r)
-	case unicode.IsControl(r):
-		return fmt.Sprintf("the control character U+%04X", r)
-	}
-	return strconv.QuoteRune(r)
-}
-
-// firstBad names the first character of v not in allowed, with its
-// position, or returns "".
-func firstBad(v, allowed string) string {
-	n := 0
-	for _, r := range v {
-		n++
-		if !strings.ContainsRune(allowed, r) {
-			return fmt.Sprintf("%s at character %d", describeRune(r), n)
-		}
-	}
-	return ""
-}
-
-func inBrackets(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " (" + s + ")"
-}
-
-// foldWidth maps the full-width forms of ASCII (what a Chinese input
-// method types in full-width mode) and the ideographic space to ASCII,
-// and reports whether anything changed.
-func foldWidth(s string) (string, bool) {
-	changed := false
-	folded := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			changed = true
-			return r - 0xFEE0
-		case r == 0x3000:
-			changed = true
-			return ' '
-		}
-		return r
-	}, s)
-	return folded, changed
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// atoi converts a short run of digits already checked by allDigits.
-func atoi(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	return n
 }
 
 // digitsValue converts digits (any number of leading zeros) to their

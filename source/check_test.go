@@ -103,7 +103,7 @@ func TestCheck(t *testing.T) {
 		{"text too long", func(r *signal.Record) { r.Fields["text"] = long(257) }, "text", "is longer than 256 characters (it has 257)", ""},
 		{"text of 256 Chinese characters", func(r *signal.Record) { r.Fields["text"] = strings.Repeat("号", 256) }, "", "", ""},
 		{"text with a line break", func(r *signal.Record) { r.Fields["text"] = "a\nb" }, "text", `"a\nb" has a line break at character 2: remove it`, ""},
-		{"text with a zero-width space", func(r *signal.Record) { r.Fields["text"] = "a\u200bb" }, "text", "has the invisible formatting character U+200B at character 2", ""},
+		{"text with a zero-width space", func(r *signal.Record) { r.Fields["text"] = "a\u200bb" }, "text", "has the invisible zero-width space (U+200B) at character 2", ""},
 		{"text with U+FFFD", func(r *signal.Record) { r.Fields["text"] = "张\uFFFD" }, "text", "has U+FFFD (�) at character 2", ""},
 		{"personal text is not quoted", func(r *signal.Record) { r.Fields["name"] = "张三\t" }, "name", "starts or ends with white space", "张三"},
 		{"personal text too long", func(r *signal.Record) { r.Fields["name"] = "张三" + long(300) }, "name", "is longer than 256 characters", "张三"},

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"daihou/inputtext"
 	"fmt"
 
 	"daihou/signal"
@@ -58,7 +59,7 @@ func measureReason(m string) string {
 	}
 	for i, r := range m {
 		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '_') {
-			return fmt.Sprintf("%s has %s at character %d; %s", quote(m), describeRune(r), len([]rune(m[:i]))+1, want)
+			return fmt.Sprintf("%s has %s at character %d; %s", quote(m), inputtext.DescribeRune(r), len([]rune(m[:i]))+1, want)
 		}
 	}
 	return ""
