@@ -63,7 +63,9 @@ var matrix = []grant{
 
 	{RecordCollection, ResourceLoan, []Role{am, col}},
 	{AssignCollection, ResourceLoan, []Role{mgr}},
-	{RecordLegal, ResourceLoan, []Role{leg}},
+	// Legal works its cases; a manager, who assigns them, may open one
+	// and record on it too.
+	{RecordLegal, ResourceLoan, []Role{leg, mgr}},
 	// A warning is handled by whoever works the loan: its account manager
 	// or collector, risk, legal, management.
 	{HandleWarning, ResourceLoan, []Role{am, col, ro, leg, mgr}},
