@@ -18,6 +18,9 @@ type Config struct {
 	Champion *loanstate.ModelScorer
 	// Warnings are the enabled warning rules, nil for none.
 	Warnings *warning.Set
+	// Collection is the SOPs, strategy and roster of the collection
+	// steps; nil switches them off.
+	Collection *Collection
 }
 
 // Chunk is what close of business reads for a set of loans, once, before
@@ -40,6 +43,9 @@ type Chunk struct {
 	// Milestones the milestones they have reached (warning step).
 	Warnings   map[int64][]warning.Warning
 	Milestones map[int64]warning.Milestones
+	// Work is what the collection steps need of each loan that has any:
+	// tasks, the open episode, promises (nil when collections are off).
+	Work map[int64]*LoanWork
 }
 
 // LoanIn is one loan of a chunk.
@@ -101,6 +107,9 @@ type RowOut struct {
 	// Milestones its milestones when they moved (nil otherwise).
 	Raise      []warning.Warning
 	Milestones *warning.Milestones
+	// Work is what the collection steps made of the loan, nil for
+	// nothing.
+	Work *WorkOut
 }
 
 // Step is one stage of close of business over a chunk of loans. Run is
@@ -113,7 +122,9 @@ type Step interface {
 }
 
 // DefaultSteps are close of business's steps, in order.
-func DefaultSteps() []Step { return []Step{DeriveStep{}, WarningStep{}, AggregateStep{}} }
+func DefaultSteps() []Step {
+	return []Step{DeriveStep{}, WarningStep{}, PromiseStep{}, SOPStep{}, StrategyStep{}, AggregateStep{}}
+}
 
 // FactsOf returns what borrower's signals say as of date, summarised once
 // per chunk and shared by the steps.

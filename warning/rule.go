@@ -155,6 +155,20 @@ func Compile(r Rule) (*Program, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
+	return compile(r)
+}
+
+// CompileCondition compiles a condition of another part of daihou over
+// the same variables — a SOP step's or a strategy segment's — named name
+// in its errors. An empty expression is "true".
+func CompileCondition(name, expr string) (*Program, error) {
+	if strings.TrimSpace(expr) == "" {
+		expr = "true"
+	}
+	return compile(Rule{Code: name, Expr: expr})
+}
+
+func compile(r Rule) (*Program, error) {
 	e, err := env()
 	if err != nil {
 		return nil, fmt.Errorf("warning: the rule environment: %w", err) // a bug: Vars declares it

@@ -31,7 +31,24 @@ type Input struct {
 	// reads as no signal at all.
 	Facts    *signal.Facts
 	Payments PaymentFacts
+	// Work is what collections know of the loan; nil reads as nothing
+	// (warning rules are evaluated without it: only SOP and strategy
+	// conditions read the collection variables).
+	Work *Work
 }
+
+// Work is what collections (催收) know of a loan beyond its ledger: the
+// highest severity of its open warnings, the willingness to pay the last
+// AI-voice call scored, its promises to pay, and the borrower's age.
+type Work struct {
+	WarningLevel   Severity // 0 when no warning is open
+	Willingness    int      // 0–100, -1 when never scored
+	OpenPromises   int
+	BrokenPromises int // in the current collection episode
+	Age            int // the borrower's age in years, 0 when unknown
+}
+
+var noWork = Work{Willingness: -1}
 
 // PaymentFacts are the facts about a loan's installments that rules read
 // and a Snapshot does not hold: close of business takes them from the
@@ -183,6 +200,11 @@ const (
 	vSpend3M
 	vTrips3M
 	vCustom
+	vWarningLevel
+	vWillingness
+	vOpenPromises
+	vBrokenPromises
+	vAge
 	nVars
 )
 
@@ -238,6 +260,11 @@ var Vars = [nVars]Var{
 	vSpend3M:             {"ecommerce_spend_3m", Money, "signals", "e-commerce spending in the last 90 days, fen"},
 	vTrips3M:             {"transport_trips_3m", Int, "signals", "transport trips in the last 90 days"},
 	vCustom:              {"custom", IntMap, "signals", `each custom feed's latest value by name: custom[?"name"].orValue(0) > 3`},
+	vWarningLevel:        {"warning_level", Int, "collection", "highest severity of the loan's open warnings: 0 none, 1 yellow (黄), 2 orange (橙), 3 red (红); SOP and strategy conditions only"},
+	vWillingness:         {"willingness", Int, "collection", "willingness to pay (还款意愿) the last AI-voice call scored, 0–100; -1 never scored; SOP and strategy conditions only"},
+	vOpenPromises:        {"open_promises", Int, "collection", "promises to pay (承诺还款) still open; SOP and strategy conditions only"},
+	vBrokenPromises:      {"broken_promises", Int, "collection", "promises broken in the current collection episode; SOP and strategy conditions only"},
+	vAge:                 {"age", Int, "collection", "the borrower's age in years, 0 when unknown; SOP and strategy conditions only"},
 }
 
 var varIndex = func() map[string]int {
@@ -277,9 +304,12 @@ var noFacts signal.Facts
 
 // value returns variable i of in.
 func value(i int, in *Input) ref.Val {
-	s, l, f := in.Snapshot, in.Loan, in.Facts
+	s, l, f, w := in.Snapshot, in.Loan, in.Facts, in.Work
 	if f == nil {
 		f = &noFacts
+	}
+	if w == nil {
+		w = &noWork
 	}
 	switch i {
 	case vDPD:
@@ -397,6 +427,16 @@ func value(i int, in *Input) ref.Val {
 			return emptyCustom
 		}
 		return types.NewMap(types.DefaultTypeAdapter, f.Custom)
+	case vWarningLevel:
+		return types.Int(w.WarningLevel)
+	case vWillingness:
+		return types.Int(w.Willingness)
+	case vOpenPromises:
+		return types.Int(w.OpenPromises)
+	case vBrokenPromises:
+		return types.Int(w.BrokenPromises)
+	case vAge:
+		return types.Int(w.Age)
 	}
 	panic("warning: no variable " + strconv.Itoa(i))
 }
