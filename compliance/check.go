@@ -274,7 +274,7 @@ func (v verdict) reason(a *Attempt, loc *time.Location) string {
 	case RuleUSThirdPartyDisclosure:
 		return "a third party may not be told of the debt (12 CFR 1006.6(d)(1), 1006.10(b)(2))"
 	case RuleCNThirdParty:
-		return fmt.Sprintf("a third party (emergency contact, 紧急联系人) may be contacted only once the debtor is unreachable (失联): %d consecutive failed attempts to the debtor since the last connected one, %d needed", v.n, CNUnreachableAfter)
+		return fmt.Sprintf("a third party (emergency contact, 紧急联系人) may be contacted only once the debtor is unreachable (失联), after %d consecutive failed calls or visits: %d since the debtor was last reached", CNUnreachableAfter, v.n)
 	case RuleCNQuietHours:
 		return fmt.Sprintf("local time %s (%s) is in the quiet hours 22:00–08:00 (夜间休息时间): no contact without the debtor's consent", local.Format(time.TimeOnly), loc)
 	case RuleCNConnectedPerDay:
