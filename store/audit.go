@@ -162,6 +162,12 @@ func (db *DB) VerifyAudit(ctx context.Context, progress func(n int64)) (int64, e
 
 // auditPosting appends the entry of one posted ledger transaction.
 func (t *wtx) auditPosting(ctx context.Context, p servicing.Tx) error {
+	return t.auditPostingWhy(ctx, p, "")
+}
+
+// auditPostingWhy is auditPosting with why, when not "", at the end of the
+// entry's detail (and in its digest).
+func (t *wtx) auditPostingWhy(ctx context.Context, p servicing.Tx, why string) error {
 	action := "post." + string(p.Kind)
 	if a, ok := auth.PostAction(string(p.Kind)); ok {
 		action = string(a)
@@ -175,6 +181,10 @@ func (t *wtx) auditPosting(ctx context.Context, p servicing.Tx) error {
 	}
 	if p.Reverses != 0 {
 		detail += fmt.Sprintf(", reverses #%d", p.Reverses)
+	}
+	if why != "" {
+		detail += "; " + why
+		change = audit.DigestFields(change.String(), why)
 	}
 	return t.audit(ctx, action, audit.LoanObject(p.LoanID), change, detail)
 }

@@ -63,6 +63,15 @@ func (db *DB) postIn(ctx context.Context, tx *wtx, p *poster, t servicing.Tx) (p
 	if err := tx.canLoan(ctx, action, t.LoanID); err != nil {
 		return posted, false, err
 	}
+	return db.postAuthorized(ctx, tx, p, t, "")
+}
+
+// postAuthorized is postIn for a caller that authorised the posting
+// itself, as part of an act of its own: an approved proposal (the checker
+// decides, not a Post… grant) or a legal case's recovery. why, when not
+// "", is added to the posting's audit entry: who proposed and approved it,
+// or which case it recovers for.
+func (db *DB) postAuthorized(ctx context.Context, tx *wtx, p *poster, t servicing.Tx, why string) (posted servicing.Tx, duplicate bool, err error) {
 	if err := p.lockRefs(ctx, tx, []string{t.Reference}); err != nil {
 		return posted, false, err
 	}
@@ -88,7 +97,7 @@ func (db *DB) postIn(ctx context.Context, tx *wtx, p *poster, t servicing.Tx) (p
 		return posted, false, err
 	}
 	posted = p.pending[len(p.pending)-1] // with what it applied
-	return posted, false, tx.auditPosting(ctx, posted)
+	return posted, false, tx.auditPostingWhy(ctx, posted, why)
 }
 
 // poster posts transactions for a set of loans in two phases: a plan,
