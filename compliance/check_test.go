@@ -243,7 +243,9 @@ func TestUSHours(t *testing.T) {
 	d := func(day, hh, mm, ss int) time.Time { return local(ny, 2026, 2, day, hh, mm, ss) }
 	at := func(day, hh, mm, ss int) Attempt { return call(d(day, hh, mm, ss), ny) }
 	on := func(ch string, a Attempt) Attempt { return a.with(func(a *Attempt) { a.Channel = ch }) }
-	utc := func(m time.Month, day, hh, mm, ss int) time.Time { return time.Date(2026, m, day, hh, mm, ss, 0, time.UTC) }
+	utc := func(m time.Month, day, hh, mm, ss int) time.Time {
+		return time.Date(2026, m, day, hh, mm, ss, 0, time.UTC)
+	}
 	us := US()
 	runChecks(t, []checkCase{
 		{name: "07:59:59 refused until 08:00", profile: us, attempt: at(10, 7, 59, 59), wantRule: RuleUSHours, wantNext: d(10, 8, 0, 0)},
@@ -274,8 +276,8 @@ func TestUSHours(t *testing.T) {
 
 func TestUS7In7(t *testing.T) {
 	d := func(day, hh, mm, ss int) time.Time { return local(ny, 2026, 2, day, hh, mm, ss) }
-	// calls returns one call a day on days 4…9 at 10:00, and the call on day
-	// 4 at the given time: seven calls in the window 4–10 February.
+	// week returns one call a day on days 5…9 at 10:00, one on day 10 at
+	// 09:00 and one at first: seven calls in the window 4–10 February.
 	week := func(first time.Time) []Contact {
 		h := []Contact{past(first, false)}
 		for day := 5; day <= 9; day++ {
