@@ -68,10 +68,10 @@ var cst = time.FixedZone("CST", 8*3600)
 //	             answered       σ(1.1 − 0.65x − 0.025d) (AI voice), σ(0.9 − …) (dialer), within [0.03, 0.95]
 //	             by the debtor  0.93 − 0.10·σ(x−1); else a third party: wrong-number
 //	willingness  w = 100·σ(1.3 − 0.9x − 0.012d + 0.5ε), ε standard normal
-//	outcome      weights: promise 0.08 + 0.72w′ (+0.08 by a person), refused 0.05 + 0.35(1−w′),
-//	             hardship 0.05 + 0.10·σ(x), dispute 0.03, complaint 0.006 + 0.014(1−w′); w′ = w/100
+//	outcome      weights: promise 0.05 + 0.55w′ (+0.08 by a person), refused 0.10 + 0.40(1−w′),
+//	             hardship 0.06 + 0.12·σ(x), dispute 0.03, complaint 0.006 + 0.014(1−w′); w′ = w/100
 //	promise      70 % the whole amount due, else 30–90 % of it in whole yuan, due in 3–7 days
-//	kept         σ(0.8 − 0.9x − 0.01d + 2(w′ − 0.5)); a broken promise is paid late
+//	kept         σ(0.4 − 0.9x − 0.01d + 2(w′ − 0.5)); a broken promise is paid late
 //	             (1–10 days after) in a quarter of cases, in part in half of those
 //	paid anyway  after a delivered SMS 0.10·σ(0.5 − 1.1x − 0.03d), email half that;
 //	             after an answered call with no promise 0.04·σ(…), an unanswered one 0.03·σ(…)
@@ -155,14 +155,14 @@ func (c *contact) call() {
 	if !person {
 		c.res.Willingness = w
 	}
-	promise := 0.08 + 0.72*wp
+	promise := 0.05 + 0.55*wp
 	if person {
 		promise += 0.08
 	}
 	if c.m.AmountDue <= 0 {
 		promise = 0 // nothing to promise
 	}
-	weights := [...]float64{promise, 0.05 + 0.35*(1-wp), 0.05 + 0.10*sigmoid(c.x), 0.03, 0.006 + 0.014*(1-wp)}
+	weights := [...]float64{promise, 0.10 + 0.40*(1-wp), 0.06 + 0.12*sigmoid(c.x), 0.03, 0.006 + 0.014*(1-wp)}
 	outcomes := [...]string{"promise", "refused", "hardship", "dispute", "complaint"}
 	k := pick(c.g, weights[:])
 	c.res.Outcome = outcomes[k]
@@ -225,7 +225,7 @@ func (c *contact) promise(wp float64) {
 	}
 	date := c.business.AddDays(3 + c.g.IntN(5))
 	c.res.PromiseAmount, c.res.PromiseDate = amount, date.String()
-	if c.g.Float64() < sigmoid(0.8-0.9*c.x-0.01*c.d+2*(wp-0.5)) {
+	if c.g.Float64() < sigmoid(0.4-0.9*c.x-0.01*c.d+2*(wp-0.5)) {
 		// Most pay near the date they promised.
 		back := int(math.Abs(c.g.NormFloat64()) * 1.2)
 		day := date.AddDays(-back)
