@@ -425,3 +425,77 @@ func TestReasonNamesCounts(t *testing.T) {
 		}
 	}
 }
+
+// benchHistory returns a debtor's week as a busy collection queue makes it:
+// n contacts over the 7 days before end, spread over waking hours, mostly
+// calls and AI-voice calls, some texts and a visit, a third answered, a
+// few by an agency and to an emergency contact, on two loans. The contacts
+// are in the order a store's index would give, newest last, but Check does
+// not rely on it.
+func benchHistory(end time.Time, loc *time.Location, n int) []Contact {
+	channels := []string{Call, AIVoice, Call, SMS, AIVoice, Call, Dialer, SMS, Call, Visit}
+	h := make([]Contact, n)
+	for i := range h {
+		day := 7 * i / n
+		at := end.In(loc).AddDate(0, 0, day-7)
+		at = time.Date(at.Year(), at.Month(), at.Day(), 8+(i*5)%13, (i*17)%60, 0, 0, loc)
+		h[i] = Contact{
+			At: at, Channel: channels[i%len(channels)], Party: Debtor, Number: []string{"n1", "n2"}[i%2],
+			LoanID: int64(1 + i%3/2), BorrowerID: 7, Connected: i%3 == 0, Conversation: i%9 == 0,
+		}
+		if i%7 == 3 {
+			h[i].Agency = "A1"
+		}
+		if i%11 == 5 {
+			h[i].Party, h[i].Number = ThirdParty, "e1"
+		}
+	}
+	return h
+}
+
+// BenchmarkCheck measures decisions a second with a 40-contact week of
+// history. "batch" checks a night's mix — every channel, every hour of the
+// day, debtor and third party, so quiet hours, the counts and the Next
+// search all run; "allowed" the common case of a permitted daytime call.
+func BenchmarkCheck(b *testing.B) {
+	for _, p := range []Profile{CN(), US()} {
+		day := time.Date(2026, 3, 10, 0, 0, 0, 0, p.Zone)
+		history := benchHistory(day, p.Zone, 40)
+		flags := Flags{Agencies: []string{"A1", "A2"}}
+		var batch []Attempt
+		for i := range 96 {
+			a := call(day.Add(time.Duration(i)*15*time.Minute), nil)
+			a.Channel = []string{Call, AIVoice, SMS, Email}[i%4]
+			a.LoanID = int64(1 + i%2)
+			a.Number = []string{"n1", "n2"}[i%2]
+			if i%13 == 0 {
+				a.Party, a.Number = ThirdParty, "e1"
+			}
+			batch = append(batch, a)
+		}
+		allowed := call(day.Add(10*time.Hour), nil)
+		allowed.Number, allowed.LoanID = "n3", 3
+		if d := p.Check(allowed, history, flags); !d.Allowed {
+			b.Fatalf("%s: got %s, want the daytime call allowed", p.Code, d.Reason)
+		}
+		b.Run(p.Code+"/batch", func(b *testing.B) {
+			n, refused := 0, 0
+			for b.Loop() {
+				if !p.Check(batch[n%len(batch)], history, flags).Allowed {
+					refused++
+				}
+				n++
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "decisions/s")
+			b.ReportMetric(float64(refused)/float64(n), "refused/op")
+		})
+		b.Run(p.Code+"/allowed", func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				p.Check(allowed, history, flags)
+				n++
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "decisions/s")
+		})
+	}
+}
