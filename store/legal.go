@@ -187,11 +187,12 @@ type CaseMove struct {
 // ctx: an unknown stage is refused (EINVALID), and a move back, to the
 // same stage or from a closed case (ECONFLICT), each with the stages it
 // may move to. Closing dates the case closed on the business date.
-func (db *DB) MoveCase(ctx context.Context, id int64, m CaseMove) (legal.Case, error) {
+func (db *DB) MoveCase(ctx context.Context, id int64, m CaseMove) (legal.Case, legal.Event, error) {
 	var c legal.Case
+	var e legal.Event
 	note, err := caseNote(m.Note)
 	if err != nil {
-		return c, err
+		return c, e, err
 	}
 	err = db.inTx(ctx, func(t *wtx) error {
 		var err error
@@ -222,22 +223,23 @@ func (db *DB) MoveCase(ctx context.Context, id int64, m CaseMove) (legal.Case, e
 		if c.CourtRef != "" {
 			detail += ", 案号 " + c.CourtRef
 		}
-		_, err = t.caseEvent(ctx, &c, legal.Event{Kind: legal.Moved, Stage: c.Stage, Note: note}, detail)
+		e, err = t.caseEvent(ctx, &c, legal.Event{Kind: legal.Moved, Stage: c.Stage, Note: note}, detail)
 		return err
 	})
-	return c, err
+	return c, e, err
 }
 
 // AddCaseCost adds a cost (court fees, a lawyer's or an agency's fee) to
 // open case id, as the actor in ctx.
-func (db *DB) AddCaseCost(ctx context.Context, id int64, cost money.Amount, note string) (legal.Case, error) {
+func (db *DB) AddCaseCost(ctx context.Context, id int64, cost money.Amount, note string) (legal.Case, legal.Event, error) {
 	var c legal.Case
+	var e legal.Event
 	if cost <= 0 || cost > maxCaseAmount {
-		return c, daihou.Invalid("cost", "cost: want a positive amount up to %s, not %s", maxCaseAmount, cost)
+		return c, e, daihou.Invalid("amount", "amount: a cost is a positive amount up to %s, not %s", maxCaseAmount, cost)
 	}
 	note, err := caseNote(note)
 	if err != nil {
-		return c, err
+		return c, e, err
 	}
 	err = db.inTx(ctx, func(t *wtx) error {
 		var err error
@@ -248,11 +250,11 @@ func (db *DB) AddCaseCost(ctx context.Context, id int64, cost money.Amount, note
 			return daihou.Errorf(daihou.ECONFLICT, "case %d is closed: it takes no more costs", c.ID)
 		}
 		c.Costs += cost
-		_, err = t.caseEvent(ctx, &c, legal.Event{Kind: legal.Cost, Stage: c.Stage, Cost: cost, Note: note},
+		e, err = t.caseEvent(ctx, &c, legal.Event{Kind: legal.Cost, Stage: c.Stage, Cost: cost, Note: note},
 			fmt.Sprintf("%s case %d cost %s, %s in all", c.Kind, c.ID, cost, c.Costs))
 		return err
 	})
-	return c, err
+	return c, e, err
 }
 
 // maxCaseAmount bounds a cost or a recovery: a trillion yuan.
@@ -264,20 +266,17 @@ const maxCaseAmount = money.Amount(1e14)
 // reference (the idempotency key; "" for one of the case's own), in the
 // same transaction as the event that adds it to the case's recovered
 // total and names the posting's seq. The same reference again returns the
-// event it made and changes nothing; a reference the ledger holds for
-// anything else is a conflict.
-func (db *DB) RecordCaseRecovery(ctx context.Context, id int64, amount money.Amount, reference, note string) (legal.Case, legal.Event, error) {
-	var c legal.Case
-	var e legal.Event
+// event it made with duplicate = true and changes nothing; a reference the
+// ledger holds for anything else is a conflict.
+func (db *DB) RecordCaseRecovery(ctx context.Context, id int64, amount money.Amount, reference, note string) (c legal.Case, e legal.Event, duplicate bool, err error) {
 	if amount <= 0 || amount > maxCaseAmount {
-		return c, e, daihou.Invalid("amount", "amount: want a positive amount up to %s, not %s", maxCaseAmount, amount)
+		return c, e, false, daihou.Invalid("amount", "amount: a recovery is a positive amount up to %s, not %s", maxCaseAmount, amount)
 	}
-	note, err := caseNote(note)
-	if err != nil {
-		return c, e, err
+	if note, err = caseNote(note); err != nil {
+		return c, e, false, err
 	}
 	if reference = strings.TrimSpace(reference); len(reference) > 100 {
-		return c, e, daihou.Invalid("reference", "reference: at most 100 bytes, not %d", len(reference))
+		return c, e, false, daihou.Invalid("reference", "reference: at most 100 bytes, not %d", len(reference))
 	}
 	err = db.inTx(ctx, func(t *wtx) error {
 		var err error
@@ -308,7 +307,7 @@ func (db *DB) RecordCaseRecovery(ctx context.Context, id int64, amount money.Amo
 		if err != nil {
 			return err
 		}
-		if dup {
+		if duplicate = dup; dup {
 			e, err = caseEventOfSeq(ctx, t, c.ID, posted.Seq)
 			if errors.Is(err, sql.ErrNoRows) {
 				return daihou.Errorf(daihou.ECONFLICT, "%w: %q is %s #%d of loan %d, not a recovery of case %d", ErrReferenceConflict, ref, posted.Kind, posted.Seq, posted.LoanID, c.ID)
@@ -320,7 +319,7 @@ func (db *DB) RecordCaseRecovery(ctx context.Context, id int64, amount money.Amo
 			fmt.Sprintf("%s case %d recovered %s as %s #%d, %s in all", c.Kind, c.ID, posted.Amount, posted.Kind, posted.Seq, c.Recovered))
 		return err
 	})
-	return c, e, err
+	return c, e, duplicate, err
 }
 
 // caseEvent appends e to case c, whose row takes c's stage, court and

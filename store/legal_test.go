@@ -56,33 +56,33 @@ func TestCaseLifeAndRecovery(t *testing.T) {
 		if _, err := db.OpenCase(as["lee"], loan, store.NewCase{Kind: legal.Litigation}); daihou.ErrorCode(err) != daihou.ECONFLICT {
 			t.Errorf("a second open litigation case: %v, want ECONFLICT", err)
 		}
-		if _, err := db.MoveCase(as["lin"], c.ID, store.CaseMove{Stage: legal.Accepted}); daihou.ErrorCode(err) != daihou.ENOTFOUND {
+		if _, _, err := db.MoveCase(as["lin"], c.ID, store.CaseMove{Stage: legal.Accepted}); daihou.ErrorCode(err) != daihou.ENOTFOUND {
 			t.Errorf("another lawyer moving the case: %v, want ENOTFOUND", err)
 		}
 
 		// Forward only, and the message says where it may go.
-		if c, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Accepted, CourtRef: "(2026)京0105民初1234号"}); err != nil {
+		if c, _, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Accepted, CourtRef: "(2026)京0105民初1234号"}); err != nil {
 			t.Fatal(err)
 		}
 		if c.CourtRef != "(2026)京0105民初1234号" || c.Stage != legal.Accepted {
 			t.Errorf("accepted %+v", c)
 		}
-		_, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Filed})
+		_, _, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Filed})
 		if !errors.Is(err, legal.ErrBadMove) || daihou.ErrorCode(err) != daihou.ECONFLICT || !strings.Contains(err.Error(), "preservation, judgment, enforcement, closed") {
 			t.Errorf("moving back: %v, want ECONFLICT naming the next stages", err)
 		}
-		if _, err := db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: "appeal"}); daihou.ErrorCode(err) != daihou.EINVALID {
+		if _, _, err := db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: "appeal"}); daihou.ErrorCode(err) != daihou.EINVALID {
 			t.Errorf("an unknown stage: %v, want EINVALID", err)
 		}
-		if c, err = db.AddCaseCost(as["lee"], c.ID, money.MustParseAmount("500"), "court fee 诉讼费"); err != nil || c.Costs != money.MustParseAmount("500") {
+		if c, _, err = db.AddCaseCost(as["lee"], c.ID, money.MustParseAmount("500"), "court fee 诉讼费"); err != nil || c.Costs != money.MustParseAmount("500") {
 			t.Fatalf("cost: %+v %v", c, err)
 		}
-		if _, err := db.AddCaseCost(as["lee"], c.ID, 0, ""); daihou.ErrorCode(err) != daihou.EINVALID {
+		if _, _, err := db.AddCaseCost(as["lee"], c.ID, 0, ""); daihou.ErrorCode(err) != daihou.EINVALID {
 			t.Errorf("a cost of 0: %v, want EINVALID", err)
 		}
 
 		// Before write-off a recovery is a repayment.
-		c, e, err := db.RecordCaseRecovery(as["lee"], c.ID, money.MustParseAmount("100"), "", "paid at the hearing")
+		c, e, _, err := db.RecordCaseRecovery(as["lee"], c.ID, money.MustParseAmount("100"), "", "paid at the hearing")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,13 +99,13 @@ func TestCaseLifeAndRecovery(t *testing.T) {
 		if _, err := db.DecideProposal(as["carol"], wo.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
-		if c, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Enforcement, Note: "执行立案"}); err != nil {
+		if c, _, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Enforcement, Note: "执行立案"}); err != nil {
 			t.Fatal(err)
 		}
 		snapBefore, _ := db.Snapshot(storetest.Ctx(), loan)
 		caseBefore := c.Recovered
 		amount := money.MustParseAmount("300.07")
-		c, e, err = db.RecordCaseRecovery(as["lee"], c.ID, amount, "EXEC-2026-1", "frozen account released by the court")
+		c, e, _, err = db.RecordCaseRecovery(as["lee"], c.ID, amount, "EXEC-2026-1", "frozen account released by the court")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,15 +121,15 @@ func TestCaseLifeAndRecovery(t *testing.T) {
 			t.Errorf("recovery after write-off posted %+v, event %+v", last, e)
 		}
 		// The same reference again changes nothing.
-		again, e2, err := db.RecordCaseRecovery(as["lee"], c.ID, amount, "EXEC-2026-1", "")
-		if err != nil || e2.Seq != e.Seq || again.Recovered != c.Recovered {
+		again, e2, dup, err := db.RecordCaseRecovery(as["lee"], c.ID, amount, "EXEC-2026-1", "")
+		if err != nil || !dup || e2.Seq != e.Seq || again.Recovered != c.Recovered {
 			t.Errorf("the same recovery again: %+v %+v %v; want the first event and no change", again, e2, err)
 		}
 		if n, _ := db.Transactions(storetest.Ctx(), loan); len(n) != len(txs) {
 			t.Errorf("the same recovery again posted: %d transactions, then %d", len(txs), len(n))
 		}
 		// A reference of another posting is not this case's.
-		if _, _, err := db.RecordCaseRecovery(as["lee"], c.ID, amount, approval.Reference(wo.ID), ""); daihou.ErrorCode(err) != daihou.ECONFLICT {
+		if _, _, _, err := db.RecordCaseRecovery(as["lee"], c.ID, amount, approval.Reference(wo.ID), ""); daihou.ErrorCode(err) != daihou.ECONFLICT {
 			t.Errorf("recovery with the write-off's reference: %v, want ECONFLICT", err)
 		}
 
@@ -165,16 +165,16 @@ func TestCaseLifeAndRecovery(t *testing.T) {
 		}
 
 		// Closed: nothing more on it; a new case may be opened.
-		if c, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Closed}); err != nil || c.Closed != day("2026-03-20") {
+		if c, _, err = db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Closed}); err != nil || c.Closed != day("2026-03-20") {
 			t.Fatalf("closed %+v %v", c, err)
 		}
-		if _, err := db.AddCaseCost(as["lee"], c.ID, 100, ""); daihou.ErrorCode(err) != daihou.ECONFLICT {
+		if _, _, err := db.AddCaseCost(as["lee"], c.ID, 100, ""); daihou.ErrorCode(err) != daihou.ECONFLICT {
 			t.Errorf("a cost on a closed case: %v, want ECONFLICT", err)
 		}
-		if _, _, err := db.RecordCaseRecovery(as["lee"], c.ID, 100, "", ""); daihou.ErrorCode(err) != daihou.ECONFLICT {
+		if _, _, _, err := db.RecordCaseRecovery(as["lee"], c.ID, 100, "", ""); daihou.ErrorCode(err) != daihou.ECONFLICT {
 			t.Errorf("a recovery on a closed case: %v, want ECONFLICT", err)
 		}
-		if _, err := db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Enforcement}); daihou.ErrorCode(err) != daihou.ECONFLICT {
+		if _, _, err := db.MoveCase(as["lee"], c.ID, store.CaseMove{Stage: legal.Enforcement}); daihou.ErrorCode(err) != daihou.ECONFLICT {
 			t.Errorf("moving a closed case: %v, want ECONFLICT", err)
 		}
 
@@ -184,10 +184,10 @@ func TestCaseLifeAndRecovery(t *testing.T) {
 		if err != nil || ag.Stage != legal.Placed || ag.Agency != "AG01" {
 			t.Fatalf("agency case %+v %v", ag, err)
 		}
-		if _, err := db.MoveCase(as["lin"], ag.ID, store.CaseMove{Stage: legal.Judgment}); daihou.ErrorCode(err) != daihou.EINVALID {
+		if _, _, err := db.MoveCase(as["lin"], ag.ID, store.CaseMove{Stage: legal.Judgment}); daihou.ErrorCode(err) != daihou.EINVALID {
 			t.Errorf("an agency case to a court's stage: %v, want EINVALID", err)
 		}
-		if _, err := db.MoveCase(as["lin"], ag.ID, store.CaseMove{Stage: legal.Working, CourtRef: "x"}); daihou.ErrorCode(err) != daihou.EINVALID {
+		if _, _, err := db.MoveCase(as["lin"], ag.ID, store.CaseMove{Stage: legal.Working, CourtRef: "x"}); daihou.ErrorCode(err) != daihou.EINVALID {
 			t.Errorf("an agency case with a court reference: %v, want EINVALID", err)
 		}
 		storetest.CheckCache(t, db)
