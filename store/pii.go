@@ -231,7 +231,16 @@ func (db *DB) Rotate(ctx context.Context, progress func(done int64)) (int64, err
 			progress(n + done)
 		}
 	})
-	return n + m, err
+	if err != nil {
+		return n + m, err
+	}
+	// So are the outbox's messages, sent or not (package outbox).
+	o, err := db.resealOutbox(ctx, prefix, func(done int64) {
+		if progress != nil {
+			progress(n + m + done)
+		}
+	})
+	return n + m + o, err
 }
 
 // resealRecords seals under the current key every data-source record whose
