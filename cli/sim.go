@@ -17,19 +17,23 @@ import (
 const simUsage = `Usage:
   daihou sim sources [--addr HOST:PORT] [--seed S] [--loans N] [--months M] [--until DATE]
                      [--push URL [--secret-file PATH]] [--json]
+  daihou sim channels --api URL --token-file PATH [--callback URL] [--addr HOST:PORT]
+                      [--seed S] [--secret-file PATH] [--json]
 
 Simulators of the world around the book, for demos and tests. 'sim sources'
 serves every data source's records of the portfolio 'daihou gen' generates
-with the same --seed, --loans, --months and --until.`
+with the same --seed, --loans, --months and --until. 'sim channels' answers
+daihou's SMS, AI-voice, email and dialer messages as that portfolio's
+borrowers would, and repays what they promise.`
 
 func (m *Main) runSim(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"sources": m.simSources}
+	verbs := map[string]func(context.Context, []string) error{"sources": m.simSources, "channels": m.simChannels}
 	if len(args) == 0 || verbs[args[0]] == nil {
 		fmt.Fprintln(m.Stderr, simUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
-		return usagef("want: sim sources")
+		return usagef("want: sim sources or sim channels")
 	}
 	return verbs[args[0]](ctx, args[1:])
 }

@@ -7,16 +7,13 @@ import (
 	"daihou/channel"
 )
 
-// SecretEnv returns the environment variable that holds a channel's
-// secret, the same on daihou's side and the channel's:
-// DAIHOU_CHANNEL_SECRET_AI_VOICE for ai-voice.
-func SecretEnv(name string) string { return "DAIHOU_CHANNEL_SECRET_" + envName(name) }
+// SecretEnv is channel.SecretEnv: the variable a channel's secret is read
+// from, on both ends (DAIHOU_CHANNEL_SECRET_AI_VOICE for ai-voice).
+func SecretEnv(name string) string { return channel.SecretEnv(name) }
 
-// URLEnv returns the environment variable daihou reads a channel's URL
-// from: DAIHOU_CHANNEL_URL_AI_VOICE for ai-voice.
-func URLEnv(name string) string { return "DAIHOU_CHANNEL_URL_" + envName(name) }
-
-func envName(name string) string { return strings.ReplaceAll(strings.ToUpper(name), "-", "_") }
+// URLEnv is channel.URLEnv: the variable daihou serve reads a channel's URL
+// from (DAIHOU_CHANNEL_URL_AI_VOICE for ai-voice).
+func URLEnv(name string) string { return channel.URLEnv(name) }
 
 // ParseSecrets reads a secret file: one "channel=secret" a line
 // ("*=secret" for every channel not named); blank lines and lines starting

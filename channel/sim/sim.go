@@ -152,8 +152,8 @@ func New(cfg Config) (*Sim, error) {
 		if !channel.Known(name) {
 			return nil, fmt.Errorf("a secret for %q, which is not a channel (want one of %s)", name, strings.Join(channel.Names, ", "))
 		}
-		if len(s) == 0 {
-			return nil, fmt.Errorf("the secret of %s is empty", name)
+		if len(s) < channel.MinSecret {
+			return nil, fmt.Errorf("the secret of %s has %d bytes; daihou takes none shorter than %d", name, len(s), channel.MinSecret)
 		}
 	}
 	cb, err := callbackURL(cfg.Callback)

@@ -24,8 +24,8 @@ import (
 const testToken = "dh_test_token"
 
 var testSecrets = map[string][]byte{
-	channel.SMS: []byte("sms-secret"), channel.AIVoice: []byte("voice-secret"),
-	channel.Email: []byte("email-secret"), channel.Dialer: []byte("dialer-secret"),
+	channel.SMS: []byte("sms-secret-0123456789"), channel.AIVoice: []byte("voice-secret-0123456789"),
+	channel.Email: []byte("email-secret-0123456789"), channel.Dialer: []byte("dialer-secret-0123456789"),
 }
 
 // daihou is a fake of daihou serve's side of the channels: the signed
