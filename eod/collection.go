@@ -171,7 +171,7 @@ func (PromiseStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 				out.work(i).Promises = append(out.work(i).Promises, p)
 			}
 			if p.State == collection.PromiseOpen {
-				out.Wake(i, p.Due.AddDays(1))
+				wakeAfter(out, i, date, p.Due.AddDays(1))
 			}
 		}
 	}
@@ -283,19 +283,27 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			case t.Channel == collection.Person && !col.Roster.Available(t.Assignee, date):
 				a := col.Roster.Assign(&t, &c.Loans[i].Loan, date)
 				if a == "" || a == t.Assignee {
-					out.Wake(i, t.SLA.AddDays(1))
+					wakeAfter(out, i, date, t.SLA.AddDays(1))
 					continue
 				}
 				t.Note = joinNote(t.Note, "reassigned from "+orNobody(t.Assignee)+" to "+a)
 				t.Assignee, t.Team = a, col.Roster.TeamOf(a)
 			default:
 				if t.Channel == collection.Person && t.State == collection.Open {
-					out.Wake(i, t.SLA.AddDays(1))
+					wakeAfter(out, i, date, t.SLA.AddDays(1))
 				}
 				continue
 			}
 			out.work(i).Moved = append(out.work(i).Moved, t)
 		}
+	}
+}
+
+// wakeAfter lowers row i's wake date to w when w is after date: a date
+// already passed wakes nothing.
+func wakeAfter(out *Output, i int, date, w civil.Date) {
+	if w.After(date) {
+		out.Wake(i, w)
 	}
 }
 
@@ -341,7 +349,7 @@ next:
 		if !t.Kind.Automated() {
 			t.Assignee = cfg.Collection.Roster.Assign(&t, &li.Loan, date)
 			t.Team = cfg.Collection.Roster.TeamOf(t.Assignee)
-			out.Wake(i, t.SLA.AddDays(1))
+			wakeAfter(out, i, date, t.SLA.AddDays(1))
 		}
 		wo := out.work(i)
 		wo.New = append(wo.New, t)

@@ -157,7 +157,11 @@ func (db *DB) Config(ctx context.Context) (*eod.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eod.Config{Products: prods, Deriver: d, Champion: champ, Warnings: rules}, nil
+	col, err := db.collectionConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &eod.Config{Products: prods, Deriver: d, Champion: champ, Warnings: rules, Collection: col}, nil
 }
 
 // EODProgress returns the counters of the latest run of d so far,
@@ -274,7 +278,7 @@ func queryColumn[T any](ctx context.Context, q querier, query string, args ...an
 func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chunk, error) {
 	parts := max(1, min(runtime.GOMAXPROCS(0), len(ids)/256))
 	if parts == 1 {
-		return db.readPart(ctx, ids)
+		return db.readPart(ctx, date, ids)
 	}
 	chunks := make([]*eod.Chunk, parts)
 	errs := make([]error, parts)
@@ -284,7 +288,7 @@ func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chun
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			chunks[k], errs[k] = db.readPart(ctx, ids[lo:hi])
+			chunks[k], errs[k] = db.readPart(ctx, date, ids[lo:hi])
 		}()
 	}
 	wg.Wait()
@@ -302,17 +306,21 @@ func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chun
 		maps.Copy(c.Signals, p.Signals)
 		maps.Copy(c.Warnings, p.Warnings)
 		maps.Copy(c.Milestones, p.Milestones)
+		if c.Work == nil {
+			c.Work = map[int64]*eod.LoanWork{}
+		}
+		maps.Copy(c.Work, p.Work)
 	}
 	return c, nil
 }
 
-func (db *DB) readPart(ctx context.Context, ids []int64) (*eod.Chunk, error) {
+func (db *DB) readPart(ctx context.Context, date civil.Date, ids []int64) (*eod.Chunk, error) {
 	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	return readChunk(ctx, tx, ids)
+	return readChunk(ctx, tx, date, ids)
 }
 
 // readTx begins a read-only transaction that sees one moment of the book:
@@ -329,7 +337,7 @@ func (db *DB) readTx(ctx context.Context) (*sql.Tx, error) {
 // readChunk reads what the steps need for ids through q. Event marks are
 // read first: a posting that commits later moves its loan's count on,
 // which the commit notices.
-func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) {
+func readChunk(ctx context.Context, q querier, date civil.Date, ids []int64) (*eod.Chunk, error) {
 	c := &eod.Chunk{IDs: ids, Loans: make([]eod.LoanIn, len(ids))}
 	var err error
 	if c.Events, err = dirtyEvents(ctx, q, ids); err != nil {
@@ -386,6 +394,9 @@ func readChunk(ctx context.Context, q querier, ids []int64) (*eod.Chunk, error) 
 		return nil, err
 	}
 	if c.Milestones, err = loadMilestones(ctx, q, ids); err != nil {
+		return nil, err
+	}
+	if c.Work, err = loadWork(ctx, q, ids, date); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -476,6 +487,9 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 		return err
 	}
 	if err := saveMilestones(ctx, t, milestones); err != nil {
+		return err
+	}
+	if err := writeWork(ctx, t, date, c, out); err != nil {
 		return err
 	}
 	if err := addAggregates(ctx, t.Tx, date, out.Deltas); err != nil {

@@ -52,7 +52,9 @@ func TestGenWritesAConsistentPortfolio(t *testing.T) {
 }
 
 // The generator's bulk snapshots are exactly what a full close of business
-// derives: re-deriving every loan on the generated date changes nothing.
+// derives: re-deriving every loan on the generated date changes nothing of
+// the ledger's state. (The collection steps, which the generator does not
+// run, add their tasks and the wake dates they need.)
 func TestFullEODAfterGenChangesNothing(t *testing.T) {
 	t.Parallel()
 	path := storetest.Gen(t, genConfig)
@@ -67,8 +69,10 @@ func TestFullEODAfterGenChangesNothing(t *testing.T) {
 	}
 	db.Close()
 	after := dump(t, path)
-	delete(before, "eod_runs")
-	delete(after, "eod_runs")
+	for _, name := range []string{"eod_runs", "wakes", "tasks", "episodes", "promises"} {
+		delete(before, name)
+		delete(after, name)
+	}
 	if diff := cmp.Diff(before, after); diff != "" {
 		t.Errorf("full close of business changed the generated database:\n%s", diff)
 	}

@@ -562,7 +562,7 @@ func (db *DB) WarnOnArrival(ctx context.Context, borrowers []int64) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	c, err := readChunk(ctx, tx, ids)
+	c, err := readChunk(ctx, tx, date, ids)
 	if err != nil {
 		return 0, err
 	}

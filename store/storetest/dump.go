@@ -37,6 +37,10 @@ func Dump(tb testing.TB, raw *sql.DB) map[string][]string {
 		"transactions":  `SELECT loan_id, seq, kind, value_date, amount, reference FROM transactions ORDER BY loan_id, seq`,
 		"eod_runs":      `SELECT as_of, status FROM eod_runs WHERE attempt = 1 ORDER BY as_of`,
 		"settings":      `SELECT key, value FROM settings WHERE key = 'business_date'`,
+		"tasks":         `SELECT loan_id, kind, origin, anchor, episode, arm, channel, created, due, sla, priority, assignee, state, outcome, escalations, closed FROM tasks ORDER BY loan_id, origin, anchor`,
+		"episodes":      `SELECT * FROM collection_episodes ORDER BY loan_id, started`,
+		"promises":      `SELECT loan_id, made, due, amount, paid, state, settled FROM promises ORDER BY loan_id, id`,
+		"wakes":         `SELECT loan_id, wake_date FROM loan_state ORDER BY loan_id`,
 	} {
 		rows, err := raw.Query(q)
 		if err != nil {
@@ -55,6 +59,9 @@ func Dump(tb testing.TB, raw *sql.DB) map[string][]string {
 			}
 			var b strings.Builder
 			for i, v := range vals {
+				if name == "loan_state" && cols[i] == "wake_date" {
+					continue // in "wakes": what the state is and when it is next looked at are apart
+				}
 				if i > 0 {
 					b.WriteByte('|')
 				}

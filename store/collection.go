@@ -1,0 +1,527 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"daihou"
+	"daihou/audit"
+	"daihou/auth"
+	"daihou/channel"
+	"daihou/civil"
+	"daihou/collection"
+	"daihou/eod"
+	"daihou/loanstate"
+	"daihou/servicing"
+)
+
+// The kinds of collection plan.
+const (
+	planSOP      = "sop"
+	planStrategy = "strategy"
+)
+
+// SOPs returns the SOP timelines in force, by code: the latest version of
+// each put, or the default (collection.DefaultSOP) while none has been.
+func (db *DB) SOPs(ctx context.Context) ([]collection.SOP, error) {
+	var out []collection.SOP
+	err := latestPlans(ctx, db.read, planSOP, func(body []byte) error {
+		var s collection.SOP
+		if err := json.Unmarshal(body, &s); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		out = []collection.SOP{collection.DefaultSOP()}
+	}
+	return out, nil
+}
+
+// Strategy returns the collection strategy in force: the latest put, or
+// the default two-track strategy (collection.DefaultStrategy) while none
+// has been.
+func (db *DB) Strategy(ctx context.Context) (collection.Strategy, error) {
+	var out []collection.Strategy
+	err := latestPlans(ctx, db.read, planStrategy, func(body []byte) error {
+		var s collection.Strategy
+		if err := json.Unmarshal(body, &s); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		return collection.DefaultStrategy(), err
+	}
+	return out[0], nil
+}
+
+func latestPlans(ctx context.Context, q querier, kind string, fn func([]byte) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT body FROM collection_plans p WHERE kind = ?
+		AND version = (SELECT MAX(version) FROM collection_plans v WHERE v.kind = p.kind AND v.code = p.code) ORDER BY code`, kind)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return err
+		}
+		if err := fn(body); err != nil {
+			return fmt.Errorf("a stored %s does not decode: %w", kind, err)
+		}
+	}
+	return rows.Err()
+}
+
+// PutSOP checks and stores a SOP as a new version of its code, as the
+// actor in ctx (who must be allowed to manage rules), and returns the
+// version.
+func (db *DB) PutSOP(ctx context.Context, s collection.SOP) (int, error) {
+	if _, err := collection.CompileSOP(s); err != nil {
+		return 0, err
+	}
+	return db.putPlan(ctx, planSOP, s.Code, s)
+}
+
+// PutStrategy checks and stores the collection strategy as a new
+// version, as the actor in ctx. There is one strategy in force: the
+// latest put, whatever its code.
+func (db *DB) PutStrategy(ctx context.Context, s collection.Strategy) (int, error) {
+	if _, err := collection.CompileStrategy(s); err != nil {
+		return 0, err
+	}
+	return db.putPlan(ctx, planStrategy, "current", s)
+}
+
+func (db *DB) putPlan(ctx context.Context, kind, code string, v any) (int, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return 0, err
+	}
+	var version int
+	err = db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.ManageRules, auth.Book()); err != nil {
+			return err
+		}
+		if err := t.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM collection_plans WHERE kind = ? AND code = ?`, kind, code).Scan(&version); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO collection_plans (kind, code, version, body, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			kind, code, version, string(body), t.actor.String(), t.stamp()); err != nil {
+			return err
+		}
+		// A new plan applies to every loan: close of business looks at all
+		// of them again on its next run.
+		if err := markAllPlans(ctx, t); err != nil {
+			return err
+		}
+		return t.audit(ctx, string(auth.ManageRules), "plan:"+kind+":"+code, audit.DigestFields(kind, code, strconv.Itoa(version), string(body)),
+			fmt.Sprintf("%s %s version %d put", kind, code, version))
+	})
+	return version, err
+}
+
+// markAllPlans asks the next close of business to look at every active
+// loan (a plan changed): the full-recompute flag close of business reads.
+func markAllPlans(ctx context.Context, t *wtx) error {
+	_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('collection_plans_changed', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, t.stamp())
+	return err
+}
+
+// Collector is a person's working profile for assignment.
+type Collector struct {
+	Name        string     `json:"name"`
+	Team        string     `json:"team"`
+	Capacity    int        `json:"capacity"`
+	Skills      []string   `json:"skills"`
+	Regions     []string   `json:"regions"`
+	AbsentFrom  civil.Date `json:"absent_from"`
+	AbsentUntil civil.Date `json:"absent_until"`
+}
+
+// PutCollector sets a user's working profile, as the actor in ctx (a
+// manager or an admin). Capacity is the user's share of new work, 1 to
+// 10,000; an absence runs from AbsentFrom to AbsentUntil inclusive (both
+// zero: none).
+func (db *DB) PutCollector(ctx context.Context, c Collector) error {
+	if c.Capacity < 0 || c.Capacity > 10000 {
+		return daihou.Invalid("capacity", "capacity %d: want 0 (takes no new work) to 10000", c.Capacity)
+	}
+	for _, k := range c.Skills {
+		if _, err := collection.ParseKind(k); err != nil {
+			return err
+		}
+	}
+	if c.AbsentUntil != 0 && c.AbsentUntil.Before(c.AbsentFrom) {
+		return daihou.Invalid("absent_until", "the absence ends %s, before it starts %s", c.AbsentUntil, c.AbsentFrom)
+	}
+	return db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.ManageUsers, auth.System()); err != nil {
+			if err2 := t.can(auth.AssignCollection, auth.Book()); err2 != nil {
+				return err
+			}
+		}
+		u, err := userByName(ctx, t, c.Name)
+		if err != nil {
+			return err
+		}
+		_, err = t.ExecContext(ctx, `INSERT INTO collectors (name, team, capacity, skills, regions, absent_from, absent_until, updated_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET team = excluded.team, capacity = excluded.capacity,
+			skills = excluded.skills, regions = excluded.regions, absent_from = excluded.absent_from, absent_until = excluded.absent_until,
+			updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			u.Name, c.Team, c.Capacity, strings.Join(c.Skills, ","), strings.Join(c.Regions, ","), int64(c.AbsentFrom), int64(c.AbsentUntil), t.actor.String(), t.stamp())
+		if err != nil {
+			return err
+		}
+		return t.audit(ctx, string(auth.ManageUsers), "user:"+u.Name, audit.DigestFields(u.Name, c.Team, strconv.Itoa(c.Capacity)),
+			fmt.Sprintf("collector profile of %s: team %q, capacity %d, absent %s–%s", u.Name, c.Team, c.Capacity, c.AbsentFrom, c.AbsentUntil))
+	})
+}
+
+// PutAgency adds or changes an outsourcing agency (委外催收机构), as the
+// actor in ctx (a manager or an admin); only an active one is given work
+// or may contact debtors.
+func (db *DB) PutAgency(ctx context.Context, code, name string, active bool) error {
+	if !planCodeRE(code) {
+		return daihou.Invalid("code", "agency code %q: want letters, digits, _ and -, at most 40", clipText(code, 40))
+	}
+	return db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.AssignCollection, auth.Book()); err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO agencies (code, name, active, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET name = excluded.name, active = excluded.active, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+			code, name, boolInt(active), t.actor.String(), t.stamp()); err != nil {
+			return err
+		}
+		return t.audit(ctx, string(auth.AssignCollection), "agency:"+code, audit.DigestFields(code, name, strconv.FormatBool(active)), fmt.Sprintf("agency %s (%s) active=%v", code, name, active))
+	})
+}
+
+func planCodeRE(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// collectionConfig is what close of business's collection steps run with.
+func (db *DB) collectionConfig(ctx context.Context) (*eod.Collection, error) {
+	sops, err := db.SOPs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	col := &eod.Collection{SOPs: map[string]*collection.CompiledSOP{}}
+	for _, s := range sops {
+		c, err := collection.CompileSOP(s)
+		if err != nil {
+			return nil, fmt.Errorf("SOP %s: %w", s.Code, err)
+		}
+		col.SOPs[s.Code] = c
+	}
+	st, err := db.Strategy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if col.Strategy, err = collection.CompileStrategy(st); err != nil {
+		return nil, fmt.Errorf("strategy %s: %w", st.Code, err)
+	}
+	col.Roster, err = roster(ctx, db.read)
+	return col, err
+}
+
+// roster reads who works tasks: every user with a role that works a
+// queue, with their collector profile where they have one.
+func roster(ctx context.Context, q querier) (*collection.Roster, error) {
+	rows, err := q.QueryContext(ctx, `SELECT u.name, u.officer, u.roles, u.disabled, COALESCE(c.team, ''), COALESCE(c.capacity, 100),
+		COALESCE(c.skills, ''), COALESCE(c.regions, ''), COALESCE(c.absent_from, 0), COALESCE(c.absent_until, 0)
+		FROM users u LEFT JOIN collectors c ON c.name = u.name ORDER BY u.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ms []collection.Member
+	for rows.Next() {
+		var m collection.Member
+		var roles, skills, regions string
+		var disabled int
+		var from, until int64
+		if err := rows.Scan(&m.Name, &m.Officer, &roles, &disabled, &m.Team, &m.Capacity, &skills, &regions, &from, &until); err != nil {
+			return nil, err
+		}
+		m.Roles, m.Disabled = splitList(roles), disabled != 0
+		for _, k := range splitList(skills) {
+			m.Skills = append(m.Skills, collection.Kind(k))
+		}
+		m.Regions, m.AbsentFrom, m.AbsentUntil = splitList(regions), civil.Date(from), civil.Date(until)
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	agencies, err := queryColumn[string](ctx, q, `SELECT code FROM agencies WHERE active = 1 ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	return collection.NewRoster(ms, agencies), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// taskColumns are the columns of tasks a Task reads.
+const taskColumns = `id, loan_id, borrower_id, kind, origin, anchor, episode, arm, channel, created, due, sla, priority, assignee, team, state, outcome, escalations, closed, closed_by, note`
+
+func scanTask(sc interface{ Scan(...any) error }) (collection.Task, error) {
+	var t collection.Task
+	var kind, outcome string
+	var anchor, episode, created, due, sla, closed int64
+	err := sc.Scan(&t.ID, &t.LoanID, &t.BorrowerID, &kind, &t.Origin, &anchor, &episode, &t.Arm, &t.Channel, &created, &due, &sla,
+		&t.Priority, &t.Assignee, &t.Team, &t.State, &outcome, &t.Escalations, &closed, &t.ClosedBy, &t.Note)
+	t.Kind, t.Outcome = collection.Kind(kind), collection.Outcome(outcome)
+	t.Anchor, t.Episode, t.Created, t.Due, t.SLA, t.Closed = civil.Date(anchor), civil.Date(episode), civil.Date(created), civil.Date(due), civil.Date(sla), civil.Date(closed)
+	return t, err
+}
+
+// recentTasks is how far back close of business reads a loan's finished
+// tasks: beyond the longest window a plan looks back for a task it made.
+const recentTasks = 400
+
+// loadWork reads what the collection steps need of loans ids as of date.
+func loadWork(ctx context.Context, q querier, ids []int64, date civil.Date) (map[int64]*eod.LoanWork, error) {
+	out := map[int64]*eod.LoanWork{}
+	get := func(id int64) *eod.LoanWork {
+		w := out[id]
+		if w == nil {
+			w = &eod.LoanWork{}
+			out[id] = w
+		}
+		return w
+	}
+	from := date.AddDays(-recentTasks)
+	err := selectIDs(ctx, q, ids, `SELECT `+taskColumns+` FROM tasks WHERE `, "loan_id", ` ORDER BY loan_id, id`, func(rows *sql.Rows, want func(int64) bool) error {
+		for rows.Next() {
+			t, err := scanTask(rows)
+			if err != nil {
+				return err
+			}
+			if want(t.LoanID) && (t.Active() || !t.Created.Before(from)) {
+				get(t.LoanID).Tasks = append(get(t.LoanID).Tasks, t)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = selectIDs(ctx, q, ids, `SELECT `+episodeColumns+` FROM collection_episodes WHERE ended = 0 AND `, "loan_id", ``, func(rows *sql.Rows, want func(int64) bool) error {
+		for rows.Next() {
+			e, err := scanEpisode(rows)
+			if err != nil {
+				return err
+			}
+			if want(e.LoanID) {
+				get(e.LoanID).Episode = &e
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = selectIDs(ctx, q, ids, `SELECT `+promiseColumns+` FROM promises WHERE `, "loan_id", ` ORDER BY loan_id, id`, func(rows *sql.Rows, want func(int64) bool) error {
+		for rows.Next() {
+			p, err := scanPromise(rows)
+			if err != nil {
+				return err
+			}
+			if want(p.LoanID) {
+				get(p.LoanID).Promises = append(get(p.LoanID).Promises, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = selectIDs(ctx, q, ids, `SELECT l.id, p.age FROM loans l JOIN borrower_profiles p ON p.borrower_id = l.borrower_id WHERE `, "l.id", ``, func(rows *sql.Rows, want func(int64) bool) error {
+		for rows.Next() {
+			var id int64
+			var age int
+			if err := rows.Scan(&id, &age); err != nil {
+				return err
+			}
+			if want(id) {
+				get(id).Age = age
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+const episodeColumns = `loan_id, started, ended, outcome, strategy, arm, segment, entry_bucket, max_bucket, entry_overdue, collected, willingness`
+
+func scanEpisode(sc interface{ Scan(...any) error }) (collection.Episode, error) {
+	var e collection.Episode
+	var started, ended int64
+	var entry, worst int
+	err := sc.Scan(&e.LoanID, &started, &ended, &e.Outcome, &e.Strategy, &e.Arm, &e.Segment, &entry, &worst, &e.EntryOverdue, &e.Collected, &e.Willingness)
+	e.Started, e.Ended, e.EntryBucket, e.MaxBucket = civil.Date(started), civil.Date(ended), servicing.Bucket(entry), servicing.Bucket(worst)
+	return e, err
+}
+
+const promiseColumns = `id, loan_id, task_id, made, due, amount, paid, state, settled`
+
+func scanPromise(sc interface{ Scan(...any) error }) (collection.PromiseToPay, error) {
+	var p collection.PromiseToPay
+	var made, due, settled int64
+	err := sc.Scan(&p.ID, &p.LoanID, &p.TaskID, &made, &due, &p.Amount, &p.Paid, &p.State, &settled)
+	p.Made, p.Due, p.Settled = civil.Date(made), civil.Date(due), civil.Date(settled)
+	return p, err
+}
+
+// writeWork writes what the collection steps made of a chunk: new tasks
+// (and the messages of the automated ones, into the outbox in the same
+// transaction), tasks moved, episodes and promises.
+func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *eod.Output) error {
+	var msgs []pendingMessage
+	insQ := (`INSERT INTO tasks (loan_id, borrower_id, kind, origin, anchor, episode, arm, channel, created, due, sla, priority, assignee, team, state, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (loan_id, origin, anchor) DO NOTHING RETURNING id`)
+	updQ := (`UPDATE tasks SET state = ?, outcome = ?, escalations = ?, priority = ?, assignee = ?, team = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`)
+	epQ := (`INSERT INTO collection_episodes (`+episodeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (loan_id, started) DO UPDATE SET ended = excluded.ended, outcome = excluded.outcome, max_bucket = excluded.max_bucket, collected = excluded.collected`)
+	prQ := (`UPDATE promises SET paid = ?, state = ?, settled = ? WHERE id = ?`)
+	for i := range out.Rows {
+		w := out.Rows[i].Work
+		if w == nil {
+			continue
+		}
+		for k, tk := range w.New {
+			var id int64
+			err := t.QueryRowContext(ctx, insQ, tk.LoanID, tk.BorrowerID, string(tk.Kind), tk.Origin, int64(tk.Anchor), int64(tk.Episode), tk.Arm, tk.Channel,
+				int64(tk.Created), int64(tk.Due), int64(tk.SLA), int64(tk.Priority), tk.Assignee, tk.Team, tk.State, tk.Note).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // made by an earlier run of the date
+			}
+			if err != nil {
+				return fmt.Errorf("task %s of loan %d: %w", tk.Origin, tk.LoanID, err)
+			}
+			if tk.Kind.Automated() {
+				tk.ID = id
+				msgs = append(msgs, pendingMessage{task: tk, template: w.Template[k], snap: &out.Rows[i].Snapshot, loan: &c.Loans[i].Loan})
+			}
+		}
+		for _, tk := range w.Moved {
+			if _, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID); err != nil {
+				return err
+			}
+		}
+		if e := w.Episode; e != nil {
+			if _, err := t.ExecContext(ctx, epQ, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
+				int64(e.EntryOverdue), int64(e.Collected), e.Willingness); err != nil {
+				return err
+			}
+		}
+		for _, p := range w.Promises {
+			if _, err := t.ExecContext(ctx, prQ, int64(p.Paid), p.State, int64(p.Settled), p.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	built, err := buildMessages(ctx, t, date, msgs)
+	if err != nil {
+		return err
+	}
+	return enqueueMessages(ctx, t, built)
+}
+
+type pendingMessage struct {
+	task     collection.Task
+	template string
+	snap     *loanstate.Snapshot
+	loan     *servicing.Loan
+}
+
+// buildMessages makes the channel messages of new automated tasks: the
+// borrower's phone (or e-mail address) and name are opened here, for the
+// outbox, which seals the whole message again.
+func buildMessages(ctx context.Context, t *wtx, date civil.Date, ps []pendingMessage) ([]channel.Message, error) {
+	ids := make([]int64, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.task.BorrowerID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	people := map[int64]servicing.Borrower{}
+	err := selectIDs(ctx, t, ids, `SELECT `+borrowerColumns+` FROM borrowers WHERE `, "id", ``, func(rows *sql.Rows, want func(int64) bool) error {
+		for rows.Next() {
+			b, err := scanBorrower(rows)
+			if err != nil {
+				return err
+			}
+			if !want(b.ID) {
+				continue
+			}
+			if err := openBorrower(t.db.keys, &b); err != nil {
+				return err
+			}
+			people[b.ID] = b
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]channel.Message, 0, len(ps))
+	for _, p := range ps {
+		b := people[p.task.BorrowerID]
+		s := p.snap
+		out = append(out, channel.Message{
+			Key: TaskKey(p.task.ID), Channel: p.task.Channel, TaskID: p.task.ID, LoanID: p.task.LoanID, LoanNumber: p.loan.ExternalID,
+			BorrowerID: p.task.BorrowerID, To: b.Phone, Name: b.Name, Template: p.template, Lang: "zh-CN",
+			AmountDue: int64(s.OverduePrincipal + s.OverdueInterest + s.PenaltyDue + s.CompoundDue + s.FeesDue), Currency: string(p.loan.Currency),
+			DPD: s.DPD, BusinessDate: date.String(),
+		})
+	}
+	return out, nil
+}
+
+// TaskKey is the idempotency key of the message of task id: what a
+// channel's result names it by.
+func TaskKey(id int64) string { return "task-" + strconv.FormatInt(id, 10) }
+
+// taskOfKey is the inverse of TaskKey.
+func taskOfKey(key string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(key, "task-"), 10, 64)
+	return n, err == nil && strings.HasPrefix(key, "task-") && n > 0
+}
