@@ -415,7 +415,7 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 	insQ := (`INSERT INTO tasks (loan_id, borrower_id, kind, origin, anchor, episode, arm, channel, created, due, sla, priority, assignee, team, state, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (loan_id, origin, anchor) DO NOTHING RETURNING id`)
 	updQ := (`UPDATE tasks SET state = ?, outcome = ?, escalations = ?, priority = ?, assignee = ?, team = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`)
-	epQ := (`INSERT INTO collection_episodes (`+episodeColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	epQ := (`INSERT INTO collection_episodes (` + episodeColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (loan_id, started) DO UPDATE SET ended = excluded.ended, outcome = excluded.outcome, max_bucket = excluded.max_bucket, collected = excluded.collected`)
 	prQ := (`UPDATE promises SET paid = ?, state = ?, settled = ? WHERE id = ?`)
 	for i := range out.Rows {
