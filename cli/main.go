@@ -59,6 +59,7 @@ var commands = map[string]command{
 	"sim":      {"simulate the data sources on loopback: pull pages, pushed webhooks (demos, tests)", (*Main).runSim},
 	"rule":     {"early-warning rules: list, show, put, test on a loan, switch on or off, back-test", (*Main).runRule},
 	"warning":  {"early warnings raised on loans: list, acknowledge, escalate, resolve", (*Main).runWarning},
+	"outbox":   {"send the outbox's messages to the collection channels; count them, list dead letters", (*Main).runOutbox},
 }
 
 // Run runs the subcommand named by args[0] and returns the exit code.
