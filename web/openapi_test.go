@@ -331,6 +331,7 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 		loan := func(id int64) string { return strconv.FormatInt(id, 10) }
+		proposal, legalCase := approvalFixtures(t, b)
 		tl0, tl3, pl0 := loan(b.loans[0]), loan(b.loans[3]), loan(b.pii)
 		core, admin := b.bearer["core"], b.bearer["admin"]
 		calls := []apiCall{
@@ -373,6 +374,18 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			{"POST /api/v1/warnings/{id}/resolve", fmt.Sprintf("/api/v1/warnings/%d/resolve", warningOn(t, b, b.loans[0])), b.bearer["col"], `{"note":"found and paying"}`, nil, 200},
 			{"POST /api/v1/warnings/{id}/ack", fmt.Sprintf("/api/v1/warnings/%d/ack", warningOn(t, b, b.loans[0])), b.bearer["col"], "", nil, 409},
 			{"GET /api/v1/reports/warnings", "/api/v1/reports/warnings?from=2026-01-01&to=2026-01-10", b.bearer["risk"], "", nil, 200},
+			{"POST /api/v1/loans/{id}/proposals", "/api/v1/loans/" + tl3 + "/proposals", b.bearer["risk"], `{"kind":"writeoff","reason":"the borrower is in prison for fraud"}`, nil, 201},
+			{"POST /api/v1/loans/{id}/proposals", "/api/v1/loans/" + tl3 + "/proposals", b.bearer["risk"], `{"kind":"writeoff","reason":"again"}`, nil, 409},
+			{"GET /api/v1/approvals", "/api/v1/approvals?status=pending&kind=override&loan=TL1&inbox=true&limit=10", b.bearer["risk2"], "", nil, 200},
+			{"GET /api/v1/approvals", "/api/v1/approvals", b.bearer["mgr"], "", nil, 200},
+			{"POST /api/v1/approvals/{id}/decision", fmt.Sprintf("/api/v1/approvals/%d/decision", proposal), b.bearer["risk2"], `{"approve":true,"note":"within policy"}`, nil, 200},
+			{"POST /api/v1/approvals/{id}/decision", fmt.Sprintf("/api/v1/approvals/%d/decision", proposal), b.bearer["mgr"], `{"approve":false,"note":"too late"}`, nil, 409},
+			{"POST /api/v1/loans/{id}/cases", "/api/v1/loans/TL2/cases", b.bearer["mgr"], `{"kind":"litigation","court":"北京市朝阳区人民法院","assignee":"legal","note":"two installments unpaid"}`, nil, 201},
+			{"GET /api/v1/cases", "/api/v1/cases?loan=TL1&kind=litigation&stage=filed&open=true&assignee=legal&limit=10", b.bearer["legal"], "", nil, 200},
+			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"move","stage":"accepted","court_ref":"(2026)京0105民初1号"}`, nil, 201},
+			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"cost","amount":"500.00","note":"诉讼费"}`, nil, 201},
+			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"recovery","amount":"100.00","reference":"EXEC-1"}`, nil, 201},
+			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"recovery","amount":"100.00","reference":"EXEC-1"}`, nil, 200},
 		}
 		called := map[string]bool{}
 		for _, c := range calls {

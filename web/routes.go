@@ -37,6 +37,12 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/loans/{id}/reversals", authed(a.PostReversal)},
 		{"POST /api/v1/loans/{id}/overrides", authed(a.ProposeOverride)},
 		{"POST /api/v1/loans/{id}/overrides/{override}/decision", authed(a.DecideOverride)},
+		{"POST /api/v1/loans/{id}/proposals", authed(a.ProposeApproval)},
+		{"GET /api/v1/approvals", authed(a.ListApprovals)},
+		{"POST /api/v1/approvals/{id}/decision", authed(a.DecideApproval)},
+		{"POST /api/v1/loans/{id}/cases", authed(a.OpenCase)},
+		{"GET /api/v1/cases", authed(a.ListCases)},
+		{"POST /api/v1/cases/{id}/events", authed(a.PostCaseEvent)},
 		{"POST /api/v1/payments/bulk", bulk(a.PostPayments)},
 		{"POST /api/v1/sources/{source}/records", small(a.PostSourceRecords)},
 

@@ -274,6 +274,8 @@ var loanRequests = map[string]loanRequest{
 	"POST /api/v1/loans/{id}/reversals":                     {`{"reverses":1}`, []string{"Idempotency-Key", "SCOPE-REV-1"}, 403},
 	"POST /api/v1/loans/{id}/overrides":                     {`{"class":"doubtful","reason":"the borrower has left the city"}`, nil, 403},
 	"POST /api/v1/loans/{id}/overrides/{override}/decision": {`{"approve":true}`, nil, 403},
+	"POST /api/v1/loans/{id}/proposals":                     {`{"kind":"writeoff","reason":"the borrower has left the city"}`, nil, 403},
+	"POST /api/v1/loans/{id}/cases":                         {`{"kind":"litigation","court":"北京市朝阳区人民法院"}`, nil, 403},
 }
 
 // loanRoutes returns the server's routes on one loan, each with its valid
@@ -777,6 +779,10 @@ func jsonRoutes(t *testing.T, b *book) map[string]jsonRequest {
 		"POST /api/v1/loans/{id}/reversals":                     {"", b.bearer["core"], `{"reverses":1}`, []string{"Idempotency-Key", "UNKNOWN-2"}},
 		"POST /api/v1/loans/{id}/overrides":                     {"", b.bearer["risk"], `{"class":"loss","reason":"x"}`, nil},
 		"POST /api/v1/loans/{id}/overrides/{override}/decision": {"", b.bearer["risk2"], `{"approve":false}`, nil},
+		"POST /api/v1/loans/{id}/proposals":                     {"", b.bearer["risk"], `{"kind":"writeoff","reason":"x"}`, nil},
+		"POST /api/v1/approvals/{id}/decision":                  {"", b.bearer["risk2"], `{"approve":false,"note":"no"}`, nil},
+		"POST /api/v1/loans/{id}/cases":                         {"", b.bearer["mgr"], `{"kind":"litigation"}`, nil},
+		"POST /api/v1/cases/{id}/events":                        {"", b.bearer["legal"], `{"kind":"move","stage":"accepted"}`, nil},
 		"POST /api/v1/payments/bulk":                            {"", b.bearer["core"], `{"payments":[{"loan":"TL3","value_date":"2026-01-10","amount":"1.00","reference":"U-1"}]}`, nil},
 		"POST /api/v1/users":                                    {"", b.bearer["admin"], `{"name":"newbie","roles":["collector"],"password":"a long enough phrase"}`, nil},
 		"PATCH /api/v1/users/{name}":                            {"", b.bearer["admin"], `{"officer":"X9"}`, nil},
