@@ -32,7 +32,9 @@ import (
 // receiver gives one), as are timeouts, connection failures and redirects
 // (which are not followed: the signature does not cover the URL); any other
 // 4xx refuses the message for good and dead-letters it, with the status and
-// the start of the answer.
+// the start of the answer. (Go's HTTP transport may itself send a request
+// again when a kept-alive connection fails before the answer — the key
+// makes a request replayable to it — which the receiver contract covers.)
 type Webhook struct {
 	URL    string
 	Secret []byte

@@ -142,7 +142,7 @@ func (db *DB) Enqueue(ctx context.Context, msgs []channel.Message) error {
 		}
 		slices.Sort(names)
 		return t.audit(ctx, "outbox.enqueue", "book", audit.DigestFields(keys...),
-			fmt.Sprintf("%d messages given to the outbox for %s", len(msgs), strings.Join(names, ", ")))
+			fmt.Sprintf("%d messages given to the outbox for %s (any whose key it held already left as it was)", len(msgs), strings.Join(names, ", ")))
 	})
 }
 
