@@ -60,6 +60,8 @@ var commands = map[string]command{
 	"rule":     {"early-warning rules: list, show, put, test on a loan, switch on or off, back-test", (*Main).runRule},
 	"warning":  {"early warnings raised on loans: list, acknowledge, escalate, resolve", (*Main).runWarning},
 	"outbox":   {"send the outbox's messages to the collection channels; count them, list dead letters", (*Main).runOutbox},
+	"approval": {"maker-checker: propose, approve, reject waivers, write-offs, restructurings; the approvals inbox", (*Main).runApproval},
+	"case":     {"legal and agency cases: open, move through stages, costs, recoveries after write-off", (*Main).runCase},
 }
 
 // Run runs the subcommand named by args[0] and returns the exit code.
