@@ -127,7 +127,7 @@ func Check(k auth.Proposal, p Params) error {
 			return daihou.Errorf(daihou.EINVALID, "%w (term %d, rate %v)", ErrRestructuring, p.NewTerm, p.NewRate)
 		}
 		if _, err := schedule.ParseMethod(string(p.NewMethod)); err != nil {
-			return daihou.Errorf(daihou.EINVALID, "%w: %w", ErrRestructuring, err)
+			return daihou.Errorf(daihou.EINVALID, "%w: %v", ErrRestructuring, err)
 		}
 	default:
 		return daihou.Invalid("kind", "kind: a proposal posts a waiver, writeoff or restructure, not %q", clip(string(k)))
