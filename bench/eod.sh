@@ -51,6 +51,7 @@ fi
 next() { date -u -d "$1 + $2 day" +%F; }
 D1=$(next "$UNTIL" 1)
 D2=$(next "$UNTIL" 2)
+D3=$(next "$UNTIL" 3)
 
 # step NAME COMMAND… — runs COMMAND under /usr/bin/time and prints a row:
 # wall time, the loans the step handled (generated, or re-derived by close
@@ -75,6 +76,10 @@ if [ -z "$PG" ]; then
     step "eod incremental" "$DIR/daihou" eod --db "$DB" --date "$D1" --json
     step "eod same date again" "$DIR/daihou" eod --db "$DB" --date "$D1" --json
     step "eod full" "$DIR/daihou" eod --db "$DB" --date "$D2" --full --json
+    # The day after a full close: every loan's wake date now knows every
+    # step (SOP days, inspections, task SLAs, promise dates), as it does
+    # in a book that has run with them on.
+    step "eod steady day" "$DIR/daihou" eod --db "$DB" --date "$D3" --json
 else
     for W in $WORKERS; do
         COPY=${SRC}_w$W
@@ -89,7 +94,7 @@ else
     [ "${KEEP:-0}" = 1 ] || psqlc "DROP DATABASE $SRC"
 fi
 echo
-echo "loans: generated, or re-derived by close of business ($D1 incremental, $D1 again, $D2 full);"
+echo "loans: generated, or re-derived by close of business ($D1 incremental, $D1 again, $D2 full, $D3 incremental);"
 echo "CPU: user + system seconds (2 CPUs: at most twice the wall time). Load average now: $(cut -d' ' -f1-3 /proc/loadavg)."
 if [ -z "$PG" ]; then
     echo "Generated $(grep -o '"transactions": [0-9]*' "$DIR/gen.out" | grep -o '[0-9]*$') transactions; database $(du -h "$DB" | cut -f1)."

@@ -149,15 +149,16 @@ func (m *Main) printEOD(sums []eod.Summary, took time.Duration) {
 		return
 	}
 	tw := table(m.Stdout)
-	fmt.Fprintln(tw, "date\tmode\tselected\ttouched\tchanged\tnew events\tnewly overdue\tcured\trolled deeper\tclass worse\tclass better\tsettled\twritten off\tseconds\t")
+	fmt.Fprintln(tw, "date\tmode\tselected\ttouched\tchanged\tnew events\tnewly overdue\tcured\trolled deeper\tclass worse\tclass better\tsettled\twritten off\twarnings\ttasks\tescalated\tkept\tbroken\tseconds\t")
 	var touched int64
 	for _, s := range sums {
 		mode := s.Mode
 		if s.Resumed {
 			mode += " (resumed)"
 		}
-		fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n", s.Date, mode, group(s.Candidates), group(s.Touched), group(s.Changed), group(s.NewEvents),
-			group(s.NewlyOverdue), group(s.Cured), group(s.RolledDeeper), group(s.ClassWorse), group(s.ClassBetter), group(s.Settled), group(s.WrittenOff), s.Duration.Seconds())
+		fmt.Fprintf(tw, "%v\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t\n", s.Date, mode, group(s.Candidates), group(s.Touched), group(s.Changed), group(s.NewEvents),
+			group(s.NewlyOverdue), group(s.Cured), group(s.RolledDeeper), group(s.ClassWorse), group(s.ClassBetter), group(s.Settled), group(s.WrittenOff),
+			group(s.Warnings), group(s.Tasks), group(s.TasksEscalated), group(s.PromisesKept), group(s.PromisesBroken), s.Duration.Seconds())
 		touched += s.Touched
 	}
 	tw.Flush()

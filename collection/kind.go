@@ -98,6 +98,25 @@ const Person = "person"
 // Automated reports whether a channel, not a person, does tasks of kind k.
 func (k Kind) Automated() bool { return kinds[k].channel != "" }
 
+// ContactChannel returns the channel (as package compliance names them) a
+// task of kind k reaches the borrower by — call, visit, letter, sms,
+// ai-voice, email — or "" for work that contacts nobody: a credit-report
+// comparison, placing with an agency, a restructuring offer drawn up, a
+// suit, a write-off proposal.
+func (k Kind) ContactChannel() string {
+	switch k {
+	case Revisit, Preliminary, WarningCheck, Call:
+		return "call"
+	case Inspection, Visit:
+		return "visit"
+	case LegalLetter:
+		return "letter"
+	case SMS, AIVoice, Email:
+		return string(k)
+	}
+	return ""
+}
+
 // Role returns the role whose queue takes tasks of kind k: "collector",
 // "account-manager", "legal", "risk-officer", "agency" (an outsourcing
 // agency), or "" for an automated channel.

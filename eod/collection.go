@@ -44,6 +44,7 @@ type WorkOut struct {
 	Template []string // the message template of each of New (automated channels)
 	Moved    []collection.Task
 	Episode  *collection.Episode
+	Opened   bool // Episode is new: the loan entered collection
 	Promises []collection.PromiseToPay
 }
 
@@ -255,6 +256,7 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		ep, changed := collection.Track(lw.Episode, in, code, arm, segment, payments(c.Loans[i].Txs))
 		if changed {
 			out.work(i).Episode = ep
+			out.work(i).Opened = lw.Episode == nil || lw.Episode.Ended != 0
 		}
 		var epStart civil.Date
 		if ep != nil && ep.Ended == 0 {
@@ -354,5 +356,29 @@ next:
 		wo := out.work(i)
 		wo.New = append(wo.New, t)
 		wo.Template = append(wo.Template, w.Template)
+	}
+}
+
+// countWork adds what the collection steps made of one loan.
+func (s *Summary) countWork(w *WorkOut) {
+	s.Tasks += int64(len(w.New))
+	for _, t := range w.Moved {
+		switch t.State {
+		case collection.Closed:
+			s.TasksClosed++
+		case collection.Escalated:
+			s.TasksEscalated++
+		}
+	}
+	for _, p := range w.Promises {
+		switch p.State {
+		case collection.PromiseKept:
+			s.PromisesKept++
+		case collection.PromiseBroken:
+			s.PromisesBroken++
+		}
+	}
+	if w.Opened {
+		s.Episodes++
 	}
 }

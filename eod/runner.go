@@ -404,6 +404,9 @@ func (w *work) totals(c *Chunk, out *Output, phase Phase, drop map[int64]bool) {
 		}
 		out.Summary.Count(prevSnap, &r.Snapshot)
 		out.Summary.Warnings += int64(len(r.Raise))
+		if w := r.Work; w != nil {
+			out.Summary.countWork(w)
+		}
 		if p == nil || !p.Counted {
 			out.Deltas.Move(nil, &r.Record)
 			r.Write = true

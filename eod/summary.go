@@ -38,6 +38,15 @@ type Summary struct {
 	WrittenOff   int64 `json:"written_off"`
 	CellsHealed  int64 `json:"cells_healed,omitempty"` // full runs: aggregate cells that differed from a rebuild
 	Warnings     int64 `json:"warnings"`               // warnings raised
+	// The collection steps: tasks made (by people and channels),
+	// closed by close of business (cured, settled, written off) and
+	// escalated past their SLA; promises kept and broken; episodes opened.
+	Tasks          int64 `json:"tasks"`
+	TasksClosed    int64 `json:"tasks_closed"`
+	TasksEscalated int64 `json:"tasks_escalated"`
+	PromisesKept   int64 `json:"promises_kept"`
+	PromisesBroken int64 `json:"promises_broken"`
+	Episodes       int64 `json:"episodes"`
 
 	Chunks   int64         `json:"chunks"`
 	Duration time.Duration `json:"duration_ns"`
@@ -100,5 +109,11 @@ func (s *Summary) Add(t *Summary) {
 	s.WrittenOff += t.WrittenOff
 	s.CellsHealed += t.CellsHealed
 	s.Warnings += t.Warnings
+	s.Tasks += t.Tasks
+	s.TasksClosed += t.TasksClosed
+	s.TasksEscalated += t.TasksEscalated
+	s.PromisesKept += t.PromisesKept
+	s.PromisesBroken += t.PromisesBroken
+	s.Episodes += t.Episodes
 	s.Chunks += t.Chunks
 }

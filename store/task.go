@@ -155,7 +155,7 @@ func activeTask(ctx context.Context, t *wtx, id int64) (collection.Task, error) 
 type Outcome struct {
 	Outcome       collection.Outcome
 	Note          string
-	Channel       string // call (default), visit, sms, email, letter
+	Channel       string // call, visit, sms, email, letter; default the task kind's (collection.Kind.ContactChannel)
 	Party         compliance.Party
 	Number        string // the number dialled; default the borrower's phone
 	At            time.Time
@@ -195,9 +195,6 @@ func (e *RefusedError) Unwrap() error { return ErrContactRefused }
 // after no answer or a wrong number. The loan is looked at again by the
 // next close of business.
 func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collection.Task, error) {
-	if o.Channel == "" {
-		o.Channel = compliance.Call
-	}
 	if o.Party == "" {
 		o.Party = compliance.Debtor
 	}
@@ -218,6 +215,27 @@ func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collectio
 		}
 		if o.At.IsZero() {
 			o.At = t.now
+		}
+		if o.Channel == "" {
+			o.Channel = tk.Kind.ContactChannel()
+		}
+		if o.Channel == "" {
+			// Work that contacts nobody: its outcome, no contact attempt.
+			if o.Outcome.Connected() && o.Outcome != collection.Done || o.Outcome == collection.Promise {
+				return daihou.Invalid("outcome", "a %s task contacts nobody: its outcome is done (or failed), not %s", tk.Kind, o.Outcome)
+			}
+			business, err := t.needBusinessDate()
+			if err != nil {
+				return err
+			}
+			tk.State, tk.Outcome, tk.Closed, tk.ClosedBy, tk.Note = collection.TaskDone, o.Outcome, business, t.actor.Name(), joinText(tk.Note, o.Note)
+			if _, err := t.ExecContext(ctx, `UPDATE tasks SET state = ?, outcome = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`,
+				tk.State, string(tk.Outcome), int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID); err != nil {
+				return err
+			}
+			out = tk
+			return t.audit(ctx, string(auth.RecordCollection), audit.LoanObject(tk.LoanID), audit.DigestFields(strconv.FormatInt(id, 10), string(o.Outcome), o.Note),
+				fmt.Sprintf("task %d (%s): %s", id, tk.Kind, o.Outcome))
 		}
 		c := contactIn{task: &tk, channel: o.Channel, party: o.Party, number: o.Number, at: o.At, by: t.actor.Name(), agency: o.Agency,
 			outcome: o.Outcome, recording: o.Recording, cost: o.Cost, satisfaction: o.Satisfaction, willingness: -1, note: o.Note, consent: o.Consent,
