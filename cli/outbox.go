@@ -50,7 +50,10 @@ may share a book: each message is held by one at a time.
 A channel is configured by two variables, e.g. for ai-voice:
   DAIHOU_CHANNEL_URL_AI_VOICE     the platform's webhook URL
   DAIHOU_CHANNEL_SECRET_AI_VOICE  the secret deliveries are signed with
-Messages of a channel not configured wait for a process that is.
+Messages of a channel not configured wait for a process that is. Before
+each send the compliance guard is asked: a contact it does not allow yet
+(quiet hours, the day's limits) waits until it does, without an attempt
+counted.
 
 Without --once it keeps sending every --every until interrupted, with a
 log line on stderr per round that did something (JSON lines with --json).`)
@@ -106,7 +109,9 @@ log line on stderr per round that did something (JSON lines with --json).`)
 		h = slog.NewJSONHandler(m.Stderr, nil)
 	}
 	logger := slog.New(h).With("component", "outbox")
-	d := &outbox.Dispatcher{Store: s.Outbox(), Senders: senders, MaxAttempts: *maxAttempts, Concurrency: *conc,
+	// The compliance guard holds a contact the rules do not allow yet
+	// (quiet hours, the day's limits) without spending an attempt.
+	d := &outbox.Dispatcher{Store: s.Outbox(), Senders: senders, Gate: s.ContactGate(), MaxAttempts: *maxAttempts, Concurrency: *conc,
 		// The lease outlasts a send twice over: a slow channel's message is
 		// never taken by a second process while the first still waits.
 		Lease: max(outbox.DefaultLease, 4**timeout), Logger: logger}
