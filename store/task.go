@@ -460,10 +460,10 @@ func guard(ctx context.Context, q querier, a compliance.Attempt) (compliance.Dec
 }
 
 // jurisdiction is the book's compliance profile: the setting
-// 'jurisdiction', CN unless set.
+// 'collection.jurisdiction' (config.Jurisdiction), CN unless set.
 func jurisdiction(ctx context.Context, q querier) (compliance.Profile, error) {
 	var code string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'jurisdiction'`).Scan(&code)
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'collection.jurisdiction'`).Scan(&code)
 	if errors.Is(err, sql.ErrNoRows) {
 		code = "CN"
 	} else if err != nil {
