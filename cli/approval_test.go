@@ -47,7 +47,7 @@ func TestApprovalAndCaseCommands(t *testing.T) {
 		var p struct {
 			ID        int64
 			Status    string
-			CanDecide bool `json:"can_decide"`
+			CanDecide bool  `json:"can_decide"`
 			PostedSeq int64 `json:"posted_seq"`
 		}
 		if err := json.Unmarshal([]byte(out), &p); err != nil || p.ID == 0 || p.Status != "pending" {
