@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -411,32 +410,18 @@ func scanPromise(sc interface{ Scan(...any) error }) (collection.PromiseToPay, e
 // (and the messages of the automated ones, into the outbox in the same
 // transaction), tasks moved, episodes and promises.
 func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *eod.Output) error {
-	var msgs []pendingMessage
-	insQ := (`INSERT INTO tasks (loan_id, borrower_id, kind, origin, anchor, episode, arm, channel, created, due, sla, priority, assignee, team, state, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (loan_id, origin, anchor) DO NOTHING RETURNING id`)
-	updQ := (`UPDATE tasks SET state = ?, outcome = ?, escalations = ?, priority = ?, assignee = ?, team = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`)
-	epQ := (`INSERT INTO collection_episodes (` + episodeColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (loan_id, started) DO UPDATE SET ended = excluded.ended, outcome = excluded.outcome, max_bucket = excluded.max_bucket, collected = excluded.collected`)
-	prQ := (`UPDATE promises SET paid = ?, state = ?, settled = ? WHERE id = ?`)
+	var fresh []pendingMessage
+	updQ := `UPDATE tasks SET state = ?, outcome = ?, escalations = ?, priority = ?, assignee = ?, team = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`
+	prQ := `UPDATE promises SET paid = ?, state = ?, settled = ? WHERE id = ?`
+	eps := newBatcher(t, `INSERT INTO collection_episodes (`+episodeColumns+`) VALUES`,
+		`ON CONFLICT (loan_id, started) DO UPDATE SET ended = excluded.ended, outcome = excluded.outcome, max_bucket = excluded.max_bucket, collected = excluded.collected`, 12)
 	for i := range out.Rows {
 		w := out.Rows[i].Work
 		if w == nil {
 			continue
 		}
 		for k, tk := range w.New {
-			var id int64
-			err := t.QueryRowContext(ctx, insQ, tk.LoanID, tk.BorrowerID, string(tk.Kind), tk.Origin, int64(tk.Anchor), int64(tk.Episode), tk.Arm, tk.Channel,
-				int64(tk.Created), int64(tk.Due), int64(tk.SLA), int64(tk.Priority), tk.Assignee, tk.Team, tk.State, tk.Note).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // made by an earlier run of the date
-			}
-			if err != nil {
-				return fmt.Errorf("task %s of loan %d: %w", tk.Origin, tk.LoanID, err)
-			}
-			if tk.Kind.Automated() {
-				tk.ID = id
-				msgs = append(msgs, pendingMessage{task: tk, template: w.Template[k], snap: &out.Rows[i].Snapshot, loan: &c.Loans[i].Loan})
-			}
+			fresh = append(fresh, pendingMessage{task: tk, template: w.Template[k], snap: &out.Rows[i].Snapshot, loan: &c.Loans[i].Loan})
 		}
 		for _, tk := range w.Moved {
 			if _, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID); err != nil {
@@ -444,7 +429,7 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 			}
 		}
 		if e := w.Episode; e != nil {
-			if _, err := t.ExecContext(ctx, epQ, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
+			if err := eps.add(ctx, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
 				int64(e.EntryOverdue), int64(e.Collected), e.Willingness); err != nil {
 				return err
 			}
@@ -455,14 +440,79 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 			}
 		}
 	}
-	if len(msgs) == 0 {
-		return nil
+	if err := eps.flush(ctx); err != nil {
+		return err
+	}
+	msgs, err := insertTasks(ctx, t, fresh)
+	if err != nil || len(msgs) == 0 {
+		return err
 	}
 	built, err := buildMessages(ctx, t, date, msgs)
 	if err != nil {
 		return err
 	}
 	return enqueueMessages(ctx, t, built)
+}
+
+// taskRows is how many tasks one INSERT carries.
+const taskRows = 120
+
+// insertTasks inserts new tasks, many to a statement, and returns those
+// of automated channels that were inserted — not made already by an
+// earlier run of the date — with their ids, for their messages.
+func insertTasks(ctx context.Context, t *wtx, ps []pendingMessage) ([]pendingMessage, error) {
+	type key struct {
+		loan   int64
+		origin string
+		anchor int64
+	}
+	var auto []pendingMessage
+	for lo := 0; lo < len(ps); lo += taskRows {
+		part := ps[lo:min(lo+taskRows, len(ps))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO tasks (loan_id, borrower_id, kind, origin, anchor, episode, arm, channel, created, due, sla, priority, assignee, team, state, note) VALUES `)
+		args := make([]any, 0, 16*len(part))
+		for k, p := range part {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + placeholders(16) + ")")
+			tk := &p.task
+			args = append(args, tk.LoanID, tk.BorrowerID, string(tk.Kind), tk.Origin, int64(tk.Anchor), int64(tk.Episode), tk.Arm, tk.Channel,
+				int64(tk.Created), int64(tk.Due), int64(tk.SLA), int64(tk.Priority), tk.Assignee, tk.Team, tk.State, tk.Note)
+		}
+		b.WriteString(` ON CONFLICT (loan_id, origin, anchor) DO NOTHING RETURNING id, loan_id, origin, anchor`)
+		rows, err := t.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("tasks: %w", err)
+		}
+		ids := map[key]int64{}
+		for rows.Next() {
+			var id int64
+			var k key
+			if err := rows.Scan(&id, &k.loan, &k.origin, &k.anchor); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids[k] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, p := range part {
+			if !p.task.Kind.Automated() {
+				continue
+			}
+			// A task not returned was made by an earlier run of the date,
+			// which sent its message.
+			if id, ok := ids[key{p.task.LoanID, p.task.Origin, int64(p.task.Anchor)}]; ok {
+				p.task.ID = id
+				auto = append(auto, p)
+			}
+		}
+	}
+	return auto, nil
 }
 
 type pendingMessage struct {
@@ -482,11 +532,12 @@ func buildMessages(ctx context.Context, t *wtx, date civil.Date, ps []pendingMes
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	// Only the name and the phone: the rest of the borrower stays sealed.
 	people := map[int64]servicing.Borrower{}
-	err := selectIDs(ctx, t, ids, `SELECT `+borrowerColumns+` FROM borrowers WHERE `, "id", ``, func(rows *sql.Rows, want func(int64) bool) error {
+	err := selectIDs(ctx, t, ids, `SELECT id, name, phone FROM borrowers WHERE `, "id", ``, func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
-			b, err := scanBorrower(rows)
-			if err != nil {
+			var b servicing.Borrower
+			if err := rows.Scan(&b.ID, &b.Name, &b.Phone); err != nil {
 				return err
 			}
 			if !want(b.ID) {
