@@ -65,7 +65,7 @@ func option(ctx context.Context, q querier, key string) (string, error) {
 	if err != nil {
 		return "", daihou.Errorf(daihou.EINVALID, "%w", err)
 	}
-	v, err := setting(ctx, q, "config."+key)
+	v, err := setting(ctx, q, o.SettingKey())
 	if v == "" {
 		v = o.Default
 	}
@@ -77,7 +77,8 @@ func (db *DB) SetOption(ctx context.Context, key, value string) error {
 	if err := config.Check(key, value); err != nil {
 		return daihou.Errorf(daihou.EINVALID, "%w", err)
 	}
-	return db.SetSetting(ctx, "config."+key, value)
+	o, _ := config.Lookup(key) // Check has found it
+	return db.SetSetting(ctx, o.SettingKey(), value)
 }
 
 // maxRate returns the configured rate limit.
