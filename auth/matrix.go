@@ -61,7 +61,11 @@ var matrix = []grant{
 	{ProposeRestructure, ResourceLoan, []Role{am, ro}},
 	{DecideRestructure, ResourceLoan, []Role{ro, mgr}},
 
-	{RecordCollection, ResourceLoan, []Role{am, col}},
+	// Whoever works a task records what came of it: the collector and the
+	// account manager their contacts, risk the write-off proposals, legal
+	// the letters and suits; wh: a channel's results (POST
+	// /api/v1/channels/{channel}/results).
+	{RecordCollection, ResourceLoan, []Role{am, col, ro, leg, wh}},
 	{AssignCollection, ResourceLoan, []Role{mgr}},
 	// Legal works its cases; a manager, who assigns them, may open one
 	// and record on it too.

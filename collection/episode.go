@@ -61,6 +61,18 @@ func Track(ep *Episode, in *Input, strategy, arm, segment string, payments []Pay
 	return &next, next != *ep
 }
 
+// Recount returns e with Collected counted again from payments: what was
+// repaid from its first day to its end (to now while it is open) — a
+// repayment value-dated within it may arrive after it ended.
+func (e Episode) Recount(payments []Payment) Episode {
+	to := e.Ended
+	if to == 0 {
+		to = civil.Date(1<<31 - 1)
+	}
+	e.Collected = collected(payments, e.Started, to)
+	return e
+}
+
 func collected(payments []Payment, from, to civil.Date) money.Amount {
 	var sum money.Amount
 	for _, p := range payments {

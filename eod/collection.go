@@ -45,6 +45,9 @@ type WorkOut struct {
 	Moved    []collection.Task
 	Episode  *collection.Episode
 	Opened   bool // Episode is new: the loan entered collection
+	// Ended is the loan's latest ended episode when a back-dated
+	// repayment changed what it collected.
+	Ended    *collection.Episode
 	Promises []collection.PromiseToPay
 }
 
@@ -253,10 +256,20 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if col.Strategy != nil {
 			code = col.Strategy.Code
 		}
-		ep, changed := collection.Track(lw.Episode, in, code, arm, segment, payments(c.Loans[i].Txs))
+		pays := payments(c.Loans[i].Txs)
+		cur := lw.Episode
+		if cur != nil && cur.Ended != 0 {
+			// An episode that ended still takes in a repayment value-dated
+			// within it that arrived after it ended.
+			if again := cur.Recount(pays); again != *cur {
+				out.work(i).Ended = &again
+			}
+			cur = nil
+		}
+		ep, changed := collection.Track(cur, in, code, arm, segment, pays)
 		if changed {
 			out.work(i).Episode = ep
-			out.work(i).Opened = lw.Episode == nil || lw.Episode.Ended != 0
+			out.work(i).Opened = cur == nil
 		}
 		var epStart civil.Date
 		if ep != nil && ep.Ended == 0 {

@@ -152,8 +152,8 @@ type Collector struct {
 	AbsentUntil civil.Date `json:"absent_until"`
 }
 
-// PutCollector sets a user's working profile, as the actor in ctx (a
-// manager or an admin). Capacity is the user's share of new work, 1 to
+// PutCollector sets a user's working profile, as the actor in ctx (an
+// admin, who manages users). Capacity is the user's share of new work, 1 to
 // 10,000; an absence runs from AbsentFrom to AbsentUntil inclusive (both
 // zero: none).
 func (db *DB) PutCollector(ctx context.Context, c Collector) error {
@@ -170,9 +170,7 @@ func (db *DB) PutCollector(ctx context.Context, c Collector) error {
 	}
 	return db.inTx(ctx, func(t *wtx) error {
 		if err := t.can(auth.ManageUsers, auth.System()); err != nil {
-			if err2 := t.can(auth.AssignCollection, auth.Book()); err2 != nil {
-				return err
-			}
+			return err
 		}
 		u, err := userByName(ctx, t, c.Name)
 		if err != nil {
@@ -192,14 +190,14 @@ func (db *DB) PutCollector(ctx context.Context, c Collector) error {
 }
 
 // PutAgency adds or changes an outsourcing agency (委外催收机构), as the
-// actor in ctx (a manager or an admin); only an active one is given work
+// actor in ctx (an admin: agencies are configuration); only an active one is given work
 // or may contact debtors.
 func (db *DB) PutAgency(ctx context.Context, code, name string, active bool) error {
 	if !planCodeRE(code) {
 		return daihou.Invalid("code", "agency code %q: want letters, digits, _ and -, at most 40", clipText(code, 40))
 	}
 	return db.inTx(ctx, func(t *wtx) error {
-		if err := t.can(auth.AssignCollection, auth.Book()); err != nil {
+		if err := t.can(auth.ChangeConfig, auth.System()); err != nil {
 			return err
 		}
 		if _, err := t.ExecContext(ctx, `INSERT INTO agencies (code, name, active, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -207,7 +205,7 @@ func (db *DB) PutAgency(ctx context.Context, code, name string, active bool) err
 			code, name, boolInt(active), t.actor.String(), t.stamp()); err != nil {
 			return err
 		}
-		return t.audit(ctx, string(auth.AssignCollection), "agency:"+code, audit.DigestFields(code, name, strconv.FormatBool(active)), fmt.Sprintf("agency %s (%s) active=%v", code, name, active))
+		return t.audit(ctx, string(auth.ChangeConfig), "agency:"+code, audit.DigestFields(code, name, strconv.FormatBool(active)), fmt.Sprintf("agency %s (%s) active=%v", code, name, active))
 	})
 }
 
@@ -312,6 +310,11 @@ func scanTask(sc interface{ Scan(...any) error }) (collection.Task, error) {
 // tasks: beyond the longest window a plan looks back for a task it made.
 const recentTasks = 400
 
+// recentEpisode is how long after it ended an episode still takes in a
+// back-dated repayment (one value-dated on or before its end that arrives
+// after it).
+const recentEpisode = 31
+
 // loadWork reads what the collection steps need of loans ids as of date.
 func loadWork(ctx context.Context, q querier, ids []int64, date civil.Date) (map[int64]*eod.LoanWork, error) {
 	out := map[int64]*eod.LoanWork{}
@@ -339,14 +342,15 @@ func loadWork(ctx context.Context, q querier, ids []int64, date civil.Date) (map
 	if err != nil {
 		return nil, err
 	}
-	err = selectIDs(ctx, q, ids, `SELECT `+episodeColumns+` FROM collection_episodes WHERE ended = 0 AND `, "loan_id", ``, func(rows *sql.Rows, want func(int64) bool) error {
+	recent := date.AddDays(-recentEpisode)
+	err = selectIDs(ctx, q, ids, `SELECT `+episodeColumns+` FROM collection_episodes WHERE `, "loan_id", ` ORDER BY loan_id, started`, func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
 			e, err := scanEpisode(rows)
 			if err != nil {
 				return err
 			}
-			if want(e.LoanID) {
-				get(e.LoanID).Episode = &e
+			if want(e.LoanID) && (e.Ended == 0 || !e.Ended.Before(recent)) {
+				get(e.LoanID).Episode = &e // the latest, by started
 			}
 		}
 		return nil
@@ -428,7 +432,10 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 				return err
 			}
 		}
-		if e := w.Episode; e != nil {
+		for _, e := range []*collection.Episode{w.Ended, w.Episode} {
+			if e == nil {
+				continue
+			}
 			if err := eps.add(ctx, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
 				int64(e.EntryOverdue), int64(e.Collected), e.Willingness); err != nil {
 				return err
