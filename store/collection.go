@@ -454,6 +454,22 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 	if err != nil || len(msgs) == 0 {
 		return err
 	}
+	// The book keeps no e-mail addresses: an e-mail task fails at once,
+	// saying so, rather than leaving a message no one can deliver.
+	keep := msgs[:0]
+	for _, m := range msgs {
+		if m.task.Channel != channel.Email {
+			keep = append(keep, m)
+			continue
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE tasks SET state = ?, outcome = ?, closed = ?, closed_by = 'eod', note = ? WHERE id = ?`,
+			collection.TaskDone, string(collection.Failed), int64(date), "no e-mail address on file for the borrower", m.task.ID); err != nil {
+			return err
+		}
+	}
+	if msgs = keep; len(msgs) == 0 {
+		return nil
+	}
 	built, err := buildMessages(ctx, t, date, msgs)
 	if err != nil {
 		return err
