@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -55,8 +56,20 @@ finished once, when every partition is done.`)
 	parts := fs.Int("partitions", 0, "PostgreSQL: partitions per date (default 4 per worker)")
 	rescue := fs.Duration("rescue-after", eodqueue.DefaultRescueAfter, "PostgreSQL: lease of a partition; a worker silent this long loses it")
 	throttle := fs.Duration("throttle", 0, "workers pause this long after every committed chunk, leaving the database to other work")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return daihou.Errorf(daihou.EINVALID, "--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()

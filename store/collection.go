@@ -327,13 +327,13 @@ func loadWork(ctx context.Context, q querier, ids []int64, date civil.Date) (map
 		return w
 	}
 	from := date.AddDays(-recentTasks)
-	err := selectIDs(ctx, q, ids, `SELECT `+taskColumns+` FROM tasks WHERE `, "loan_id", ` ORDER BY loan_id, id`, func(rows *sql.Rows, want func(int64) bool) error {
+	err := selectIDsWith(ctx, q, ids, `SELECT `+taskColumns+` FROM tasks WHERE (state IN ('open', 'escalated') OR created >= ?) AND `, []any{int64(from)}, "loan_id", ` ORDER BY loan_id, id`, func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
 			t, err := scanTask(rows)
 			if err != nil {
 				return err
 			}
-			if want(t.LoanID) && (t.Active() || !t.Created.Before(from)) {
+			if want(t.LoanID) {
 				get(t.LoanID).Tasks = append(get(t.LoanID).Tasks, t)
 			}
 		}

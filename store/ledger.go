@@ -224,11 +224,17 @@ func inBatches(ids []int64, fn func(batch []int64, args []any, marks string) err
 // one range of the index, read once; otherwise the ids go in IN lists of
 // batchSize. fn must skip rows whose id is not wanted.
 func selectIDs(ctx context.Context, q querier, ids []int64, query, col, tail string, fn func(rows *sql.Rows, want func(int64) bool) error) error {
+	return selectIDsWith(ctx, q, ids, query, nil, col, tail, fn)
+}
+
+// selectIDsWith is selectIDs for a query whose own placeholders, before
+// the ids' condition, take pre.
+func selectIDsWith(ctx context.Context, q querier, ids []int64, query string, pre []any, col, tail string, fn func(rows *sql.Rows, want func(int64) bool) error) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	run := func(cond string, args []any, want func(int64) bool) error {
-		rows, err := q.QueryContext(ctx, query+cond+tail, args...)
+		rows, err := q.QueryContext(ctx, query+cond+tail, append(append([]any(nil), pre...), args...)...)
 		if err != nil {
 			return err
 		}
