@@ -577,6 +577,9 @@ func (db *DB) Finish(ctx context.Context, run *eod.Run, fin eod.Final) (int64, e
 	if err := pruneAggregates(ctx, t.Tx, run.Date); err != nil {
 		return 0, err
 	}
+	if err := db.saveCollectionDaily(ctx, t, run.Date); err != nil {
+		return 0, err
+	}
 	if m := fin.Monitoring; m != nil {
 		if _, err := t.ExecContext(ctx, `INSERT INTO model_monitoring (model_id, month, population, psi, mean_pd) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (model_id, month) DO UPDATE SET population = excluded.population, psi = excluded.psi, mean_pd = excluded.mean_pd`,
