@@ -19,6 +19,12 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "rate-cap" {
 		return m.reportRateCap(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "collections" {
+		return m.reportCollections(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "strategies" {
+		return m.reportStrategies(ctx, args[1:])
+	}
 	fs := m.newFlagSet("report [--date DATE] [--db PATH] [--json]", `Print the portfolio's headline figures on a closed business date (贷后报表):
 balances by delinquency bucket, five-tier class (五级分类) and IFRS 9 stage; NPL
 ratio (不良贷款率), expected credit loss and provision coverage (拨备覆盖率); the
@@ -30,7 +36,9 @@ instant at any portfolio size. ECL uses each product's LGD and a placeholder
 PD by stage and bucket until behaviour scores supply calibrated PDs.
 
 'daihou report warnings --from D1 --to D2' judges the early warnings instead;
-'daihou report rate-cap' lists the loans over the legal interest cap.`)
+'daihou report rate-cap' lists the loans over the legal interest cap;
+'daihou report collections' gives the collection KPIs of a period and
+'daihou report strategies' compares the champion and challenger arms.`)
 	b := m.bookFlags(fs)
 	date := fs.String("date", "", "business date (default: the last closed date)")
 	asJSON := fs.Bool("json", false, "print JSON")
