@@ -71,7 +71,7 @@ func TestReportCollectionsAndStrategies(t *testing.T) {
 		"Collections from 2026-03-01 to 2026-03-31",
 		"contact rate 接通率", "50.00%", // 1 of 2 attempts connected
 		"promise-kept rate 承诺兑现率", "100.00%",
-		"cure rate 治愈率", // 1 of 2 episodes
+		"cure rate 治愈率",                                  // 1 of 2 episodes
 		"average collection cycle", "9.0 days", "0.0031", // 2.50 / 800.00
 		"By collector", "alice", "channel:ai-voice", "(none)",
 		"write-off ratio 核销率", "officer-loan churn",
