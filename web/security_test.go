@@ -255,7 +255,11 @@ var public = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v
 // the body instead of a token, with a body that is JSON Lines in the
 // source's format: webhook_test.go holds them to what this file holds the
 // others to (no signature, a bad one, hostile and oversized bodies).
-var signedRoutes = []string{"POST /api/v1/sources/{source}/records"}
+var signedRoutes = []string{"POST /api/v1/sources/{source}/records", "POST /api/v1/channels/{channel}/results"}
+
+// bodiless are the routes that take no body (none, or {}): what jsonRoutes
+// holds the others to does not apply, and a body is refused.
+var bodiless = []string{"POST /api/v1/tasks/{id}/take"}
 
 // loanRequest is a valid request to a loan route — the body and headers
 // its validation accepts — so that what it answers is about the loan, and
@@ -793,11 +797,14 @@ func jsonRoutes(t *testing.T, b *book) map[string]jsonRequest {
 		"POST /api/v1/warnings/{id}/ack":                        {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
 		"POST /api/v1/warnings/{id}/escalate":                   {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
 		"POST /api/v1/warnings/{id}/resolve":                    {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
+		"POST /api/v1/tasks/{id}/outcome":                       {"", b.bearer["col"], `{"outcome":"no-answer","recording":"REC-1"}`, nil},
+		"PUT /api/v1/sop":                                       {"", b.bearer["risk"], `{"code":"*","name":"None","steps":[]}`, nil},
+		"PUT /api/v1/strategy":                                  {"", b.bearer["risk"], `{"code":"calls","split":0,"champion":[{"name":"all","when":"true","actions":[{"day":1,"kind":"call"}]}]}`, nil},
 	}
 	out := map[string]jsonRequest{}
 	for _, p := range b.srv.Patterns() {
 		method, path := splitPattern(p)
-		if method != "POST" && method != "PATCH" && method != "PUT" || slices.Contains(signedRoutes, p) {
+		if method != "POST" && method != "PATCH" && method != "PUT" || slices.Contains(signedRoutes, p) || slices.Contains(bodiless, p) {
 			continue
 		}
 		c, ok := known[p]

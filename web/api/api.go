@@ -33,6 +33,9 @@ type API struct {
 	// WebhookSecret returns a source's webhook secret, nil when its
 	// webhook is off.
 	WebhookSecret func(source string) []byte
+	// ChannelSecret returns a channel's webhook secret, the one its
+	// results are signed with; nil when none is set (its callback is off).
+	ChannelSecret func(channel string) []byte
 	// OnSignals, when not nil, is told the borrowers that a webhook
 	// stored records for, at once, and returns the warnings it raised.
 	OnSignals func(ctx context.Context, borrowers []int64) (int, error)
@@ -45,7 +48,7 @@ func New(db *store.DB, logger *slog.Logger) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{DB: db, Logger: logger, WebhookSecret: EnvSecrets, Limiter: auth.NewLimiter(time.Now, auth.DefaultNameRule, auth.DefaultSourceRule), SessionTTL: 8 * time.Hour}
+	return &API{DB: db, Logger: logger, WebhookSecret: EnvSecrets, ChannelSecret: EnvChannelSecret, Limiter: auth.NewLimiter(time.Now, auth.DefaultNameRule, auth.DefaultSourceRule), SessionTTL: 8 * time.Hour}
 }
 
 func (a *API) now() time.Time {

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"daihou"
 	"daihou/auth"
+	"daihou/store"
 )
 
 // status maps an application error code to its HTTP status, in one place.
@@ -36,6 +38,13 @@ type ProblemBody struct {
 	// RequestID names the request in the server's log: internal errors
 	// say nothing more, and an operator finds the cause by it.
 	RequestID string `json:"request_id,omitempty"`
+	// Rule, Reason and NextAllowed say why the compliance guard refused a
+	// contact attempt (409): the rule's code, its reason, and the first
+	// instant the same attempt is allowed (RFC 3339), absent when waiting
+	// does not allow it.
+	Rule        string `json:"rule,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	NextAllowed string `json:"next_allowed,omitempty"`
 }
 
 // fail answers err in the one error shape. Only internal errors are
@@ -54,6 +63,13 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		st = http.StatusInternalServerError
 	}
 	body := ProblemBody{Code: code, Message: daihou.ErrorMessage(err), Field: daihou.ErrorField(err), RequestID: w.Header().Get("X-Request-Id")}
+	var refused *store.RefusedError
+	if errors.As(err, &refused) {
+		body.Rule, body.Reason = refused.Rule, refused.Reason
+		if !refused.Next.IsZero() {
+			body.NextAllowed = refused.Next.Format(time.RFC3339)
+		}
+	}
 	switch code {
 	case daihou.EINTERNAL:
 		a.Logger.ErrorContext(r.Context(), "internal error", "request_id", body.RequestID, "method", r.Method, "route", r.Pattern, "err", err)
