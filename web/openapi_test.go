@@ -15,6 +15,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/collection"
 	"daihou/eod"
 	"daihou/store/storetest"
 	"daihou/web"
@@ -313,6 +314,7 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, backend string) {
 		b := newBook(t, backend, func(s *web.Server) {
 			s.API.WebhookSecret = func(string) []byte { return webhookSecret }
+			withChannels(s)
 		})
 		courtBody := `{"id":"C-1","borrower":"TB0","date":"2026-01-11","event":"listed","case_no":"(2026)京0105执1号"}` + "\n"
 		doc, ops := document(t)
@@ -332,6 +334,11 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 		}
 		loan := func(id int64) string { return strconv.FormatInt(id, 10) }
 		proposal, legalCase := approvalFixtures(t, b)
+		tasks := collectionFixtures(t, b)
+		callTL0 := fmt.Sprintf("/api/v1/tasks/%d", tasks[collection.Call][b.loans[0]])
+		smsBody := fmt.Sprintf(`{"key":"task-%d","status":"delivered","at":"2026-01-10T10:05:00+08:00","willingness":-1}`, tasks[collection.SMS][b.loans[3]])
+		welcome, _ := json.Marshal(welcomeSOP)
+		strategy, _ := json.Marshal(collection.DefaultStrategy())
 		tl0, tl3, pl0 := loan(b.loans[0]), loan(b.loans[3]), loan(b.pii)
 		core, admin := b.bearer["core"], b.bearer["admin"]
 		calls := []apiCall{
@@ -388,6 +395,18 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"cost","amount":"500.00","note":"诉讼费"}`, nil, 201},
 			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"recovery","amount":"100.00","reference":"EXEC-1"}`, nil, 201},
 			{"POST /api/v1/cases/{id}/events", fmt.Sprintf("/api/v1/cases/%d/events", legalCase), b.bearer["legal"], `{"kind":"recovery","amount":"100.00","reference":"EXEC-1"}`, nil, 200},
+			{"GET /api/v1/tasks", "/api/v1/tasks?mine=false&state=open&kind=call&loan=TL0&limit=10", b.bearer["col"], "", nil, 200},
+			{"GET /api/v1/tasks", "/api/v1/tasks?assignee=col2", b.bearer["mgr"], "", nil, 200},
+			{"GET /api/v1/tasks/{id}", callTL0, b.bearer["col"], "", nil, 200},
+			{"POST /api/v1/tasks/{id}/take", callTL0 + "/take", b.bearer["col"], "", nil, 200},
+			{"POST /api/v1/tasks/{id}/outcome", callTL0 + "/outcome", b.bearer["col"], `{"outcome":"no-answer","recording":"REC-1","at":"2026-01-10T22:30:00+08:00"}`, nil, 409},
+			{"POST /api/v1/tasks/{id}/outcome", callTL0 + "/outcome", b.bearer["col"], `{"outcome":"promise","promise_amount":"500.00","promise_date":"2026-01-20","recording":"REC-2","at":"2026-01-10T10:00:00+08:00","note":"pays on the 20th"}`, nil, 200},
+			{"POST /api/v1/channels/{channel}/results", "/api/v1/channels/sms/results", "", smsBody, signedResult(channelSecret, time.Now(), smsBody), 200},
+			{"GET /api/v1/sop", "/api/v1/sop", b.bearer["risk"], "", nil, 200},
+			{"PUT /api/v1/sop", "/api/v1/sop", b.bearer["risk"], string(welcome), nil, 200},
+			{"PUT /api/v1/sop", "/api/v1/sop", b.bearer["risk"], `{"code":"CL","steps":[{"code":"bad","anchor":"overdue","offset":1,"action":"call","when":"dpd >"}]}`, nil, 400},
+			{"GET /api/v1/strategy", "/api/v1/strategy", b.bearer["aud"], "", nil, 200},
+			{"PUT /api/v1/strategy", "/api/v1/strategy", b.bearer["risk"], string(strategy), nil, 200},
 		}
 		called := map[string]bool{}
 		for _, c := range calls {

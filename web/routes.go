@@ -45,6 +45,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/cases/{id}/events", authed(a.PostCaseEvent)},
 		{"POST /api/v1/payments/bulk", bulk(a.PostPayments)},
 		{"POST /api/v1/sources/{source}/records", small(a.PostSourceRecords)},
+		{"POST /api/v1/channels/{channel}/results", small(a.PostChannelResult)},
 
 		{"GET /api/v1/reports/portfolio", authed(a.GetPortfolioReport)},
 		{"GET /api/v1/reports/warnings", authed(a.GetWarningReport)},
@@ -59,6 +60,14 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/warnings/{id}/ack", authed(a.AckWarning)},
 		{"POST /api/v1/warnings/{id}/escalate", authed(a.EscalateWarning)},
 		{"POST /api/v1/warnings/{id}/resolve", authed(a.ResolveWarning)},
+		{"GET /api/v1/tasks", authed(a.ListTasks)},
+		{"GET /api/v1/tasks/{id}", authed(a.GetTask)},
+		{"POST /api/v1/tasks/{id}/take", authed(a.TakeTask)},
+		{"POST /api/v1/tasks/{id}/outcome", authed(a.PostOutcome)},
+		{"GET /api/v1/sop", authed(a.GetSOP)},
+		{"PUT /api/v1/sop", authed(a.PutSOP)},
+		{"GET /api/v1/strategy", authed(a.GetStrategy)},
+		{"PUT /api/v1/strategy", authed(a.PutStrategy)},
 		{"GET /api/v1/audit", authed(a.GetAudit)},
 
 		{"GET /api/v1/users", authed(a.ListUsers)},
