@@ -62,6 +62,13 @@ var commands = map[string]command{
 	"outbox":   {"send the outbox's messages to the collection channels; count them, list dead letters", (*Main).runOutbox},
 	"approval": {"maker-checker: propose, approve, reject waivers, write-offs, restructurings; the approvals inbox", (*Main).runApproval},
 	"case":     {"legal and agency cases: open, move through stages, costs, recoveries after write-off", (*Main).runCase},
+
+	// Collection work (催收).
+	"task":      {"collection tasks: list a queue, show, take, record a contact's outcome (compliance-checked)", (*Main).runTask},
+	"sop":       {"post-loan SOP timelines: show, put a new version, print the default", (*Main).runSOP},
+	"strategy":  {"the collection strategy (champion/challenger): show, put a new version, print the default", (*Main).runStrategy},
+	"collector": {"collectors' working profiles for assignment: team, capacity, skills, regions, absence", (*Main).runCollector},
+	"agency":    {"outsourcing agencies: add, switch off, list", (*Main).runAgency},
 }
 
 // Run runs the subcommand named by args[0] and returns the exit code.

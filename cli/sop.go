@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"daihou"
+	"daihou/auth"
+	"daihou/collection"
+	"daihou/web/api"
+)
+
+const sopUsage = `Usage:
+  daihou sop show [--json]     the SOP timelines in force, with their steps
+  daihou sop put FILE|-        store a SOP (JSON) as the next version of its code
+  daihou sop default           print the built-in default SOP as JSON, to start from
+
+A SOP (贷后 SOP) is a product's timeline of post-loan steps: on an anchor
+(disbursement, the first overdue day, or the latest warning) plus an offset
+in days, when a condition holds, close of business makes a task of the
+step's kind; and periodic inspections (贷后检查), more often the riskier the
+loan. Code is the product's code, or * for every product without its own.
+The default: a phone revisit (电话回访) on day 30, a credit-report comparison
+(征信比对) on day 60, preliminary collection (初步催收) on day 90 for the loans
+that need it, a warning check on an orange or red warning.
+
+  {"code": "*", "name": "…", "inspections": {"normal": 180, "yellow": 90, "orange": 30, "red": 15},
+   "steps": [{"code": "revisit-30", "name": "Phone revisit 电话回访", "anchor": "disbursement",
+              "offset": 30, "action": "revisit", "when": "dpd == 0"}]}
+
+when is a CEL condition over the variables of the early-warning rules and
+the collection ones (warning_level, willingness, broken_promises, age …);
+one that does not compile is refused with its step and line:column, and
+nothing is stored. A new version is in force from the next close of
+business, which then looks at every loan again. Reading the SOPs takes the
+risk-officer, manager or auditor role; putting one, risk-officer.`
+
+func (m *Main) runSOP(ctx context.Context, args []string) error {
+	verbs := map[string]func(context.Context, []string) error{"show": m.sopShow, "put": m.sopPut, "default": m.sopDefault}
+	if len(args) == 0 || verbs[args[0]] == nil {
+		fmt.Fprintln(m.Stderr, sopUsage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return usagef("want: sop show|put|default")
+	}
+	return verbs[args[0]](ctx, args[1:])
+}
+
+func (m *Main) sopShow(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("sop show [--json]", "Show the SOP timelines in force: the latest version of each product's and of the\ndefault (*), or the built-in default while none has been put.")
+	b := m.bookFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usagef("sop show takes no arguments")
+	}
+	s, ctx, err := m.openRead(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := can(ctx, auth.ReadRules, auth.Book()); err != nil {
+		return err
+	}
+	sops, err := s.SOPs(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, api.SOPList{SOPs: sops})
+	}
+	for i, sop := range sops {
+		if i > 0 {
+			fmt.Fprintln(m.Stdout)
+		}
+		printSOP(m.Stdout, sop)
+	}
+	return nil
+}
+
+func printSOP(w io.Writer, sop collection.SOP) {
+	fmt.Fprintf(w, "SOP %s — %s\n", sop.Code, sop.Name)
+	tw := &wideTable{w: w}
+	tw.row("  step", "on", "action", "when", "name")
+	for _, st := range sop.Steps {
+		tw.row("  "+st.Code, fmt.Sprintf("%s + %dd", st.Anchor, st.Offset), kindText(st.Action), orDash(oneLine(st.When)), st.Name)
+	}
+	tw.flush()
+	in := sop.Inspections
+	fmt.Fprintf(w, "  inspections (贷后检查) every: normal %s, yellow %s, orange %s, red %s\n", days(in.Normal), days(in.Yellow), days(in.Orange), days(in.Red))
+}
+
+func days(n int) string {
+	if n == 0 {
+		return "never"
+	}
+	return fmt.Sprintf("%dd", n)
+}
+
+// readPlanFile reads a SOP's or a strategy's JSON file, "-" for stdin.
+func (m *Main) readPlanFile(path, what string) ([]byte, error) {
+	if path == "-" {
+		if m.Stdin == nil {
+			return nil, usagef("there is no stdin to read the %s from", what)
+		}
+		return io.ReadAll(io.LimitReader(m.Stdin, 1<<20))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, daihou.Errorf(daihou.EINVALID, "%s: %v", path, err)
+	}
+	return data, nil
+}
+
+func (m *Main) sopPut(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("sop put FILE|- [--json]", `Store the SOP of FILE (JSON; - for stdin) as the next version of its code and
+print the version. It is checked first: a step whose condition does not
+compile is refused with the step and the line:column, and nothing is
+stored. 'daihou sop default' prints the default to start from.`)
+	b := m.bookFlags(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usagef("want one SOP file, or - for stdin")
+	}
+	path := fs.Arg(0)
+	data, err := m.readPlanFile(path, "SOP")
+	if err != nil {
+		return err
+	}
+	sop, err := api.DecodeSOP(data)
+	if err != nil {
+		return reword(err, path+": ", " (nothing was stored)")
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
+		return err
+	}
+	v, err := s.PutSOP(ctx, sop)
+	if err != nil {
+		return reword(err, path+": ", " (nothing was stored)")
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, api.PlanVersion{Kind: "sop", Code: sop.Code, Version: v})
+	}
+	fmt.Fprintf(m.Stdout, "SOP %s: version %d stored (%d steps); in force from the next close of business\n", sop.Code, v, len(sop.Steps))
+	return nil
+}
+
+func (m *Main) sopDefault(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("sop default", "Print the built-in default SOP as JSON: a file to change and 'daihou sop put'.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usagef("sop default takes no arguments")
+	}
+	return writeJSON(m.Stdout, collection.DefaultSOP())
+}
