@@ -61,7 +61,11 @@ func printRateCap(w io.Writer, r store.RateCapReport) {
 		fmt.Fprintln(w, "\nNo loan exceeds it.")
 		return
 	}
-	fmt.Fprintf(w, "\n%s loans exceed it", group(int64(r.Total)))
+	if r.Total == 1 {
+		fmt.Fprint(w, "\n1 loan exceeds it")
+	} else {
+		fmt.Fprintf(w, "\n%s loans exceed it", group(int64(r.Total)))
+	}
 	if len(r.Loans) < r.Total {
 		fmt.Fprintf(w, "; the first %s:", group(int64(len(r.Loans))))
 	}
