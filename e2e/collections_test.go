@@ -381,7 +381,83 @@ func proposeWriteOffs(t *testing.T, db *store.DB, risk, mgr context.Context) int
 	return n
 }
 
-// checkKPIs holds the collection report to the rows it counts.
+// checkKPIs holds the collection report to the rows it counts: every
+// figure of the period against an SQL count of its own over the same
+// rows, the arms' episodes adding up to all of them, and the days' stored
+// figures adding up to the period's where rows belong to one day.
 func checkKPIs(t *testing.T, db *store.DB, raw *sql.DB, ctx context.Context, from, to civil.Date) {
 	t.Helper()
+	rep, err := db.CollectionReport(ctx, from, to, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Total.Figures
+	q := func(query string, args ...any) int64 {
+		t.Helper()
+		var n sql.NullInt64
+		if err := raw.QueryRow(query, args...).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n.Int64
+	}
+	a, b := int64(from), int64(to)
+	const attempts = `channel IN ('call', 'ai-voice', 'dialer', 'visit')`
+	const active = `started <= ? AND (ended = 0 OR ended >= ?)`
+	for _, c := range []struct {
+		name      string
+		got, want int64
+	}{
+		{"contacts", f.Contacts, q(`SELECT COUNT(*) FROM contacts WHERE business BETWEEN ? AND ?`, a, b)},
+		{"attempts", f.Attempts, q(`SELECT COUNT(*) FROM contacts WHERE business BETWEEN ? AND ? AND `+attempts, a, b)},
+		{"connected", f.Connected, q(`SELECT COUNT(*) FROM contacts WHERE business BETWEEN ? AND ? AND connected = 1 AND `+attempts, a, b)},
+		{"right-party contacts", f.RPC, q(`SELECT COUNT(*) FROM contacts WHERE business BETWEEN ? AND ? AND rpc = 1 AND `+attempts, a, b)},
+		{"complaints", f.Complaints, q(`SELECT COUNT(*) FROM contacts WHERE business BETWEEN ? AND ? AND outcome = 'complaint'`, a, b)},
+		{"satisfaction replies", f.Rated, q(`SELECT COUNT(*) FROM contacts WHERE business BETWEEN ? AND ? AND satisfaction > 0`, a, b)},
+		{"satisfaction sum", f.SatisfactionSum, q(`SELECT SUM(satisfaction) FROM contacts WHERE business BETWEEN ? AND ? AND satisfaction > 0`, a, b)},
+		{"cost", int64(f.Cost), q(`SELECT SUM(cost) FROM contacts WHERE business BETWEEN ? AND ?`, a, b)},
+		{"promises made", f.PromisesMade, q(`SELECT COUNT(*) FROM promises WHERE made BETWEEN ? AND ?`, a, b)},
+		{"promised", int64(f.Promised), q(`SELECT SUM(amount) FROM promises WHERE made BETWEEN ? AND ?`, a, b)},
+		{"promises kept", f.PromisesKept, q(`SELECT COUNT(*) FROM promises WHERE settled BETWEEN ? AND ? AND state = 'kept'`, a, b)},
+		{"promises broken", f.PromisesBroken, q(`SELECT COUNT(*) FROM promises WHERE settled BETWEEN ? AND ? AND state = 'broken'`, a, b)},
+		{"episodes", f.Episodes, q(`SELECT COUNT(*) FROM collection_episodes WHERE `+active, b, a)},
+		{"cured", f.Cured, q(`SELECT COUNT(*) FROM collection_episodes WHERE ended BETWEEN ? AND ? AND outcome = 'cured'`, a, b)},
+		{"written off", f.WrittenOff, q(`SELECT COUNT(*) FROM collection_episodes WHERE ended BETWEEN ? AND ? AND outcome = 'written-off'`, a, b)},
+		{"cure days", f.CureDays, q(`SELECT SUM(ended - started + 1) FROM collection_episodes WHERE ended BETWEEN ? AND ? AND outcome = 'cured'`, a, b)},
+		{"rolled forward", f.RolledForward, q(`SELECT COUNT(*) FROM collection_episodes WHERE max_bucket > entry_bucket AND `+active, b, a)},
+		{"collected", int64(f.Collected), q(`SELECT SUM(collected) FROM collection_episodes WHERE `+active, b, a)},
+	} {
+		if c.got != c.want {
+			t.Errorf("report collections %s: %d, the rows say %d", c.name, c.got, c.want)
+		}
+		if c.want == 0 && c.name != "written off" {
+			t.Errorf("report collections %s: 0 — the loop should have made some", c.name)
+		}
+	}
+	k := rep.Total.KPIs
+	if k.PromiseKeptRate.Num != f.PromisesKept || k.PromiseKeptRate.Den != f.PromisesKept+f.PromisesBroken {
+		t.Errorf("promise-kept rate %+v from kept %d broken %d", k.PromiseKeptRate, f.PromisesKept, f.PromisesBroken)
+	}
+	var arms int64
+	for _, l := range rep.Lines {
+		if l.Dimension == "arm" {
+			arms += l.Figures.Episodes
+		}
+	}
+	if arms != f.Episodes {
+		t.Errorf("the arms' episodes add up to %d, all episodes %d", arms, f.Episodes)
+	}
+	days, err := db.CollectionDaily(ctx, from, to, "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contacts, made int64
+	for _, d := range days {
+		contacts += d.Figures.Contacts
+		made += d.Figures.PromisesMade
+	}
+	// Each close of business stored its date's figures; contacts and
+	// promises belong to one business date, so the days add up.
+	if len(days) == 0 || contacts != f.Contacts || made != f.PromisesMade {
+		t.Errorf("%d days stored: contacts %d, promises %d; the period has %d and %d", len(days), contacts, made, f.Contacts, f.PromisesMade)
+	}
 }
