@@ -49,6 +49,8 @@ func (s *Server) routeTable() []route {
 
 		{"GET /api/v1/reports/portfolio", authed(a.GetPortfolioReport)},
 		{"GET /api/v1/reports/warnings", authed(a.GetWarningReport)},
+		{"GET /api/v1/reports/collections", authed(a.GetCollectionReport)},
+		{"GET /api/v1/reports/strategies", authed(a.GetStrategyReport)},
 		{"GET /api/v1/reports/rate-cap", authed(a.GetRateCapReport)},
 
 		{"GET /api/v1/rules", authed(a.ListRules)},
