@@ -66,7 +66,7 @@ func TestCollectionsLoop(t *testing.T) {
 		officers = append(officers, o)
 	}
 	rows.Close()
-	ctxs := storetest.Users(t, db, "col1=collector@all", "col2=collector@all", "col3=collector@all", "legal1=legal@all", "risk=risk-officer", "mgr=manager")
+	ctxs := storetest.Users(t, db, "col1=collector", "col2=collector", "col3=collector", "legal1=legal", "risk=risk-officer", "mgr=manager")
 	admin := ctxs["admin"]
 	for i, o := range officers {
 		name := fmt.Sprintf("am%d", i+1)

@@ -41,8 +41,10 @@ func (db *DB) SOPs(ctx context.Context) ([]collection.SOP, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(out) == 0 {
-		out = []collection.SOP{collection.DefaultSOP()}
+	// The default applies to every product without a SOP of its own until
+	// one for "*" is put.
+	if !slices.ContainsFunc(out, func(s collection.SOP) bool { return s.Code == "*" }) {
+		out = append(out, collection.DefaultSOP())
 	}
 	return out, nil
 }
@@ -450,6 +452,9 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 	if err := eps.flush(ctx); err != nil {
 		return err
 	}
+	if err := assignLoans(ctx, t, date, out); err != nil {
+		return err
+	}
 	msgs, err := insertTasks(ctx, t, fresh)
 	if err != nil || len(msgs) == 0 {
 		return err
@@ -475,6 +480,40 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 		return err
 	}
 	return enqueueMessages(ctx, t, built)
+}
+
+// assignLoans puts each loan a person was given a task on into that
+// person's queue (loan_assignments), so that a collector or a lawyer, who
+// sees only the loans assigned to them, sees the loans of their tasks.
+func assignLoans(ctx context.Context, t *wtx, date civil.Date, out *eod.Output) error {
+	b := newBatcher(t, `INSERT INTO loan_assignments (assignee, loan_id, kind, since) VALUES`, `ON CONFLICT (assignee, loan_id) DO NOTHING`, 4)
+	seen := map[[2]any]bool{}
+	for i := range out.Rows {
+		w := out.Rows[i].Work
+		if w == nil {
+			continue
+		}
+		for _, tasks := range [][]collection.Task{w.New, w.Moved} {
+			for _, tk := range tasks {
+				if tk.Assignee == "" || tk.Channel != collection.Person || strings.HasPrefix(tk.Assignee, collection.AgencyPrefix) || !tk.Active() {
+					continue
+				}
+				k := [2]any{tk.Assignee, tk.LoanID}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				kind := AssignCollection
+				if tk.Kind.Role() == "legal" {
+					kind = AssignLegal
+				}
+				if err := b.add(ctx, tk.Assignee, tk.LoanID, kind, int64(date)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return b.flush(ctx)
 }
 
 // taskRows is how many tasks one INSERT carries.

@@ -96,9 +96,19 @@ func (db *DB) Task(ctx context.Context, id int64) (collection.Task, error) {
 		return t, err
 	}
 	if err := authorize(ctx, db.read, auth.FromContext(ctx), auth.ReadLoan, t.LoanID); err != nil {
-		return collection.Task{}, err
+		return collection.Task{}, hideTask(id, err)
 	}
 	return t, nil
+}
+
+// hideTask turns the not-found of a task's loan into the task's own: a
+// task on a loan the actor may not see is, to them, no task at all, and
+// the answer names no loan.
+func hideTask(id int64, err error) error {
+	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
+		return daihou.Errorf(daihou.ENOTFOUND, "task %d not found", id)
+	}
+	return err
 }
 
 // TakeTask gives task id to the actor in ctx, who must hold the role its
@@ -111,7 +121,10 @@ func (db *DB) TakeTask(ctx context.Context, id int64) (collection.Task, error) {
 			return err
 		}
 		if err := t.canLoan(ctx, auth.RecordCollection, tk.LoanID); err != nil {
-			return err
+			return hideTask(id, err)
+		}
+		if !tk.Active() {
+			return daihou.Errorf(daihou.ECONFLICT, "task %d is %s: there is nothing left to take", id, tk.State)
 		}
 		if role := tk.Kind.Role(); role != "" && !t.actor.Has(auth.Role(role)) {
 			return daihou.Errorf(daihou.EUNAUTHORIZED, "a %s task is worked by a %s; %s is not one", tk.Kind, role, t.actor)
@@ -208,7 +221,7 @@ func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collectio
 			return err
 		}
 		if err := t.canLoan(ctx, auth.RecordCollection, tk.LoanID); err != nil {
-			return err
+			return hideTask(id, err)
 		}
 		if !tk.Active() {
 			return daihou.Errorf(daihou.ECONFLICT, "task %d is %s: nothing more to record on it", id, tk.State)
@@ -253,6 +266,11 @@ func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collectio
 func checkOutcome(o *Outcome) error {
 	if _, err := collection.ParseOutcome(string(o.Outcome)); err != nil {
 		return err
+	}
+	switch o.Channel {
+	case "", compliance.Call, compliance.AIVoice, compliance.Dialer, compliance.SMS, compliance.Email, compliance.Visit, compliance.Letter:
+	default:
+		return daihou.Invalid("channel", "channel %q: want call, visit, sms, email, letter, ai-voice or dialer", clipText(o.Channel, 32))
 	}
 	switch o.Party {
 	case compliance.Debtor, compliance.ThirdParty:
