@@ -310,6 +310,27 @@ type OfficerLoan struct {
 	WrittenOff civil.Date
 }
 
+// OfficerCounts are the dedicated-officer loans active at the start of a
+// period and those of them that churned in it.
+type OfficerCounts struct {
+	Loans   int64
+	Churned int64
+}
+
+// Add counts l in [from, to]: among the loans when it was on the book
+// at the start of from — disbursed before from, neither settled nor
+// written off before from — and among the churned when it was, moreover,
+// settled in the period before its maturity.
+func (c *OfficerCounts) Add(l OfficerLoan, from, to civil.Date) {
+	if !l.Disbursed.Before(from) || (l.Settled != 0 && l.Settled.Before(from)) || (l.WrittenOff != 0 && l.WrittenOff.Before(from)) {
+		return
+	}
+	c.Loans++
+	if l.Settled != 0 && within(l.Settled, from, to) && l.Settled.Before(l.Maturity) {
+		c.Churned++
+	}
+}
+
 // BookRows are the book-wide inputs of the KPIs that are not about
 // collection rows.
 type BookRows struct {
@@ -323,9 +344,10 @@ type BookRows struct {
 	Opening     *eod.Aggregates
 	WriteOffs   []WriteOff
 	Recoveries  []Recovery
-	// Officers are the loans with a dedicated officer; nil when not read
-	// (close of business's daily figures leave the churn out).
-	Officers []OfficerLoan
+	// Officers counts the loans with a dedicated officer, each through
+	// OfficerCounts.Add (the store streams them: there may be millions);
+	// nil when not read.
+	Officers *OfficerCounts
 }
 
 // BookFigures are the book-wide figures of a period:
@@ -671,17 +693,8 @@ func BookFiguresOf(b *BookRows, from, to civil.Date) BookFigures {
 			out.Recovered += r.Amount
 		}
 	}
-	if b.Officers != nil {
-		var loans, churned int64
-		for _, l := range b.Officers {
-			if !l.Disbursed.Before(from) || (l.Settled != 0 && l.Settled.Before(from)) || (l.WrittenOff != 0 && l.WrittenOff.Before(from)) {
-				continue
-			}
-			loans++
-			if l.Settled != 0 && within(l.Settled, from, to) && l.Settled.Before(l.Maturity) {
-				churned++
-			}
-		}
+	if c := b.Officers; c != nil {
+		loans, churned := c.Loans, c.Churned
 		out.OfficerLoans, out.OfficerChurned = &loans, &churned
 	}
 	return out

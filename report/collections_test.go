@@ -246,6 +246,14 @@ func TestCollectionsEmptyIsNotANumber(t *testing.T) {
 	}
 }
 
+func officerCounts(from, to civil.Date, loans []report.OfficerLoan) *report.OfficerCounts {
+	var c report.OfficerCounts
+	for _, l := range loans {
+		c.Add(l, from, to)
+	}
+	return &c
+}
+
 func TestBookFiguresByHand(t *testing.T) {
 	cell := func(a *eod.Aggregates, status servicing.Status, b servicing.Bucket, outstanding string) {
 		a.Portfolio[eod.PortfolioKey{Product: "CL", Branch: "BJ01", Status: status, Bucket: b, Class: classification.Normal, Stage: 1}] = eod.PortfolioCell{Loans: 1, Outstanding: amt(outstanding)}
@@ -265,14 +273,14 @@ func TestBookFiguresByHand(t *testing.T) {
 		WriteOffs: []report.WriteOff{{LoanID: 5, Date: mustDate("2026-03-25"), Amount: amt("30000")}, {LoanID: 6, Date: mustDate("2026-02-27"), Amount: amt("9999")}},
 		Recoveries: []report.Recovery{{LoanID: 7, Seq: 9, Date: mustDate("2026-03-05"), Amount: amt("1000")}, {LoanID: 7, Seq: 10, Date: mustDate("2026-03-31"), Amount: amt("500")},
 			{LoanID: 8, Seq: 4, Date: mustDate("2026-04-01"), Amount: amt("1")}},
-		Officers: []report.OfficerLoan{
+		Officers: officerCounts(mustDate("2026-03-01"), mustDate("2026-03-31"), []report.OfficerLoan{
 			{LoanID: 11, Disbursed: mustDate("2025-06-01"), Maturity: mustDate("2026-06-01"), Settled: mustDate("2026-03-15")}, // churned
 			{LoanID: 12, Disbursed: mustDate("2025-03-01"), Maturity: mustDate("2026-03-01"), Settled: mustDate("2026-03-01")}, // at maturity
 			{LoanID: 13, Disbursed: mustDate("2026-03-05"), Maturity: mustDate("2027-03-05")},                                  // not yet on book
 			{LoanID: 14, Disbursed: mustDate("2025-01-01"), Maturity: mustDate("2026-01-01"), Settled: mustDate("2026-02-15")}, // gone before
 			{LoanID: 15, Disbursed: mustDate("2025-01-01"), Maturity: mustDate("2026-01-01"), WrittenOff: mustDate("2026-02-20")},
 			{LoanID: 16, Disbursed: mustDate("2025-05-01"), Maturity: mustDate("2026-05-01")},
-		},
+		}),
 	}
 	r, err := report.Collections(rows, "")
 	if err != nil {

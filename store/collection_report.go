@@ -277,21 +277,23 @@ func loadBookRows(ctx context.Context, q querier, from, to civil.Date, officers 
 	if !officers {
 		return b, nil
 	}
-	rows, err = q.QueryContext(ctx, `SELECT l.id, l.disbursed, l.term, COALESCE(s.status, ''), COALESCE(s.settled_date, 0),
+	// Streamed through OfficerCounts.Add, not kept: most of a book may
+	// have an officer. Only loans on the book before from can count.
+	rows, err = q.QueryContext(ctx, `SELECT l.disbursed, l.term, COALESCE(s.status, ''), COALESCE(s.settled_date, 0),
 		CASE WHEN s.status = 'written-off' THEN (SELECT MIN(w.value_date) FROM transactions w WHERE w.loan_id = l.id AND w.kind = 'write-off') ELSE 0 END
-		FROM loans l LEFT JOIN loan_state s ON s.loan_id = l.id WHERE l.officer <> ''`)
+		FROM loans l LEFT JOIN loan_state s ON s.loan_id = l.id WHERE l.officer <> '' AND l.disbursed < ?`, int64(from))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	b.Officers = []report.OfficerLoan{}
+	b.Officers = &report.OfficerCounts{}
 	for rows.Next() {
 		var l report.OfficerLoan
 		var disbursed, settled int64
 		var writtenOff sql.NullInt64
 		var term int
 		var status string
-		if err := rows.Scan(&l.LoanID, &disbursed, &term, &status, &settled, &writtenOff); err != nil {
+		if err := rows.Scan(&disbursed, &term, &status, &settled, &writtenOff); err != nil {
 			return nil, err
 		}
 		l.Disbursed = civil.Date(disbursed)
@@ -302,7 +304,7 @@ func loadBookRows(ctx context.Context, q querier, from, to civil.Date, officers 
 		if status == string(servicing.StatusWrittenOff) {
 			l.WrittenOff = civil.Date(writtenOff.Int64)
 		}
-		b.Officers = append(b.Officers, l)
+		b.Officers.Add(l, from, to)
 	}
 	return b, rows.Err()
 }
