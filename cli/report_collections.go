@@ -109,7 +109,11 @@ func printCollections(w io.Writer, r report.CollectionReport) {
 	row("promise-kept rate 承诺兑现率", ratioPct(k.PromiseKeptRate), group(t.PromisesKept)+" kept", group(t.PromisesKept+t.PromisesBroken)+" kept or broken")
 	row("cure rate 治愈率", ratioPct(k.CureRate), group(t.Cured)+" cured", group(t.Episodes)+" episodes")
 	row("collection success rate 催回率", ratioPct(k.SuccessRate), group(t.Cured+t.Settled)+" cured or settled", group(t.Ended)+" ended")
-	row("average collection cycle", ratioNum(k.CycleDays, 1)+" days", group(t.CureDays)+" days", group(t.Cured)+" cured")
+	cycle := ratioNum(k.CycleDays, 1)
+	if k.CycleDays.Value != nil {
+		cycle += " days"
+	}
+	row("average collection cycle", cycle, group(t.CureDays)+" days", group(t.Cured)+" cured")
 	row("roll-forward rate 恶化率", ratioPct(k.RollForwardRate), group(t.RolledForward)+" rolled", group(t.Episodes)+" episodes")
 	row("cost per unit collected", ratioNum(k.CostPerCollected, 4), t.Cost.Grouped()+" cost", t.Collected.Grouped()+" collected")
 	row("complaint rate 投诉率", ratioPct(k.ComplaintRate), group(t.Complaints)+" complaints", group(t.RPC)+" right party")
