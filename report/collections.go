@@ -599,7 +599,11 @@ func CollectionFigures(rows *CollectionRows) FigureSet {
 		}
 		w := workers[epKey{e.LoanID, e.Started}]
 		keys := [][2]string{{DimAll, DimAll}, {DimArm, orNone(e.Arm)}, {DimBucket, e.EntryBucket.String()}}
-		for dim, names := range map[string][]string{DimCollector: w[0], DimTeam: w[1], DimChannel: channels[e]} {
+		for _, by := range [...]struct {
+			dim   string
+			names []string
+		}{{DimCollector, w[0]}, {DimTeam, w[1]}, {DimChannel, channels[e]}} {
+			dim, names := by.dim, by.names
 			if len(names) == 0 {
 				keys = append(keys, [2]string{dim, NoKey})
 			}
