@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"daihou"
 	"daihou/approval"
 	"daihou/auth"
-	"daihou/loanview"
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
@@ -42,18 +40,10 @@ Every proposal, decision and posting is audited with who made and who
 decided it. Act as a user with --as or $DAIHOU_USER.`
 
 func (m *Main) runApproval(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{
+	return m.runVerb(ctx, args, approvalUsage, "approval list|propose|approve|reject|withdraw", verbs{
 		"list": m.approvalList, "propose": m.approvalPropose, "approve": m.approvalDecide(true), "reject": m.approvalDecide(false),
 		"withdraw": m.approvalWithdraw,
-	}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, approvalUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: approval list|propose|approve|reject|withdraw")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	})
 }
 
 func (m *Main) approvalList(ctx context.Context, args []string) error {
@@ -72,8 +62,8 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("approval list takes no arguments")
 	}
-	if *limit < 1 || *limit > 10000 {
-		return usagef("--limit: want 1 to 10000")
+	if err := checkLimit(*limit); err != nil {
+		return err
 	}
 	f := store.ProposalFilter{Inbox: *inbox, Limit: *limit}
 	if *status != "all" && *status != "" {
@@ -95,12 +85,8 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if *loan != "" {
-		l, err := loanview.Find(ctx, s, *loan)
-		if err != nil {
-			return err
-		}
-		f.LoanID = l.ID
+	if f.LoanID, err = loanFilter(ctx, s, *loan); err != nil {
+		return err
 	}
 	ps, err := s.Proposals(ctx, f)
 	if err != nil {
@@ -121,11 +107,7 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(ps) == 0 {
-		fmt.Fprintln(m.Stdout, "no proposals")
-	} else if len(ps) == *limit {
-		fmt.Fprintf(m.Stdout, "the first %d: narrow the list, or raise --limit\n", *limit)
-	}
+	m.listEnd(len(ps), *limit, "no proposals")
 	return nil
 }
 
@@ -212,13 +194,9 @@ the proposal pending: reject it then.`
 		if err := parseFlags(fs, reorder(fs, args)); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
-			fs.Usage()
-			return usagef("want one proposal id ('daihou approval list' shows them)")
-		}
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if err != nil || id <= 0 {
-			return usagef("%q is not a proposal id: 'daihou approval list' shows them", fs.Arg(0))
+		id, err := idArg(fs, "proposal", "approval list")
+		if err != nil {
+			return err
 		}
 		override := false
 		if *kind != "" {
@@ -269,13 +247,9 @@ func (m *Main) approvalWithdraw(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("want one proposal id ('daihou approval list' shows them)")
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil || id <= 0 {
-		return usagef("%q is not a proposal id: 'daihou approval list' shows them", fs.Arg(0))
+	id, err := idArg(fs, "proposal", "approval list")
+	if err != nil {
+		return err
 	}
 	s, ctx, err := m.open(ctx, b)
 	if err != nil {

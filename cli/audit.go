@@ -19,15 +19,7 @@ any entry breaks the chain at that entry. Objects: loan:ID, user:NAME,
 token:ID, file:SHA256, eod:DATE, product:CODE, model:ID, book.`
 
 func (m *Main) runAudit(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"verify": m.auditVerify, "show": m.auditShow}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, auditUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: audit verify|show")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, auditUsage, "audit verify|show", verbs{"verify": m.auditVerify, "show": m.auditShow})
 }
 
 func (m *Main) auditVerify(ctx context.Context, args []string) error {

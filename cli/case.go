@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"strconv"
 
 	"daihou"
 	"daihou/legal"
-	"daihou/loanview"
 	"daihou/money"
 	"daihou/store"
 	"daihou/web/api"
@@ -39,17 +36,9 @@ assigned to it; a manager opens them and names the lawyer (--assignee),
 who is then assigned the loan. Every change is audited.`
 
 func (m *Main) runCase(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{
+	return m.runVerb(ctx, args, caseUsage, "case open|move|cost|recover|list|show", verbs{
 		"open": m.caseOpen, "move": m.caseMove, "cost": m.caseCost, "recover": m.caseRecover, "list": m.caseList, "show": m.caseShow,
-	}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, caseUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: case open|move|cost|recover|list|show")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	})
 }
 
 func (m *Main) caseOpen(ctx context.Context, args []string) error {
@@ -93,19 +82,6 @@ func (m *Main) caseOpen(ctx context.Context, args []string) error {
 	return nil
 }
 
-// caseID reads a case id argument.
-func caseID(fs *flag.FlagSet) (int64, error) {
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 0, usagef("want one case id ('daihou case list' shows them)")
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("%q is not a case id: 'daihou case list' shows them", fs.Arg(0))
-	}
-	return id, nil
-}
-
 func (m *Main) caseMove(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("case move ID --stage STAGE [flags]", "Move a case forward to a later stage of its kind ('daihou case -h' lists\nthem); closed closes it on the business date.")
 	b := m.bookFlags(fs)
@@ -117,7 +93,7 @@ func (m *Main) caseMove(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := caseID(fs)
+	id, err := idArg(fs, "case", "case list")
 	if err != nil {
 		return err
 	}
@@ -146,7 +122,7 @@ func (m *Main) caseCost(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := caseID(fs)
+	id, err := idArg(fs, "case", "case list")
 	if err != nil {
 		return err
 	}
@@ -180,7 +156,7 @@ records nothing twice.`)
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := caseID(fs)
+	id, err := idArg(fs, "case", "case list")
 	if err != nil {
 		return err
 	}
@@ -243,8 +219,8 @@ func (m *Main) caseList(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("case list takes no arguments")
 	}
-	if *limit < 1 || *limit > 10000 {
-		return usagef("--limit: want 1 to 10000")
+	if err := checkLimit(*limit); err != nil {
+		return err
 	}
 	f := store.CaseFilter{Stage: legal.Stage(*stage), Open: *open, Assignee: *assignee, Limit: *limit}
 	if *kind != "" {
@@ -259,12 +235,8 @@ func (m *Main) caseList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if *loan != "" {
-		l, err := loanview.Find(ctx, s, *loan)
-		if err != nil {
-			return err
-		}
-		f.LoanID = l.ID
+	if f.LoanID, err = loanFilter(ctx, s, *loan); err != nil {
+		return err
 	}
 	cs, err := s.Cases(ctx, f)
 	if err != nil {
@@ -285,11 +257,7 @@ func (m *Main) caseList(ctx context.Context, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(cs) == 0 {
-		fmt.Fprintln(m.Stdout, "no cases")
-	} else if len(cs) == *limit {
-		fmt.Fprintf(m.Stdout, "the first %d: narrow the list, or raise --limit\n", *limit)
-	}
+	m.listEnd(len(cs), *limit, "no cases")
 	return nil
 }
 
@@ -300,7 +268,7 @@ func (m *Main) caseShow(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := caseID(fs)
+	id, err := idArg(fs, "case", "case list")
 	if err != nil {
 		return err
 	}

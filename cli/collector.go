@@ -29,15 +29,7 @@ user add'). Setting one takes the admin role (who manages users) and is
 audited; listing them, a manager, an admin or an auditor.`
 
 func (m *Main) runCollector(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"set": m.collectorSet, "list": m.collectorList}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, collectorUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: collector set|list")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, collectorUsage, "collector set|list", verbs{"set": m.collectorSet, "list": m.collectorList})
 }
 
 func (m *Main) collectorSet(ctx context.Context, args []string) error {
@@ -228,15 +220,7 @@ is audited. Listing them takes a manager, or a role that reads the
 configuration.`
 
 func (m *Main) runAgency(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"put": m.agencyPut, "list": m.agencyList}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, agencyUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: agency put|list")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, agencyUsage, "agency put|list", verbs{"put": m.agencyPut, "list": m.agencyList})
 }
 
 func (m *Main) agencyPut(ctx context.Context, args []string) error {

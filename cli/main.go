@@ -157,6 +157,24 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// verbs are a command's subcommands by name: sop show, sop put …
+type verbs map[string]func(context.Context, []string) error
+
+// runVerb runs the verb args[0] names with the rest of args. With none, or
+// one the command does not have, it prints the command's usage: asked for
+// by -h or --help that is the answer, otherwise a usage error saying what
+// is wanted.
+func (m *Main) runVerb(ctx context.Context, args []string, usage, want string, vs verbs) error {
+	if len(args) == 0 || vs[args[0]] == nil {
+		fmt.Fprintln(m.Stderr, usage)
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return usagef("want: %s", want)
+	}
+	return vs[args[0]](ctx, args[1:])
+}
+
 // newFlagSet returns a FlagSet that writes its help to m.Stderr with the
 // command's summary and an example.
 func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {

@@ -25,15 +25,7 @@ that calls for them and sent after it commits. 'run' sends them; 'status'
 counts them by channel and state and lists the dead letters.`
 
 func (m *Main) runOutbox(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"run": m.outboxRun, "status": m.outboxStatus}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, outboxUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: outbox run or outbox status")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, outboxUsage, "outbox run or outbox status", verbs{"run": m.outboxRun, "status": m.outboxStatus})
 }
 
 func (m *Main) outboxRun(ctx context.Context, args []string) error {

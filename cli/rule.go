@@ -47,18 +47,10 @@ Reading rules takes the risk-officer, manager or auditor role; changing and
 back-testing them, risk-officer.`
 
 func (m *Main) runRule(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{
+	return m.runVerb(ctx, args, ruleUsage, "rule list|show|put|test|enable|disable|backtest", verbs{
 		"list": m.ruleList, "show": m.ruleShow, "put": m.rulePut, "test": m.ruleTest,
 		"enable": m.ruleSwitch(true), "disable": m.ruleSwitch(false), "backtest": m.ruleBacktest,
-	}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, ruleUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: rule list|show|put|test|enable|disable|backtest")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	})
 }
 
 // onOff names whether a rule is switched on.

@@ -27,15 +27,7 @@ daihou's SMS, AI-voice, email and dialer messages as that portfolio's
 borrowers would, and repays what they promise.`
 
 func (m *Main) runSim(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"sources": m.simSources, "channels": m.simChannels}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, simUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: sim sources or sim channels")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, simUsage, "sim sources or sim channels", verbs{"sources": m.simSources, "channels": m.simChannels})
 }
 
 func (m *Main) simSources(ctx context.Context, args []string) error {

@@ -28,15 +28,7 @@ Data sources (数据源): 'list' shows each source and its record format;
 'pull' polls a source's HTTP endpoint for new records.`
 
 func (m *Main) runSource(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"list": m.sourceList, "pull": m.sourcePull}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, sourceUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: source list or source pull")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, sourceUsage, "source list or source pull", verbs{"list": m.sourceList, "pull": m.sourcePull})
 }
 
 func (m *Main) sourceList(ctx context.Context, args []string) error {

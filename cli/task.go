@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 
 	"daihou"
 	"daihou/collection"
-	"daihou/loanview"
 	"daihou/store"
 	"daihou/web/api"
 )
@@ -49,17 +47,9 @@ You see the tasks on the loans you may see: a collector those assigned to
 them, an account manager those of the loans they manage.`
 
 func (m *Main) runTask(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{
+	return m.runVerb(ctx, args, taskUsage, "task list|show|take|outcome", verbs{
 		"list": m.taskList, "show": m.taskShow, "take": m.taskTake, "outcome": m.taskOutcome,
-	}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, taskUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: task list|show|take|outcome")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	})
 }
 
 func (m *Main) taskList(ctx context.Context, args []string) error {
@@ -79,8 +69,8 @@ func (m *Main) taskList(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("task list takes no arguments")
 	}
-	if *limit < 1 || *limit > 10000 {
-		return usagef("--limit: want 1 to 10000")
+	if err := checkLimit(*limit); err != nil {
+		return err
 	}
 	if *mine && *assignee != "" {
 		return usagef("--mine and --assignee: give one")
@@ -91,12 +81,8 @@ func (m *Main) taskList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if *loan != "" {
-		l, err := loanview.Find(ctx, s, *loan)
-		if err != nil {
-			return err
-		}
-		f.Loan = l.ID
+	if f.Loan, err = loanFilter(ctx, s, *loan); err != nil {
+		return err
 	}
 	ts, err := s.Tasks(ctx, f)
 	if err != nil {
@@ -115,11 +101,7 @@ func (m *Main) taskList(ctx context.Context, args []string) error {
 	if err := tw.flush(); err != nil {
 		return err
 	}
-	if len(ts) == 0 {
-		fmt.Fprintln(m.Stdout, "no tasks")
-	} else if len(ts) == *limit {
-		fmt.Fprintf(m.Stdout, "the first %d: narrow the list, or raise --limit\n", *limit)
-	}
+	m.listEnd(len(ts), *limit, "no tasks")
 	return nil
 }
 
@@ -174,19 +156,6 @@ func loanNumbers(ctx context.Context, s *store.DB, ts []collection.Task) map[int
 	return out
 }
 
-// taskID reads the task id argument of a command.
-func taskID(fs *flag.FlagSet) (int64, error) {
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 0, usagef("want one task id ('daihou task list' shows them)")
-	}
-	id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usagef("%q is not a task id: 'daihou task list' shows them", fs.Arg(0))
-	}
-	return id, nil
-}
-
 func (m *Main) taskShow(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("task show ID [--json]", "Show a task in full: what made it, when it is due, whose queue holds it, its state\nand outcome, and the notes recorded on it.")
 	b := m.bookFlags(fs)
@@ -194,7 +163,7 @@ func (m *Main) taskShow(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := taskID(fs)
+	id, err := idArg(fs, "task", "task list")
 	if err != nil {
 		return err
 	}
@@ -255,7 +224,7 @@ func (m *Main) taskTake(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := taskID(fs)
+	id, err := idArg(fs, "task", "task list")
 	if err != nil {
 		return err
 	}
@@ -304,7 +273,7 @@ Example:
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	id, err := taskID(fs)
+	id, err := idArg(fs, "task", "task list")
 	if err != nil {
 		return err
 	}

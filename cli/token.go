@@ -19,15 +19,7 @@ An API token lets an integration (core banking, a dialer, a data feed) call
 and scope — never admin. The token is shown once; only its hash is kept.`
 
 func (m *Main) runToken(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"add": m.tokenAdd, "list": m.tokenList, "revoke": m.tokenRevoke}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, tokenUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: token add|list|revoke")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, tokenUsage, "token add|list|revoke", verbs{"add": m.tokenAdd, "list": m.tokenList, "revoke": m.tokenRevoke})
 }
 
 func (m *Main) tokenAdd(ctx context.Context, args []string) error {

@@ -35,18 +35,10 @@ has, each command names who acts with --as NAME (or $DAIHOU_USER); the
 first user, added with --admin, adds the others.`
 
 func (m *Main) runUser(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{
+	return m.runVerb(ctx, args, userUsage, "user add|list|passwd|disable|enable|role|scope", verbs{
 		"add": m.userAdd, "list": m.userList, "passwd": m.userPasswd,
 		"disable": m.userEnable(true), "enable": m.userEnable(false), "role": m.userRole, "scope": m.userScope,
-	}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, userUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: user add|list|passwd|disable|enable|role|scope")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	})
 }
 
 func (m *Main) userAdd(ctx context.Context, args []string) error {

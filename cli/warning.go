@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
-	"daihou/loanview"
 	"daihou/store"
 	"daihou/warning"
 	"daihou/web/api"
@@ -34,18 +32,10 @@ date and audited. You see, and handle, the warnings on the loans you may
 see: a collector those assigned to them.`
 
 func (m *Main) runWarning(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{
+	return m.runVerb(ctx, args, warningUsage, "warning list|ack|escalate|resolve", verbs{
 		"list": m.warningList, "ack": m.warningMove(warning.Acknowledged), "escalate": m.warningMove(warning.Escalated),
 		"resolve": m.warningMove(warning.Resolved),
-	}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, warningUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: warning list|ack|escalate|resolve")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	})
 }
 
 func (m *Main) warningList(ctx context.Context, args []string) error {
@@ -66,8 +56,8 @@ func (m *Main) warningList(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usagef("warning list takes no arguments")
 	}
-	if *limit < 1 || *limit > 10000 {
-		return usagef("--limit: want 1 to 10000")
+	if err := checkLimit(*limit); err != nil {
+		return err
 	}
 	f := store.WarningFilter{Rule: *rule, State: *state, Severity: *severity, Limit: *limit}
 	for _, d := range []struct {
@@ -89,12 +79,8 @@ func (m *Main) warningList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if *loan != "" {
-		l, err := loanview.Find(ctx, s, *loan)
-		if err != nil {
-			return err
-		}
-		f.Loan = l.ID
+	if f.Loan, err = loanFilter(ctx, s, *loan); err != nil {
+		return err
 	}
 	ws, err := s.Warnings(ctx, f)
 	if err != nil {
@@ -111,11 +97,7 @@ func (m *Main) warningList(ctx context.Context, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(ws) == 0 {
-		fmt.Fprintln(m.Stdout, "no warnings")
-	} else if len(ws) == *limit {
-		fmt.Fprintf(m.Stdout, "the first %d: narrow the list, or raise --limit\n", *limit)
-	}
+	m.listEnd(len(ws), *limit, "no warnings")
 	return nil
 }
 
@@ -134,13 +116,9 @@ func (m *Main) warningMove(to warning.State) func(context.Context, []string) err
 		if err := parseFlags(fs, reorder(fs, args)); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
-			fs.Usage()
-			return usagef("want one warning id ('daihou warning list' shows them)")
-		}
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if err != nil || id <= 0 {
-			return usagef("%q is not a warning id: 'daihou warning list' shows them", fs.Arg(0))
+		id, err := idArg(fs, "warning", "warning list")
+		if err != nil {
+			return err
 		}
 		s, ctx, err := m.open(ctx, b)
 		if err != nil {
