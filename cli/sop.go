@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/collection"
+	"daihou/store"
 	"daihou/web/api"
 )
 
@@ -38,27 +40,35 @@ business, which then looks at every loan again. Reading the SOPs takes the
 risk-officer, manager or auditor role; putting one, risk-officer.`
 
 func (m *Main) runSOP(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"show": m.sopShow, "put": m.sopPut, "default": m.sopDefault}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, sopUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: sop show|put|default")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, sopUsage, "sop show|put|default", verbs{"show": m.sopShow, "put": m.sopPut, "default": m.sopDefault})
 }
 
 func (m *Main) sopShow(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("sop show [--json]", "Show the SOP timelines in force: the latest version of each product's and of the\ndefault (*), or the built-in default while none has been put.")
+	return showPlan(ctx, m, fs, args, "sop show", (*store.DB).SOPs,
+		func(sops []collection.SOP) any { return api.SOPList{SOPs: sops} },
+		func(w io.Writer, sops []collection.SOP) {
+			for i, sop := range sops {
+				if i > 0 {
+					fmt.Fprintln(w)
+				}
+				printSOP(w, sop)
+			}
+		})
+}
+
+// showPlan is what 'sop show' and 'strategy show' share: for a reader of
+// rules, the plan in force, as JSON or as text.
+func showPlan[P any](ctx context.Context, m *Main, fs *flag.FlagSet, args []string, verb string,
+	read func(*store.DB, context.Context) (P, error), asJSON func(P) any, print func(io.Writer, P)) error {
 	b := m.bookFlags(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
+	jsonOut := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
-		return usagef("sop show takes no arguments")
+		return usagef("%s takes no arguments", verb)
 	}
 	s, ctx, err := m.openRead(ctx, b)
 	if err != nil {
@@ -68,19 +78,14 @@ func (m *Main) sopShow(ctx context.Context, args []string) error {
 	if err := can(ctx, auth.ReadRules, auth.Book()); err != nil {
 		return err
 	}
-	sops, err := s.SOPs(ctx)
+	p, err := read(s, ctx)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return writeJSON(m.Stdout, api.SOPList{SOPs: sops})
+	if *jsonOut {
+		return writeJSON(m.Stdout, asJSON(p))
 	}
-	for i, sop := range sops {
-		if i > 0 {
-			fmt.Fprintln(m.Stdout)
-		}
-		printSOP(m.Stdout, sop)
-	}
+	print(m.Stdout, p)
 	return nil
 }
 
@@ -123,6 +128,18 @@ func (m *Main) sopPut(ctx context.Context, args []string) error {
 print the version. It is checked first: a step whose condition does not
 compile is refused with the step and the line:column, and nothing is
 stored. 'daihou sop default' prints the default to start from.`)
+	return putPlan(ctx, m, fs, args, "SOP", api.DecodeSOP, (*store.DB).PutSOP, func(sop collection.SOP, v int) (api.PlanVersion, string) {
+		return api.PlanVersion{Kind: "sop", Code: sop.Code, Version: v}, fmt.Sprintf("SOP %s: version %d stored (%d steps)", sop.Code, v, len(sop.Steps))
+	})
+}
+
+// putPlan is what 'sop put' and 'strategy put' share: read the plan of
+// FILE|-, check it as the API does, store it as the next version for a
+// risk officer, and print the answer stored gives. A mistake in the plan
+// names the file and says that nothing was stored.
+func putPlan[P any](ctx context.Context, m *Main, fs *flag.FlagSet, args []string, what string,
+	decode func([]byte) (P, error), put func(*store.DB, context.Context, P) (int, error),
+	stored func(P, int) (api.PlanVersion, string)) error {
 	b := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
@@ -130,14 +147,14 @@ stored. 'daihou sop default' prints the default to start from.`)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return usagef("want one SOP file, or - for stdin")
+		return usagef("want one %s file, or - for stdin", what)
 	}
 	path := fs.Arg(0)
-	data, err := m.readPlanFile(path, "SOP")
+	data, err := m.readPlanFile(path, what)
 	if err != nil {
 		return err
 	}
-	sop, err := api.DecodeSOP(data)
+	p, err := decode(data)
 	if err != nil {
 		return reword(err, path+": ", " (nothing was stored)")
 	}
@@ -149,25 +166,32 @@ stored. 'daihou sop default' prints the default to start from.`)
 	if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
 		return err
 	}
-	v, err := s.PutSOP(ctx, sop)
+	v, err := put(s, ctx, p)
 	if err != nil {
 		return reword(err, path+": ", " (nothing was stored)")
 	}
+	answer, line := stored(p, v)
 	if *asJSON {
-		return writeJSON(m.Stdout, api.PlanVersion{Kind: "sop", Code: sop.Code, Version: v})
+		return writeJSON(m.Stdout, answer)
 	}
-	fmt.Fprintf(m.Stdout, "SOP %s: version %d stored (%d steps); in force from the next close of business\n", sop.Code, v, len(sop.Steps))
+	fmt.Fprintf(m.Stdout, "%s; in force from the next close of business\n", line)
 	return nil
 }
 
 func (m *Main) sopDefault(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("sop default", "Print the built-in default SOP as JSON: a file to change and 'daihou sop put'.")
+	return m.printDefault(fs, args, "sop default", collection.DefaultSOP())
+}
+
+// printDefault is what 'sop default' and 'strategy default' share: the
+// built-in plan as JSON, a file to start from.
+func (m *Main) printDefault(fs *flag.FlagSet, args []string, verb string, plan any) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		fs.Usage()
-		return usagef("sop default takes no arguments")
+		return usagef("%s takes no arguments", verb)
 	}
-	return writeJSON(m.Stdout, collection.DefaultSOP())
+	return writeJSON(m.Stdout, plan)
 }

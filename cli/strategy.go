@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"daihou/auth"
 	"daihou/collection"
+	"daihou/store"
 	"daihou/web/api"
 )
 
@@ -39,45 +39,13 @@ latest put, from the next close of business. Reading it takes the
 risk-officer, manager or auditor role; putting one, risk-officer.`
 
 func (m *Main) runStrategy(ctx context.Context, args []string) error {
-	verbs := map[string]func(context.Context, []string) error{"show": m.strategyShow, "put": m.strategyPut, "default": m.strategyDefault}
-	if len(args) == 0 || verbs[args[0]] == nil {
-		fmt.Fprintln(m.Stderr, strategyUsage)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return usagef("want: strategy show|put|default")
-	}
-	return verbs[args[0]](ctx, args[1:])
+	return m.runVerb(ctx, args, strategyUsage, "strategy show|put|default", verbs{"show": m.strategyShow, "put": m.strategyPut, "default": m.strategyDefault})
 }
 
 func (m *Main) strategyShow(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("strategy show [--json]", "Show the collection strategy in force: the latest put, or the default two-track\nstrategy while none has been; each arm's segments and their actions.")
-	b := m.bookFlags(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, reorder(fs, args)); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return usagef("strategy show takes no arguments")
-	}
-	s, ctx, err := m.openRead(ctx, b)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := can(ctx, auth.ReadRules, auth.Book()); err != nil {
-		return err
-	}
-	st, err := s.Strategy(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return writeJSON(m.Stdout, st)
-	}
-	printStrategy(m.Stdout, st)
-	return nil
+	return showPlan(ctx, m, fs, args, "strategy show", (*store.DB).Strategy,
+		func(st collection.Strategy) any { return st }, printStrategy)
 }
 
 func printStrategy(w io.Writer, st collection.Strategy) {
@@ -121,51 +89,12 @@ it. It is checked first: a condition that does not compile is refused with
 where it is (champion[0].when, challenger[1].actions[2].when …) and its
 line:column, and nothing is stored. 'daihou strategy default' prints the
 default to start from.`)
-	b := m.bookFlags(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := parseFlags(fs, reorder(fs, args)); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return usagef("want one strategy file, or - for stdin")
-	}
-	path := fs.Arg(0)
-	data, err := m.readPlanFile(path, "strategy")
-	if err != nil {
-		return err
-	}
-	st, err := api.DecodeStrategy(data)
-	if err != nil {
-		return reword(err, path+": ", " (nothing was stored)")
-	}
-	s, ctx, err := m.open(ctx, b)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
-		return err
-	}
-	v, err := s.PutStrategy(ctx, st)
-	if err != nil {
-		return reword(err, path+": ", " (nothing was stored)")
-	}
-	if *asJSON {
-		return writeJSON(m.Stdout, api.PlanVersion{Kind: "strategy", Code: st.Code, Version: v})
-	}
-	fmt.Fprintf(m.Stdout, "strategy %s: version %d stored (split %d%%); in force from the next close of business\n", st.Code, v, st.Split)
-	return nil
+	return putPlan(ctx, m, fs, args, "strategy", api.DecodeStrategy, (*store.DB).PutStrategy, func(st collection.Strategy, v int) (api.PlanVersion, string) {
+		return api.PlanVersion{Kind: "strategy", Code: st.Code, Version: v}, fmt.Sprintf("strategy %s: version %d stored (split %d%%)", st.Code, v, st.Split)
+	})
 }
 
 func (m *Main) strategyDefault(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("strategy default", "Print the built-in default two-track strategy as JSON: a file to change and\n'daihou strategy put'.")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return usagef("strategy default takes no arguments")
-	}
-	return writeJSON(m.Stdout, collection.DefaultStrategy())
+	return m.printDefault(fs, args, "strategy default", collection.DefaultStrategy())
 }
