@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"daihou/servicing"
+	"daihou/store"
 	"daihou/store/storetest"
 )
 
@@ -20,7 +21,12 @@ func TestApprovalAndCaseCommands(t *testing.T) {
 		dsn := storetest.DSN(t, backend)
 		db := storetest.OpenPath(t, dsn)
 		ids := storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 2, "")
-		storetest.Users(t, db, "dave=collector", "alice=risk-officer", "carol=manager", "lee=legal", "erin=auditor")
+		as := storetest.Users(t, db, "dave=collector", "alice=risk-officer", "carol=manager", "lee=legal", "erin=auditor")
+		// dave's queue is full: close of business gives him none of the
+		// loans' collection work, so he holds only what he is assigned.
+		if err := db.PutCollector(as["admin"], store.Collector{Name: "dave", Capacity: 0}); err != nil {
+			t.Fatal(err)
+		}
 		ok := func(args ...string) string {
 			t.Helper()
 			out, errs, code := run(t, dsn, args...)

@@ -28,9 +28,15 @@ type Member struct {
 	Disabled    bool
 }
 
-// Available reports whether m can take work on date.
-func (m *Member) Available(date civil.Date) bool {
-	if m.Disabled || m.Capacity <= 0 {
+// Available reports whether m can take new work on date: present, and
+// with a capacity above 0.
+func (m *Member) Available(date civil.Date) bool { return m.Capacity > 0 && m.present(date) }
+
+// present reports whether m is at work on date: not disabled, not away.
+// A member present with capacity 0 keeps the loans in their queue and is
+// given no others.
+func (m *Member) present(date civil.Date) bool {
+	if m.Disabled {
 		return false
 	}
 	return m.AbsentFrom == 0 || date.Before(m.AbsentFrom) || (m.AbsentUntil != 0 && date.After(m.AbsentUntil))
@@ -68,7 +74,7 @@ func NewRoster(members []Member, agencies []string) *Roster {
 }
 
 // Available reports whether the assignee name can hold work on date: a
-// member available then, or an agency engaged.
+// member at work then (whatever their capacity), or an agency engaged.
 func (r *Roster) Available(name string, date civil.Date) bool {
 	if name == "" {
 		return false
@@ -77,7 +83,7 @@ func (r *Roster) Available(name string, date civil.Date) bool {
 		return slices.Contains(r.agencies, code)
 	}
 	m := r.byName[name]
-	return m != nil && m.Available(date)
+	return m != nil && m.present(date)
 }
 
 // TeamOf returns the team of the member name, "" when none.
@@ -144,6 +150,20 @@ func (r *Roster) Assign(t *Task, l *servicing.Loan, date civil.Date) string {
 		}
 	}
 	return best
+}
+
+// Prefer returns the first of names — the people whose queue already
+// holds the loan (an assignment by a manager, or an earlier task's) —
+// who is available on date and takes task t, "" when none is: work on a
+// loan stays with the person who has it.
+func (r *Roster) Prefer(names []string, t *Task, date civil.Date) string {
+	role := t.Kind.Role()
+	for _, n := range names {
+		if m := r.byName[n]; m != nil && m.present(date) && m.takes(role, t.Kind) {
+			return n
+		}
+	}
+	return ""
 }
 
 // rendezvous is the weighted rendezvous (highest random weight) score of

@@ -30,10 +30,13 @@ func (c *Collection) SOP(product string) *collection.CompiledSOP {
 // last inspection), its open collection episode, every promise to pay it
 // has (settlement replays them all), and its borrower's age.
 type LoanWork struct {
-	Tasks    []collection.Task
-	Episode  *collection.Episode
-	Promises []collection.PromiseToPay // by ID
-	Age      int
+	// Assignees are the people whose queue holds the loan, in the order
+	// it was given to them.
+	Assignees []string
+	Tasks     []collection.Task
+	Episode   *collection.Episode
+	Promises  []collection.PromiseToPay // by ID
+	Age       int
 }
 
 // WorkOut is what the collection steps make of one loan: new tasks, tasks
@@ -292,11 +295,11 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 				t.State, t.Escalations = collection.Escalated, t.Escalations+1
 				t.Priority *= 2 // a missed SLA goes to the top of its queue
 				t.Note = joinNote(t.Note, "escalated: SLA "+t.SLA.String()+" missed")
-				if a := col.Roster.Assign(&t, &c.Loans[i].Loan, date); a != "" && a != t.Assignee && !col.Roster.Available(t.Assignee, date) {
+				if a := assignee(col.Roster, lw, &t, &c.Loans[i].Loan, date); a != "" && a != t.Assignee && !col.Roster.Available(t.Assignee, date) {
 					t.Assignee, t.Team = a, col.Roster.TeamOf(a)
 				}
 			case t.Channel == collection.Person && !col.Roster.Available(t.Assignee, date):
-				a := col.Roster.Assign(&t, &c.Loans[i].Loan, date)
+				a := assignee(col.Roster, lw, &t, &c.Loans[i].Loan, date)
 				if a == "" || a == t.Assignee {
 					wakeAfter(out, i, date, t.SLA.AddDays(1))
 					continue
@@ -312,6 +315,17 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			out.work(i).Moved = append(out.work(i).Moved, t)
 		}
 	}
+}
+
+// assignee is who takes task t on loan l: someone whose queue holds the
+// loan already, else whom the roster gives it to.
+func assignee(r *collection.Roster, lw *LoanWork, t *collection.Task, l *servicing.Loan, date civil.Date) string {
+	if lw != nil {
+		if a := r.Prefer(lw.Assignees, t, date); a != "" {
+			return a
+		}
+	}
+	return r.Assign(t, l, date)
 }
 
 // wakeAfter lowers row i's wake date to w when w is after date: a date
@@ -362,7 +376,7 @@ next:
 			set(&t)
 		}
 		if !t.Kind.Automated() {
-			t.Assignee = cfg.Collection.Roster.Assign(&t, &li.Loan, date)
+			t.Assignee = assignee(cfg.Collection.Roster, c.Work[s.LoanID], &t, &li.Loan, date)
 			t.Team = cfg.Collection.Roster.TeamOf(t.Assignee)
 			wakeAfter(out, i, date, t.SLA.AddDays(1))
 		}

@@ -375,6 +375,22 @@ func loadWork(ctx context.Context, q querier, ids []int64, date civil.Date) (map
 	if err != nil {
 		return nil, err
 	}
+	err = selectIDs(ctx, q, ids, `SELECT loan_id, assignee FROM loan_assignments WHERE `, "loan_id", ` ORDER BY loan_id, since, assignee`, func(rows *sql.Rows, want func(int64) bool) error {
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			if want(id) {
+				get(id).Assignees = append(get(id).Assignees, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	err = selectIDs(ctx, q, ids, `SELECT l.id, p.age FROM loans l JOIN borrower_profiles p ON p.borrower_id = l.borrower_id WHERE `, "l.id", ``, func(rows *sql.Rows, want func(int64) bool) error {
 		for rows.Next() {
 			var id int64

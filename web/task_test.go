@@ -53,6 +53,14 @@ func collectionFixtures(t *testing.T, b *book) map[collection.Kind]map[int64]int
 	if _, err := b.db.PutSOP(b.as["risk"], welcomeSOP); err != nil {
 		t.Fatal(err)
 	}
+	// The collectors' queues are full: they keep the loans assigned to
+	// them and close of business gives them no others, so a loan nobody
+	// holds waits in the team queue.
+	for _, c := range []string{"col", "col2"} {
+		if err := b.db.PutCollector(b.as["admin"], store.Collector{Name: c, Capacity: 0}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := (&eod.Runner{Store: b.db}).Close(storetest.EOD(), civil.MustParse("2026-01-10"), true); err != nil {
 		t.Fatal(err)
 	}
