@@ -221,3 +221,32 @@ func TestAssignDedicatedOfficerAndRegion(t *testing.T) {
 		t.Errorf("outsourcing goes to %q, want an agency", a)
 	}
 }
+
+func TestPreferKeepsTheQueueHolder(t *testing.T) {
+	date := civil.New(2026, 3, 1)
+	members := []collection.Member{
+		{Name: "full", Roles: []string{"collector"}, Capacity: 0},
+		{Name: "free", Roles: []string{"collector"}, Capacity: 100},
+		{Name: "away", Roles: []string{"collector"}, Capacity: 100, AbsentFrom: date, AbsentUntil: date.AddDays(3)},
+	}
+	r := collection.NewRoster(members, nil)
+	call := collection.Task{Kind: collection.Call}
+	for _, tt := range []struct {
+		holders []string
+		want    string
+	}{
+		{[]string{"full"}, "full"}, // a full queue keeps its loans
+		{[]string{"away", "full"}, "full"},
+		{[]string{"away"}, ""},
+		{nil, ""},
+	} {
+		if got := r.Prefer(tt.holders, &call, date); got != tt.want {
+			t.Errorf("Prefer(%v): %q, want %q", tt.holders, got, tt.want)
+		}
+	}
+	for id := int64(1); id < 200; id++ {
+		if a := r.Assign(&call, &servicing.Loan{ID: id}, date); a != "free" {
+			t.Fatalf("new loan %d goes to %q, want free: a full queue and an absent collector take none", id, a)
+		}
+	}
+}
