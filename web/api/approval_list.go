@@ -4,11 +4,9 @@ import (
 	"net/http"
 	"time"
 
-	"daihou"
 	"daihou/approval"
 	"daihou/auth"
 	"daihou/civil"
-	"daihou/loanview"
 	"daihou/money"
 	"daihou/store"
 )
@@ -94,25 +92,13 @@ func (a *API) ListApprovals(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Kind = k
 	}
-	if s := q.Get("loan"); s != "" {
-		// A loan outside the actor's scope reads as one that does not
-		// exist: the filter tells nobody what exists.
-		l, err := loanview.Find(r.Context(), a.DB, s)
-		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
-			err = daihou.Invalid("loan", "loan: %s", daihou.ErrorMessage(err))
-		}
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		f.LoanID = l.ID
+	var err error
+	if f.LoanID, err = a.queryLoan(r); err != nil {
+		a.fail(w, r, err)
+		return
 	}
-	switch s := q.Get("inbox"); s {
-	case "", "false":
-	case "true":
-		f.Inbox = true
-	default:
-		a.fail(w, r, daihou.Invalid("inbox", "inbox: want true or false, not %q", clip(s, 32)))
+	if f.Inbox, err = queryBool(r, "inbox"); err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	limit, err := queryInt(r, "limit", 100, 1, 10000)

@@ -3,10 +3,8 @@ package api
 import (
 	"net/http"
 
-	"daihou"
 	"daihou/civil"
 	"daihou/legal"
-	"daihou/loanview"
 	"daihou/money"
 	"daihou/store"
 )
@@ -81,16 +79,10 @@ func CaseEventsOf(es []legal.Event) []CaseEvent {
 func (a *API) ListCases(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var f store.CaseFilter
-	if s := q.Get("loan"); s != "" {
-		l, err := loanview.Find(r.Context(), a.DB, s)
-		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
-			err = daihou.Invalid("loan", "loan: %s", daihou.ErrorMessage(err))
-		}
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		f.LoanID = l.ID
+	var err error
+	if f.LoanID, err = a.queryLoan(r); err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	if s := q.Get("kind"); s != "" {
 		k, err := legal.ParseKind(s)
@@ -101,12 +93,8 @@ func (a *API) ListCases(w http.ResponseWriter, r *http.Request) {
 		f.Kind = k
 	}
 	f.Stage = legal.Stage(q.Get("stage"))
-	switch s := q.Get("open"); s {
-	case "", "false":
-	case "true":
-		f.Open = true
-	default:
-		a.fail(w, r, daihou.Invalid("open", "open: want true or false, not %q", clip(s, 32)))
+	if f.Open, err = queryBool(r, "open"); err != nil {
+		a.fail(w, r, err)
 		return
 	}
 	f.Assignee = q.Get("assignee")

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"daihou"
+	"daihou/loanview"
 )
 
 // decode reads the request body as one JSON object into v: the content
@@ -172,6 +173,38 @@ func queryInt(r *http.Request, name string, def, lo, hi int64) (int64, error) {
 		return 0, daihou.Invalid(name, "%s: want a whole number from %d to %d, not %q", name, lo, hi, clip(s, 32))
 	}
 	return v, nil
+}
+
+// queryBool reads an optional query parameter true or false, false when
+// it is absent.
+func queryBool(r *http.Request, name string) (bool, error) {
+	switch s := r.URL.Query().Get(name); s {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, daihou.Invalid(name, "%s: want true or false, not %q", name, clip(s, 32))
+	}
+}
+
+// queryLoan reads a list's loan filter, a loan's id or loan number: the
+// loan's id, 0 when there is none. A loan outside the actor's scope reads
+// as one that does not exist, and either is a 400 naming loan, so the
+// filter tells nobody what exists.
+func (a *API) queryLoan(r *http.Request) (int64, error) {
+	s := r.URL.Query().Get("loan")
+	if s == "" {
+		return 0, nil
+	}
+	l, err := loanview.Find(r.Context(), a.DB, s)
+	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
+		return 0, daihou.Invalid("loan", "loan: %s", daihou.ErrorMessage(err))
+	}
+	if err != nil {
+		return 0, err
+	}
+	return l.ID, nil
 }
 
 // pathID reads a positive integer path parameter. A malformed id is

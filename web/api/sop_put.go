@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -29,8 +30,15 @@ type PlanVersion struct {
 // steps[i].when) and each problem at its line:column; nothing is stored
 // then. Close of business follows it from its next run.
 func (a *API) PutSOP(w http.ResponseWriter, r *http.Request) {
-	var s collection.SOP
-	if err := decode(r, &s); err != nil {
+	putPlan(a, w, r, "sop", a.DB.PutSOP, func(s collection.SOP) string { return s.Code })
+}
+
+// putPlan is what PUT /api/v1/sop and /api/v1/strategy share: the plan
+// of the body, checked as it is decoded, stored by put as the next
+// version for a manager of rules, and answered with that version.
+func putPlan[P any](a *API, w http.ResponseWriter, r *http.Request, kind string, put func(context.Context, P) (int, error), code func(P) string) {
+	var p P
+	if err := decode(r, &p); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -38,12 +46,12 @@ func (a *API) PutSOP(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	v, err := a.DB.PutSOP(r.Context(), s)
+	v, err := put(r.Context(), p)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, PlanVersion{Kind: "sop", Code: s.Code, Version: v})
+	writeJSON(w, http.StatusOK, PlanVersion{Kind: kind, Code: code(p), Version: v})
 }
 
 // DecodeSOP reads a SOP from a file's JSON, unknown fields refused (a

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"daihou/auth"
 	"daihou/collection"
 )
 
@@ -14,21 +13,7 @@ import (
 // does not compile is 400 naming where it is (champion[i].when,
 // challenger[i].actions[j].when) at its line:column; nothing is stored.
 func (a *API) PutStrategy(w http.ResponseWriter, r *http.Request) {
-	var s collection.Strategy
-	if err := decode(r, &s); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if err := can(r.Context(), auth.ManageRules, auth.Book()); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	v, err := a.DB.PutStrategy(r.Context(), s)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, PlanVersion{Kind: "strategy", Code: s.Code, Version: v})
+	putPlan(a, w, r, "strategy", a.DB.PutStrategy, func(s collection.Strategy) string { return s.Code })
 }
 
 // DecodeStrategy reads a strategy from a file's JSON, unknown fields

@@ -5,7 +5,6 @@ import (
 
 	"daihou"
 	"daihou/collection"
-	"daihou/loanview"
 	"daihou/store"
 )
 
@@ -34,12 +33,9 @@ func (a *API) ListTasks(w http.ResponseWriter, r *http.Request) {
 func (a *API) taskFilter(r *http.Request) (store.TaskFilter, error) {
 	q := r.URL.Query()
 	var f store.TaskFilter
-	switch s := q.Get("mine"); s {
-	case "", "false":
-	case "true":
-		f.Mine = true
-	default:
-		return f, daihou.Invalid("mine", "mine: want true or false, not %q", clip(s, 32))
+	var err error
+	if f.Mine, err = queryBool(r, "mine"); err != nil {
+		return f, err
 	}
 	if s := q.Get("assignee"); s != "" {
 		if len(s) > 64 {
@@ -60,17 +56,8 @@ func (a *API) taskFilter(r *http.Request) (store.TaskFilter, error) {
 		}
 		f.Kind = string(k)
 	}
-	if s := q.Get("loan"); s != "" {
-		// A loan outside the actor's scope reads as one that does not
-		// exist, as in every other filter by loan.
-		l, err := loanview.Find(r.Context(), a.DB, s)
-		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
-			return f, daihou.Invalid("loan", "loan: %s", daihou.ErrorMessage(err))
-		}
-		if err != nil {
-			return f, err
-		}
-		f.Loan = l.ID
+	if f.Loan, err = a.queryLoan(r); err != nil {
+		return f, err
 	}
 	limit, err := queryInt(r, "limit", 200, 1, 10000)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 
 	"daihou"
 	"daihou/civil"
-	"daihou/loanview"
 	"daihou/store"
 	"daihou/warning"
 )
@@ -36,17 +35,9 @@ var ruleCodeRE = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 func (a *API) warningFilter(r *http.Request) (store.WarningFilter, error) {
 	q := r.URL.Query()
 	var f store.WarningFilter
-	if s := q.Get("loan"); s != "" {
-		// A loan outside the actor's scope reads as one that does not
-		// exist: the same answer, so the filter tells nobody what exists.
-		l, err := loanview.Find(r.Context(), a.DB, s)
-		if daihou.ErrorCode(err) == daihou.ENOTFOUND {
-			return f, daihou.Invalid("loan", "loan: %s", daihou.ErrorMessage(err))
-		}
-		if err != nil {
-			return f, err
-		}
-		f.Loan = l.ID
+	var err error
+	if f.Loan, err = a.queryLoan(r); err != nil {
+		return f, err
 	}
 	if s := q.Get("rule"); s != "" {
 		if !ruleCodeRE.MatchString(s) {
