@@ -29,14 +29,11 @@ func (m *Main) auditVerify(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.VerifyAudit, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.VerifyAudit, auth.Book()); err != nil {
-		return err
-	}
 	head, err := s.AuditHead(ctx)
 	if err != nil {
 		return err
@@ -82,14 +79,11 @@ func (m *Main) auditShow(ctx context.Context, args []string) error {
 	if *limit < 1 || *limit > 100000 {
 		return usagef("--limit: want 1 to 100000")
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadAudit, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadAudit, auth.Book()); err != nil {
-		return err
-	}
 	es, err := s.AuditEntries(ctx, *object, *after, *limit)
 	if err != nil {
 		return err

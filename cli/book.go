@@ -46,6 +46,30 @@ func (m *Main) openRead(ctx context.Context, b *book) (*store.DB, context.Contex
 	return m.openBook(ctx, b, true)
 }
 
+// openFor opens the book for writing, as open does, for an actor who may
+// do action on r: a command refused says so before it does anything.
+func (m *Main) openFor(ctx context.Context, b *book, action auth.Action, r auth.Resource) (*store.DB, context.Context, error) {
+	return m.openBookFor(ctx, b, false, action, r)
+}
+
+// openReadFor opens the book for reading, as openRead does, for an actor
+// who may do action on r.
+func (m *Main) openReadFor(ctx context.Context, b *book, action auth.Action, r auth.Resource) (*store.DB, context.Context, error) {
+	return m.openBookFor(ctx, b, true, action, r)
+}
+
+func (m *Main) openBookFor(ctx context.Context, b *book, readOnly bool, action auth.Action, r auth.Resource) (*store.DB, context.Context, error) {
+	s, ctx, err := m.openBook(ctx, b, readOnly)
+	if err != nil {
+		return nil, ctx, err
+	}
+	if err := can(ctx, action, r); err != nil {
+		s.Close()
+		return nil, ctx, err
+	}
+	return s, ctx, nil
+}
+
 func (m *Main) openBook(ctx context.Context, b *book, readOnly bool) (*store.DB, context.Context, error) {
 	s, err := m.openKeyed(ctx, b.db(), readOnly)
 	if err != nil {

@@ -81,14 +81,11 @@ finished once, when every partition is done.`)
 	if !store.IsPostgres(db()) && (*workers > 1 || *parts > 0) {
 		return daihou.Errorf(daihou.EINVALID, "--workers %d: SQLite has one writer, so close of business runs in one process; scale-out needs PostgreSQL (--db postgres://…)", *workers)
 	}
-	s, ctx, err := m.open(ctx, bk)
+	s, ctx, err := m.openFor(ctx, bk, auth.RunEOD, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.RunEOD, auth.Book()); err != nil {
-		return err
-	}
 	r := &eod.Runner{Store: s, ChunkSize: *chunk, Progress: m.eodProgress()}
 	if store.IsPostgres(db()) && (*workers > 0 || *parts > 0) {
 		stop, err := m.scaleOut(ctx, s, db(), r, *workers, *parts, *rescue, *throttle)

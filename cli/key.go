@@ -42,14 +42,11 @@ func (m *Main) runKey(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args[1:])); err != nil {
 		return err
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.RotateKeys, auth.System())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.RotateKeys, auth.System()); err != nil {
-		return err
-	}
 	ring := s.Keys()
 	if ring == nil {
 		return usagef("this book has no key to rotate: set %s or keep the key file beside the database", pii.KeyEnv)

@@ -139,14 +139,11 @@ func (m *Main) runPortfolioTrain(ctx context.Context, b *book, f portfolioTrainF
 	if f.reasons == 0 {
 		opts.Reasons = -1
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.TrainModel, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.TrainModel, auth.Book()); err != nil {
-		return err
-	}
 	res, err := portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: d, OOTAsOf: oot, Horizon: h, Train: opts, Champion: f.champion, Signals: f.signals})
 	if err != nil {
 		return err
@@ -170,14 +167,11 @@ func (m *Main) runModelList(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.ReadModels, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadModels, auth.Book()); err != nil {
-		return err
-	}
 	models, err := s.Models(ctx)
 	if err != nil {
 		return err

@@ -128,14 +128,11 @@ func (m *Main) productList(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.ReadProducts, auth.System())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadProducts, auth.System()); err != nil {
-		return err
-	}
 	prods, err := s.Products(ctx)
 	if err != nil {
 		return err

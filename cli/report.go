@@ -49,14 +49,11 @@ PD by stage and bucket until behaviour scores supply calibrated PDs.
 		fs.Usage()
 		return usagef("report takes no arguments")
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadReport, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadReport, auth.Book()); err != nil {
-		return err
-	}
 	var d civil.Date
 	if *date != "" {
 		if d, err = civil.Parse(*date); err != nil {

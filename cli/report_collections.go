@@ -61,14 +61,11 @@ definitions are those of package report (go doc daihou/report.Figures).`)
 	if _, err := report.ParseDimension(*by); err != nil {
 		return err
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadReport, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadReport, auth.Book()); err != nil {
-		return err
-	}
 	rep, err := s.CollectionReport(ctx, from, to, *by)
 	if err != nil {
 		return err

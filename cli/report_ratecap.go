@@ -34,14 +34,11 @@ count them by product. Change the cap with 'daihou config set rate.lpr 0.031'.`)
 	if *limit < 0 || *limit > store.MaxRateCapLimit {
 		return usagef("--limit: want 0 to %d, not %d", store.MaxRateCapLimit, *limit)
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadReport, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadReport, auth.Book()); err != nil {
-		return err
-	}
 	rep, err := s.RateCapReport(ctx, *limit)
 	if err != nil {
 		return err

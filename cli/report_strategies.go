@@ -34,14 +34,11 @@ cost per unit collected, and its complaints.`)
 	if err != nil {
 		return err
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadReport, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadReport, auth.Book()); err != nil {
-		return err
-	}
 	rep, err := s.StrategyReport(ctx, from, to)
 	if err != nil {
 		return err

@@ -215,14 +215,11 @@ business; 'daihou rule backtest --rule FILE' tries them first.`)
 	if err != nil {
 		return err
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.ManageRules, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
-		return err
-	}
 	current, err := s.Rules(ctx)
 	if err != nil {
 		return err
@@ -279,14 +276,11 @@ func (m *Main) ruleSwitch(on bool) func(context.Context, []string) error {
 			fs.Usage()
 			return usagef("want one rule code ('daihou rule list' shows them)")
 		}
-		s, ctx, err := m.open(ctx, b)
+		s, ctx, err := m.openFor(ctx, b, auth.ManageRules, auth.Book())
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
-			return err
-		}
 		before, err := s.RuleVersions(ctx, fs.Arg(0))
 		if err != nil {
 			return err
@@ -351,14 +345,11 @@ the rule on the loan and on its cooldown: 'daihou warning list --loan L'.`)
 			return daihou.Errorf(daihou.EINVALID, "--date: %v", err)
 		}
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.ReadRules, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadRules, auth.Book()); err != nil {
-		return err
-	}
 	vs, err := s.RuleVersions(ctx, fs.Arg(0))
 	if err != nil {
 		return err
@@ -504,14 +495,11 @@ Nothing is written. It takes the risk-officer role.`)
 			return reword(err, *file+": ", "")
 		}
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.ManageRules, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
-		return err
-	}
 	rules, what := drafts, "the draft rules of "+*file
 	if *file == "" {
 		all, err := s.Rules(ctx)

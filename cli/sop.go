@@ -70,14 +70,11 @@ func showPlan[P any](ctx context.Context, m *Main, fs *flag.FlagSet, args []stri
 		fs.Usage()
 		return usagef("%s takes no arguments", verb)
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadRules, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadRules, auth.Book()); err != nil {
-		return err
-	}
 	p, err := read(s, ctx)
 	if err != nil {
 		return err
@@ -158,14 +155,11 @@ func putPlan[P any](ctx context.Context, m *Main, fs *flag.FlagSet, args []strin
 	if err != nil {
 		return reword(err, path+": ", " (nothing was stored)")
 	}
-	s, ctx, err := m.open(ctx, b)
+	s, ctx, err := m.openFor(ctx, b, auth.ManageRules, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ManageRules, auth.Book()); err != nil {
-		return err
-	}
 	v, err := put(s, ctx, p)
 	if err != nil {
 		return reword(err, path+": ", " (nothing was stored)")

@@ -102,14 +102,11 @@ func (m *Main) tokenList(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ManageTokens, auth.System())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ManageTokens, auth.System()); err != nil {
-		return err
-	}
 	ts, err := s.Tokens(ctx)
 	if err != nil {
 		return err

@@ -100,14 +100,11 @@ func (m *Main) userList(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadUsers, auth.System())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadUsers, auth.System()); err != nil {
-		return err
-	}
 	us, err := s.Users(ctx)
 	if err != nil {
 		return err

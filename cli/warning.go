@@ -162,14 +162,11 @@ the window, those warned at least 30 days before — and the hit rates
 	if err != nil {
 		return err
 	}
-	s, ctx, err := m.openRead(ctx, b)
+	s, ctx, err := m.openReadFor(ctx, b, auth.ReadReport, auth.Book())
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := can(ctx, auth.ReadReport, auth.Book()); err != nil {
-		return err
-	}
 	rep, err := s.WarningReport(ctx, from, to)
 	if err != nil {
 		return err
