@@ -154,7 +154,9 @@ func dump(t *testing.T, dsn string) map[string][]string {
 	defer raw.Close()
 	out := storetest.Dump(t, raw)
 	for name, rows := range out {
-		if len(rows) == 0 && name != "eod_dirty" {
+		// No one makes a promise to pay without a person or a channel
+		// to take it: close of business alone leaves promises empty.
+		if len(rows) == 0 && name != "eod_dirty" && name != "promises" {
 			t.Fatalf("%s is empty", name)
 		}
 	}
