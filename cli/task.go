@@ -21,6 +21,7 @@ const taskUsage = `Usage:
   daihou task show ID [--json]                the task in full
   daihou task take ID [--json]                take it into your own queue
   daihou task outcome ID --outcome O [flags]  record a contact attempt and what came of it
+  daihou task check ID [--at T] [flags]       ask the compliance guard before dialling
 
 Close of business makes the collection tasks (催收任务): the SOP's steps
 (电话回访 a revisit on day 30, 征信比对, 初步催收 …), the periodic inspections
@@ -47,8 +48,8 @@ You see the tasks on the loans you may see: a collector those assigned to
 them, an account manager those of the loans they manage.`
 
 func (m *Main) runTask(ctx context.Context, args []string) error {
-	return m.runVerb(ctx, args, taskUsage, "task list|show|take|outcome", verbs{
-		"list": m.taskList, "show": m.taskShow, "take": m.taskTake, "outcome": m.taskOutcome,
+	return m.runVerb(ctx, args, taskUsage, "task list|show|take|outcome|check", verbs{
+		"list": m.taskList, "show": m.taskShow, "take": m.taskTake, "outcome": m.taskOutcome, "check": m.taskCheck,
 	})
 }
 
@@ -307,6 +308,56 @@ Example:
 		fmt.Fprintf(m.Stdout, "; the task is %s\n", t.State)
 	}
 	return nil
+}
+
+func (m *Main) taskCheck(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("task check ID [--at T] [--channel C] [--party P] [--number N] [--recording] [--consent] [--json]",
+		`Ask the compliance guard whether a contact attempt on the task's borrower may be
+made now, or at --at: allowed, or the rule that forbids it, the reason and when
+it is next allowed (exit 5). Nothing is recorded.
+
+Example:
+  daihou task check 42 --recording --at 2026-03-02T21:30:00+08:00`)
+	b := m.bookFlags(fs)
+	var req api.CheckRequest
+	fs.StringVar(&req.Channel, "channel", "", "how: call, visit, sms, email or letter (default the task kind's)")
+	fs.StringVar(&req.Party, "party", "debtor", "whom: debtor or third-party")
+	fs.StringVar(&req.Number, "number", "", "the number to dial (default the borrower's phone)")
+	fs.StringVar(&req.At, "at", "", "when, RFC 3339 with its offset (default now)")
+	fs.BoolVar(&req.Recording, "recording", false, "the call will be recorded")
+	fs.BoolVar(&req.Consent, "consent", false, "the debtor consented to be contacted in the quiet hours")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	id, err := idArg(fs, "task", "task list")
+	if err != nil {
+		return err
+	}
+	o, err := req.Parse(now())
+	if err != nil {
+		return flagError(err)
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	d, err := s.CheckContact(ctx, id, o)
+	if err != nil {
+		return api.TaskError(err, id)
+	}
+	if *asJSON {
+		if err := writeJSON(m.Stdout, api.AnswerOf(d)); err != nil || d.Allowed {
+			return err
+		}
+		return daihou.Errorf(daihou.ECONFLICT, "%s: %s", d.Rule, d.Reason)
+	}
+	if d.Allowed {
+		fmt.Fprintf(m.Stdout, "task %d: allowed\n", id)
+		return nil
+	}
+	return refusal(&store.RefusedError{Decision: d})
 }
 
 // flagError names an input field by its flag: promise_amount is

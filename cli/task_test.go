@@ -248,3 +248,37 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// task check asks the guard before dialling and records nothing.
+func TestTaskCheck(t *testing.T) {
+	t.Parallel()
+	dsn, loans := collectionBook(t)
+	// Day 30 after disbursement: the default SOP's phone revisit.
+	if _, errs, code := run(t, dsn, "eod", "--date", "2026-02-09", "--as", "admin"); code != 0 {
+		t.Fatalf("eod: %s", errs)
+	}
+	out, errs, code := run(t, dsn, "task", "list", "--kind", "revisit", "--json", "--as", "mgr")
+	var ts []api.Task
+	if code != 0 || json.Unmarshal([]byte(out), &ts) != nil || len(ts) == 0 {
+		t.Fatalf("task list --kind revisit: %d %s %s", code, out, errs)
+	}
+	id := ""
+	for _, tk := range ts {
+		if tk.LoanID == loans[0] { // zhang's loan
+			id = strconv.FormatInt(tk.ID, 10)
+		}
+	}
+	if id == "" {
+		t.Fatalf("no revisit on CL0: %+v", ts)
+	}
+	if _, errs, code := run(t, dsn, "task", "check", id, "--channel", "call", "--recording", "--at", "2026-01-10T22:00:00+08:00", "--as", "zhang"); code != 5 ||
+		!strings.Contains(errs, "cn.quiet-hours") || !strings.Contains(errs, "2026-01-11T08:00:00+08:00") {
+		t.Errorf("task check at 22:00: exit %d %s, want 5 naming cn.quiet-hours and 08:00 the next morning", code, errs)
+	}
+	if out, errs, code := run(t, dsn, "task", "check", id, "--channel", "call", "--recording", "--at", "2026-01-10T21:59:59+08:00", "--as", "zhang"); code != 0 || !strings.Contains(out, "allowed") {
+		t.Errorf("task check at 21:59:59: exit %d %s %s, want allowed", code, out, errs)
+	}
+	if _, _, code := run(t, dsn, "task", "check", id, "--channel", "fax", "--as", "zhang"); code != 3 {
+		t.Errorf("task check --channel fax: exit %d, want 3", code)
+	}
+}

@@ -329,24 +329,17 @@ type contactIn struct {
 // loan for close of business.
 func recordContact(ctx context.Context, t *wtx, c *contactIn) error {
 	tk := c.task
-	var phoneKey, region string
-	if err := t.QueryRowContext(ctx, `SELECT phone_hash, region FROM borrowers WHERE id = ?`, tk.BorrowerID).Scan(&phoneKey, &region); err != nil {
+	a, err := attemptOn(ctx, t, t.db.keys, tk, c.channel, c.party, c.number, c.at)
+	if err != nil {
 		return err
 	}
-	key := phoneKey
-	if c.number != "" {
-		key = numberKey(t.db.keys, c.number)
-	}
-	if c.channel == compliance.Email || c.channel == compliance.Letter || c.channel == compliance.Visit {
-		key = ""
-	}
+	a.Agency, a.Consent, a.Recorded = c.agency, c.consent, c.recording != "" || !telephoneChannel(c.channel)
 	business, err := t.needBusinessDate()
 	if err != nil {
 		return err
 	}
 	if !c.automated {
-		d, err := guard(ctx, t, compliance.Attempt{At: c.at, Zone: compliance.ZoneOf(region), Channel: c.channel, Party: c.party, Number: key,
-			LoanID: tk.LoanID, BorrowerID: tk.BorrowerID, Agency: c.agency, Consent: c.consent, Recorded: c.recording != "" || !telephoneChannel(c.channel)})
+		d, err := guard(ctx, t, a)
 		if err != nil {
 			return err
 		}
@@ -354,6 +347,7 @@ func recordContact(ctx context.Context, t *wtx, c *contactIn) error {
 			return &daihou.Error{Code: daihou.ECONFLICT, Field: "contact", Message: (&RefusedError{d}).Error(), Err: &RefusedError{d}}
 		}
 	}
+	key := a.Number
 	if c.outcome == collection.Promise {
 		if c.promiseDate.Before(business) || c.promiseDate.After(business.AddDays(maxPromiseDays)) {
 			return daihou.Invalid("promise_date", "promise date %s: want from the business date %s to %d days after it", c.promiseDate, business, maxPromiseDays)
@@ -403,6 +397,66 @@ func recordContact(ctx context.Context, t *wtx, c *contactIn) error {
 		return err
 	}
 	return markDirty(ctx, t.Tx, []int64{tk.LoanID})
+}
+
+// attemptOn is a contact attempt on task tk's borrower as the guard
+// counts it: in the borrower's local time, the number dialled as its
+// keyed hash (the borrower's phone unless another number is given; none
+// for a visit, an e-mail or a letter).
+func attemptOn(ctx context.Context, q querier, keys *pii.KeyRing, tk *collection.Task, channel string, party compliance.Party, number string, at time.Time) (compliance.Attempt, error) {
+	var phoneKey, region string
+	if err := q.QueryRowContext(ctx, `SELECT phone_hash, region FROM borrowers WHERE id = ?`, tk.BorrowerID).Scan(&phoneKey, &region); err != nil {
+		return compliance.Attempt{}, err
+	}
+	key := phoneKey
+	if number != "" {
+		key = numberKey(keys, number)
+	}
+	if channel == compliance.Email || channel == compliance.Letter || channel == compliance.Visit {
+		key = ""
+	}
+	return compliance.Attempt{At: at, Zone: compliance.ZoneOf(region), Channel: channel, Party: party, Number: key, LoanID: tk.LoanID, BorrowerID: tk.BorrowerID}, nil
+}
+
+// CheckContact asks the compliance guard, before anyone dials, whether
+// the contact attempt o describes (channel, party, number, agency,
+// consent, recording; at o.At, default now) may be made on task id's
+// borrower, as the actor in ctx, who must be allowed to record it: the
+// decision names the rule that forbids it and when it is next allowed.
+// Nothing is stored. A task that contacts nobody is EINVALID.
+func (db *DB) CheckContact(ctx context.Context, id int64, o Outcome) (compliance.Decision, error) {
+	if o.Party == "" {
+		o.Party = compliance.Debtor
+	}
+	o.Outcome = collection.Done // the check is of the attempt, not of what came of it
+	if err := checkOutcome(&o); err != nil {
+		return compliance.Decision{}, err
+	}
+	tk, err := scanTask(db.read.QueryRowContext(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return compliance.Decision{}, daihou.Errorf(daihou.ENOTFOUND, "task %d not found", id)
+	}
+	if err != nil {
+		return compliance.Decision{}, err
+	}
+	if err := authorize(ctx, db.read, auth.FromContext(ctx), auth.RecordCollection, tk.LoanID); err != nil {
+		return compliance.Decision{}, hideTask(id, err)
+	}
+	if o.Channel == "" {
+		o.Channel = tk.Kind.ContactChannel()
+	}
+	if o.Channel == "" {
+		return compliance.Decision{}, daihou.Invalid("channel", "a %s task contacts nobody: there is no attempt to check", tk.Kind)
+	}
+	if o.At.IsZero() {
+		o.At = db.Now()
+	}
+	a, err := attemptOn(ctx, db.read, db.keys, &tk, o.Channel, o.Party, o.Number, o.At)
+	if err != nil {
+		return compliance.Decision{}, err
+	}
+	a.Agency, a.Consent, a.Recorded = o.Agency, o.Consent, o.Recording != "" || !telephoneChannel(o.Channel)
+	return guard(ctx, db.read, a)
 }
 
 // disputeHoldDays is how long a dispute holds contact unless resolved

@@ -403,6 +403,8 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 			{"GET /api/v1/tasks", "/api/v1/tasks?assignee=col2", b.bearer["mgr"], "", nil, 200},
 			{"GET /api/v1/tasks/{id}", callTL0, b.bearer["col"], "", nil, 200},
 			{"POST /api/v1/tasks/{id}/take", callTL0 + "/take", b.bearer["col"], "", nil, 200},
+			{"POST /api/v1/tasks/{id}/check", callTL0 + "/check", b.bearer["col"], `{"at":"2026-01-10T22:30:00+08:00","recording":true}`, nil, 200},
+			{"POST /api/v1/tasks/{id}/check", callTL0 + "/check", b.bearer["col"], `{"channel":"fax"}`, nil, 400},
 			{"POST /api/v1/tasks/{id}/outcome", callTL0 + "/outcome", b.bearer["col"], `{"outcome":"no-answer","recording":"REC-1","at":"2026-01-10T22:30:00+08:00"}`, nil, 409},
 			{"POST /api/v1/tasks/{id}/outcome", callTL0 + "/outcome", b.bearer["col"], `{"outcome":"promise","promise_amount":"500.00","promise_date":"2026-01-20","recording":"REC-2","at":"2026-01-10T10:00:00+08:00","note":"pays on the 20th"}`, nil, 200},
 			{"POST /api/v1/channels/{channel}/results", "/api/v1/channels/sms/results", "", smsBody, signedResult(channelSecret, time.Now(), smsBody), 200},

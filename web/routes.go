@@ -66,6 +66,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/tasks/{id}", authed(a.GetTask)},
 		{"POST /api/v1/tasks/{id}/take", authed(a.TakeTask)},
 		{"POST /api/v1/tasks/{id}/outcome", authed(a.PostOutcome)},
+		{"POST /api/v1/tasks/{id}/check", authed(a.PostCheck)},
 		{"GET /api/v1/sop", authed(a.GetSOP)},
 		{"PUT /api/v1/sop", authed(a.PutSOP)},
 		{"GET /api/v1/strategy", authed(a.GetStrategy)},

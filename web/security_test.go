@@ -797,6 +797,7 @@ func jsonRoutes(t *testing.T, b *book) map[string]jsonRequest {
 		"POST /api/v1/warnings/{id}/ack":                        {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
 		"POST /api/v1/warnings/{id}/escalate":                   {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
 		"POST /api/v1/warnings/{id}/resolve":                    {"", b.bearer["col"], `{"note":"called the borrower"}`, nil},
+		"POST /api/v1/tasks/{id}/check":                         {"", b.bearer["col"], `{"recording":true}`, nil},
 		"POST /api/v1/tasks/{id}/outcome":                       {"", b.bearer["col"], `{"outcome":"no-answer","recording":"REC-1"}`, nil},
 		"PUT /api/v1/sop":                                       {"", b.bearer["risk"], `{"code":"*","name":"None","steps":[]}`, nil},
 		"PUT /api/v1/strategy":                                  {"", b.bearer["risk"], `{"code":"calls","split":0,"champion":[{"name":"all","when":"true","actions":[{"day":1,"kind":"call"}]}]}`, nil},

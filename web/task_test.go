@@ -188,6 +188,28 @@ func TestTasksOverHTTP(t *testing.T) {
 			}
 			return p
 		}
+		// Asked before dialling: at 22:30 the guard says no and when; at
+		// 21:59:59 yes; nothing is stored either way.
+		check := func(body string) (a api.CheckAnswer) {
+			t.Helper()
+			r := post("col", fmt.Sprintf("/api/v1/tasks/%d/check", call[tl0]), body)
+			if r.status != 200 || json.Unmarshal(r.body, &a) != nil {
+				t.Fatalf("check %s: %s", body, r)
+			}
+			return a
+		}
+		if a := check(`{"at":"2026-01-10T22:30:00+08:00","recording":true}`); a.Allowed || a.Rule != "cn.quiet-hours" || a.NextAllowed != "2026-01-11T08:00:00+08:00" {
+			t.Errorf("check at 22:30: %+v, want refused by cn.quiet-hours until 08:00", a)
+		}
+		if a := check(`{"at":"2026-01-10T21:59:59+08:00","recording":true}`); !a.Allowed {
+			t.Errorf("check at 21:59:59: %+v, want allowed", a)
+		}
+		if a := check(`{"at":"2026-01-10T10:00:00+08:00"}`); a.Allowed || a.Rule != "cn.recording" {
+			t.Errorf("check of a call not to be recorded: %+v, want refused by cn.recording", a)
+		}
+		if ts := taskList(t, b, "col", "?loan=TL0&kind=call"); len(ts) != 1 || ts[0].State != "open" {
+			t.Errorf("after the checks the call is %+v, want it open and untouched", ts)
+		}
 		p := refused("a call at 22:30", outcome("col", call[tl0], `{"outcome":"no-answer","recording":"REC-1","at":"2026-01-10T22:30:00+08:00"}`), "cn.quiet-hours")
 		if next, err := time.Parse(time.RFC3339, p.NextAllowed); err != nil || !next.Equal(time.Date(2026, 1, 11, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))) {
 			t.Errorf("the quiet hours: next_allowed %q, want 08:00 the next morning", p.NextAllowed)
