@@ -254,6 +254,24 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 	return queryColumn[int64](ctx, q, query, args...)
 }
 
+// queryRows returns query's rows, each read by scan.
+func queryRows[T any](ctx context.Context, q querier, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // queryColumn returns the one column of query's rows.
 func queryColumn[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)

@@ -469,20 +469,7 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]legal.Case, error) {
 		limit = 100
 	}
 	cols := "c." + strings.ReplaceAll(caseColumns, ", ", ", c.")
-	rows, err := db.read.QueryContext(ctx, `SELECT `+cols+` FROM legal_cases c JOIN loans l ON l.id = c.loan_id WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []legal.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, db.read, scanCase, `SELECT `+cols+` FROM legal_cases c JOIN loans l ON l.id = c.loan_id WHERE `+strings.Join(where, " AND ")+` ORDER BY c.id DESC LIMIT ?`, append(args, limit)...)
 }
 
 func stageList(k legal.Kind) string {

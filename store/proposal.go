@@ -429,21 +429,8 @@ func (db *DB) ledgerProposals(ctx context.Context, actor auth.Actor, kinds []aut
 		args = append(args, cargs...)
 	}
 	cols := "p." + strings.ReplaceAll(proposalColumns, ", ", ", p.")
-	rows, err := db.read.QueryContext(ctx, `SELECT `+cols+`, CASE WHEN `+can+` THEN 1 ELSE 0 END FROM proposals p JOIN loans l ON l.id = p.loan_id WHERE `+
+	return queryRows(ctx, db.read, scanProposal, `SELECT `+cols+`, CASE WHEN `+can+` THEN 1 ELSE 0 END FROM proposals p JOIN loans l ON l.id = p.loan_id WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY p.id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []approval.Proposal
-	for rows.Next() {
-		p, err := scanProposal(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // overrideProposals lists the classification overrides the filter

@@ -69,21 +69,8 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]collection.Task, error
 		limit = 200
 	}
 	cols := "t." + strings.ReplaceAll(taskColumns, ", ", ", t.")
-	rows, err := db.read.QueryContext(ctx, `SELECT `+cols+` FROM tasks t JOIN loans l ON l.id = t.loan_id WHERE `+strings.Join(where, " AND ")+`
+	return queryRows(ctx, db.read, scanTask, `SELECT `+cols+` FROM tasks t JOIN loans l ON l.id = t.loan_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY CASE t.state WHEN 'escalated' THEN 0 WHEN 'open' THEN 1 ELSE 2 END, t.priority DESC, t.id LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []collection.Task
-	for rows.Next() {
-		t, err := scanTask(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // Task returns task id, if the actor in ctx may read its loan.
@@ -116,12 +103,9 @@ func hideTask(id int64, err error) error {
 func (db *DB) TakeTask(ctx context.Context, id int64) (collection.Task, error) {
 	var out collection.Task
 	err := db.inTx(ctx, func(t *wtx) error {
-		tk, err := activeTask(ctx, t, id)
+		tk, err := t.workTask(ctx, id)
 		if err != nil {
 			return err
-		}
-		if err := t.canLoan(ctx, auth.RecordCollection, tk.LoanID); err != nil {
-			return hideTask(id, err)
 		}
 		if !tk.Active() {
 			return daihou.Errorf(daihou.ECONFLICT, "task %d is %s: there is nothing left to take", id, tk.State)
@@ -149,6 +133,19 @@ func queueOr(s string) string {
 		return "the team queue"
 	}
 	return s
+}
+
+// workTask reads task id for t's actor to record work on: ENOTFOUND for
+// none, and for one on a loan they may not see (hideTask).
+func (t *wtx) workTask(ctx context.Context, id int64) (collection.Task, error) {
+	tk, err := activeTask(ctx, t, id)
+	if err != nil {
+		return tk, err
+	}
+	if err := t.canLoan(ctx, auth.RecordCollection, tk.LoanID); err != nil {
+		return tk, hideTask(id, err)
+	}
+	return tk, nil
 }
 
 func activeTask(ctx context.Context, t *wtx, id int64) (collection.Task, error) {
@@ -216,12 +213,9 @@ func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collectio
 	}
 	var out collection.Task
 	err := db.inTx(ctx, func(t *wtx) error {
-		tk, err := activeTask(ctx, t, id)
+		tk, err := t.workTask(ctx, id)
 		if err != nil {
 			return err
-		}
-		if err := t.canLoan(ctx, auth.RecordCollection, tk.LoanID); err != nil {
-			return hideTask(id, err)
 		}
 		if !tk.Active() {
 			return daihou.Errorf(daihou.ECONFLICT, "task %d is %s: nothing more to record on it", id, tk.State)

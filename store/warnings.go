@@ -339,20 +339,7 @@ func (db *DB) Warnings(ctx context.Context, f WarningFilter) ([]warning.Warning,
 
 // queryWarnings runs a query of warningColumns.
 func queryWarnings(ctx context.Context, q querier, query string, args ...any) ([]warning.Warning, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []warning.Warning
-	for rows.Next() {
-		w, err := scanWarning(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return queryRows(ctx, q, scanWarning, query, args...)
 }
 
 // MoveWarning moves warning id to a state of its life cycle on the
