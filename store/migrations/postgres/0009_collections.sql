@@ -84,7 +84,6 @@ CREATE TABLE tasks (
 );
 CREATE UNIQUE INDEX tasks_origin ON tasks (loan_id, origin, anchor);
 CREATE INDEX tasks_queue ON tasks (assignee, state, priority) WHERE state IN ('open', 'escalated');
-CREATE INDEX tasks_created ON tasks (created);
 
 -- Contact attempts, human or automated, as the compliance guard counts
 -- them: at is the instant (Unix seconds, UTC), business the business date.
@@ -135,6 +134,8 @@ CREATE TABLE promises (
 );
 CREATE INDEX promises_loan ON promises (loan_id, id);
 CREATE INDEX promises_open ON promises (state, due) WHERE state = 'open';
+CREATE INDEX promises_made ON promises (made);
+CREATE INDEX promises_settled ON promises (settled) WHERE settled <> 0;
 
 -- Per-borrower contact flags: do not contact, a dispute hold until a
 -- business date, consent to contact in quiet hours.
