@@ -135,10 +135,14 @@ func (db *DB) putPlan(ctx context.Context, kind, code string, v any) (int, error
 	return version, err
 }
 
-// markAllPlans asks the next close of business to look at every active
-// loan (a plan changed): the full-recompute flag close of business reads.
+// plansChanged is the setting that marks a plan put since the last close
+// of business was opened.
+const plansChanged = "collection_plans_changed"
+
+// markAllPlans makes the next close of business a full one, which looks
+// at every loan: a plan changed (Open consumes the mark).
 func markAllPlans(ctx context.Context, t *wtx) error {
-	_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('collection_plans_changed', ?)
+	_, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('`+plansChanged+`', ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, t.stamp())
 	return err
 }

@@ -63,6 +63,16 @@ func (db *DB) Open(ctx context.Context, date civil.Date, full bool) (*eod.Run, e
 		return nil, err
 	}
 	run := &eod.Run{Date: date}
+	// A SOP or a strategy put since the last close applies to every loan:
+	// the next run opened is a full one, and opening it consumes the mark
+	// (a full run interrupted resumes as full).
+	res, err := t.ExecContext(ctx, `DELETE FROM settings WHERE key = '`+plansChanged+`'`)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		full = true
+	}
 	var status, phase, summary string
 	err = t.QueryRowContext(ctx, `SELECT attempt, mode, status, phase, last_loan, summary, token FROM eod_runs WHERE as_of = ? ORDER BY attempt DESC LIMIT 1`, date).
 		Scan(&run.Attempt, &run.Mode, &status, &phase, &run.Cursor, &summary, &run.Token)
