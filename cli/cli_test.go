@@ -72,14 +72,16 @@ func TestScheduleTableAndBadInput(t *testing.T) {
 // payments file with good and bad rows, the reject file, re-delivery, a
 // malformed file, and the loan view.
 func TestImportFlow(t *testing.T) {
+	// The clock is set once, before the backends' subtests run in
+	// parallel, and put back when both are done.
+	now = func() time.Time { return time.Date(2024, 3, 20, 10, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { now = time.Now })
 	storetest.Each(t, func(t *testing.T, backend string) { testImportFlow(t, backend) })
 }
 
 func testImportFlow(t *testing.T, backend string) {
 	dir := t.TempDir()
 	db := storetest.DSN(t, backend)
-	now = func() time.Time { return time.Date(2024, 3, 20, 10, 0, 0, 0, time.UTC) }
-	t.Cleanup(func() { now = time.Now })
 	for _, p := range []string{"BULLET-6", "CAR-60", "CARD-INST-12", "CONS-12", "CONS-24", "CONS-36", "CONS-6", "MORT-240", "MORT-360", "SME-OP-12", "SME-OP-24"} {
 		if _, errs, code := run(t, db, "product", "put", p, "--grace", "3"); code != 0 {
 			t.Fatalf("product put %s: %s", p, errs)
