@@ -193,7 +193,9 @@ func TestContributionsAddUp(t *testing.T) {
 	if a := testing.AllocsPerRun(100, func() { m.ScoreRow(x, buf) }); a != 0 {
 		t.Errorf("ScoreRow allocations: got %v, want 0", a)
 	}
-	if a := testing.AllocsPerRun(10, func() { m.ScoreColumns(cols, score, nil) }); a != 0 {
+	// Batch scoring takes its buffers from pools, which the race detector
+	// empties at random; the count holds without it.
+	if a := testing.AllocsPerRun(10, func() { m.ScoreColumns(cols, score, nil) }); a != 0 && !raceDetector {
 		t.Errorf("ScoreColumns allocations: got %v, want 0", a)
 	}
 }
@@ -436,7 +438,7 @@ func TestScoreColumnsMatchesReferenceWalk(t *testing.T) {
 			t.Fatalf("row %d: PD %v, reference walk %v", i, got, want)
 		}
 	}
-	if a := testing.AllocsPerRun(10, func() { m.ScoreColumns(cols, score, pd) }); a != 0 {
+	if a := testing.AllocsPerRun(10, func() { m.ScoreColumns(cols, score, pd) }); a != 0 && !raceDetector { // pools: see TestContributionsAddUp
 		t.Errorf("ScoreColumns allocations on %d rows: got %v, want 0", n, a)
 	}
 }
