@@ -18,14 +18,44 @@ import (
 const outboxUsage = `Usage:
   daihou outbox run [--once] [--every DURATION] [--json]
   daihou outbox status [--dead N] [--json]
+  daihou outbox requeue [--channel C]
 
 The outbox (发件箱) holds the messages to the automated collection channels
 — SMS gateway, AI-voice or dialer platform, email — written with the change
 that calls for them and sent after it commits. 'run' sends them; 'status'
-counts them by channel and state and lists the dead letters.`
+counts them by channel and state and lists the dead letters; 'requeue' sends
+the dead letters again once their cause is fixed.`
 
 func (m *Main) runOutbox(ctx context.Context, args []string) error {
-	return m.runVerb(ctx, args, outboxUsage, "outbox run or outbox status", verbs{"run": m.outboxRun, "status": m.outboxStatus})
+	return m.runVerb(ctx, args, outboxUsage, "outbox run, status or requeue", verbs{"run": m.outboxRun, "status": m.outboxStatus, "requeue": m.outboxRequeue})
+}
+
+func (m *Main) outboxRequeue(ctx context.Context, args []string) error {
+	fs := m.newFlagSet("outbox requeue [--channel C] [--db PATH] [--as USER]",
+		`Send the dead letters again, once what killed them is fixed (a wrong secret, a
+gateway that refused everything for a while): they are pending again from now
+with their attempts counted from zero, each under its idempotency key, so a
+channel that did take one acts on it once. 'outbox run' then sends them.`)
+	b := m.bookFlags(fs)
+	ch := fs.String("channel", "", "only this channel's ("+strings.Join(channel.Names, ", ")+"); default every channel")
+	if err := parseFlags(fs, reorder(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return usagef("outbox requeue takes no arguments")
+	}
+	s, ctx, err := m.open(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := s.RequeueDead(ctx, *ch)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "%d dead letters pending again; 'daihou outbox run' sends them\n", n)
+	return nil
 }
 
 func (m *Main) outboxRun(ctx context.Context, args []string) error {

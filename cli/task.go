@@ -266,6 +266,7 @@ Example:
 	fs.StringVar(&req.At, "at", "", "when the contact was made, RFC 3339 with its offset (default now), e.g. 2026-03-02T10:15:00+08:00")
 	fs.StringVar(&req.Recording, "recording", "", "the reference of the call's recording: every call is recorded")
 	fs.BoolVar(&req.Consent, "consent", false, "the debtor consented to be contacted in the quiet hours")
+	fs.BoolVar(&req.DisclosesDebt, "discloses-debt", false, "a third-party contact that told the debt (the guard refuses it: a third party is never told)")
 	fs.StringVar(&req.PromiseAmount, "promise-amount", "", "a promise to pay: the amount in yuan, e.g. 1066.19")
 	fs.StringVar(&req.PromiseDate, "promise-date", "", "a promise to pay: the date, YYYY-MM-DD, within 90 days of the business date")
 	fs.StringVar(&req.Cost, "cost", "", "what the contact cost in yuan, e.g. 1.20")
@@ -326,6 +327,7 @@ Example:
 	fs.StringVar(&req.At, "at", "", "when, RFC 3339 with its offset (default now)")
 	fs.BoolVar(&req.Recording, "recording", false, "the call will be recorded")
 	fs.BoolVar(&req.Consent, "consent", false, "the debtor consented to be contacted in the quiet hours")
+	fs.BoolVar(&req.DisclosesDebt, "discloses-debt", false, "a third-party contact that would tell the debt (never allowed)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -374,4 +375,37 @@ func (db *DB) resealOutbox(ctx context.Context, prefix string, progress func(int
 			progress(done)
 		}
 	}
+}
+
+// RequeueDead gives the dead letters of channel ("" for every channel)
+// another round, as the actor in ctx (who must run the outbox): pending
+// again from now, their attempts counted from zero, each keeping its
+// idempotency key, so a receiver that did take one acts on it once. For
+// after the cause is fixed — a wrong secret, a gateway that refused
+// everything for a while. It returns how many it moved, in one audited
+// transaction.
+func (db *DB) RequeueDead(ctx context.Context, channelName string) (int64, error) {
+	if channelName != "" && !channel.Known(channelName) {
+		return 0, daihou.Invalid("channel", "channel %q: want one of %s, or none for every channel", clipText(channelName, 32), strings.Join(channel.Names, ", "))
+	}
+	var n int64
+	err := db.inTx(ctx, func(t *wtx) error {
+		if err := t.can(auth.RunEOD, auth.Book()); err != nil {
+			return err
+		}
+		res, err := t.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = 0, next_at = ?, last_error = ''
+			WHERE state = 'dead' AND (? = '' OR channel = ?)`, t.now.UnixMilli(), channelName, channelName)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		what := channelName
+		if what == "" {
+			what = "every channel"
+		}
+		return t.audit(ctx, "outbox.requeue", "book", audit.DigestFields(channelName, strconv.FormatInt(n, 10)), fmt.Sprintf("%d dead letters of %s sent again", n, what))
+	})
+	return n, err
 }

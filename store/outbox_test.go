@@ -858,3 +858,52 @@ func outboxChild(mode string) int {
 	}
 	return fail(fmt.Errorf("unknown mode %q", mode))
 }
+
+// A dead letter sent again after its cause is fixed: a receiver that
+// refused everything with 401 (a wrong secret) kills every message; once
+// the secret is right, requeue makes them pending from zero attempts and
+// a dispatcher delivers each exactly once.
+func TestOutboxRequeueDeadLetters(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, backend string) {
+		ctx := storetest.Ctx()
+		db, dsn := openOutboxDB(t, backend)
+		if err := db.Enqueue(ctx, outboxMessages("requeue", 0, 5)); err != nil {
+			t.Fatal(err)
+		}
+		rc, url := newReceiver(t, func(int) act { return answer })
+		wrong := senders(url, 5*time.Second)
+		for ch, s := range wrong {
+			w := *s.(*channel.Webhook)
+			w.Secret = []byte("not-the-receivers-secret-0123456789")
+			wrong[ch] = &w
+		}
+		if st, err := (&outbox.Dispatcher{Store: db.Outbox(), Senders: wrong}).RunOnce(ctx); err != nil || st.Dead != 5 {
+			t.Fatalf("with a wrong secret: %+v, %v; want all 5 dead", st, err)
+		}
+		if _, err := db.RequeueDead(ctx, "fax"); daihou.ErrorCode(err) != daihou.EINVALID {
+			t.Errorf("requeue of channel fax: %v, want invalid", err)
+		}
+		n, err := db.RequeueDead(ctx, "")
+		if err != nil || n != 5 {
+			t.Fatalf("requeue: %d, %v; want 5", n, err)
+		}
+		if dead, _ := db.DeadLetters(ctx, 10); len(dead) != 0 {
+			t.Errorf("dead letters after the requeue: %+v", dead)
+		}
+		rc.mu.Lock()
+		applied := len(rc.applied)
+		rc.mu.Unlock()
+		if applied != 0 {
+			t.Fatalf("the receiver applied %d wrongly signed messages", applied)
+		}
+		// The channel's secret put right (the same receiver behind a
+		// fresh door, so its count of bad signatures starts at zero).
+		rc2, url2 := newReceiver(t, func(int) act { return answer })
+		dispatchUntilSent(t, db, 20*time.Second, &outbox.Dispatcher{Store: db.Outbox(), Senders: senders(url2, 5*time.Second)})
+		rc2.check(t, allSent(t, outboxRaw(t, dsn)))
+		if n, err := db.RequeueDead(ctx, ""); err != nil || n != 0 {
+			t.Errorf("a second requeue: %d, %v; want nothing to move", n, err)
+		}
+	})
+}

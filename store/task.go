@@ -163,15 +163,18 @@ func activeTask(ctx context.Context, t *wtx, id int64) (collection.Task, error) 
 // was (channel, party, the number dialled, when), what came of it and,
 // for a promise to pay, its amount and date.
 type Outcome struct {
-	Outcome       collection.Outcome
-	Note          string
-	Channel       string // call, visit, sms, email, letter; default the task kind's (collection.Kind.ContactChannel)
-	Party         compliance.Party
-	Number        string // the number dialled; default the borrower's phone
-	At            time.Time
-	Agency        string
-	Recording     string
-	Consent       bool // the debtor consented to be called in quiet hours
+	Outcome   collection.Outcome
+	Note      string
+	Channel   string // call, visit, sms, email, letter; default the task kind's (collection.Kind.ContactChannel)
+	Party     compliance.Party
+	Number    string // the number dialled; default the borrower's phone
+	At        time.Time
+	Agency    string
+	Recording string
+	Consent   bool // the debtor consented to be called in quiet hours
+	// DisclosesDebt: a third-party contact that tells the debt — which the
+	// guard never allows.
+	DisclosesDebt bool
 	PromiseAmount money.Amount
 	PromiseDate   civil.Date
 	Cost          money.Amount
@@ -245,7 +248,7 @@ func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collectio
 				fmt.Sprintf("task %d (%s): %s", id, tk.Kind, o.Outcome))
 		}
 		c := contactIn{task: &tk, channel: o.Channel, party: o.Party, number: o.Number, at: o.At, by: t.actor.Name(), agency: o.Agency,
-			outcome: o.Outcome, recording: o.Recording, cost: o.Cost, satisfaction: o.Satisfaction, willingness: -1, note: o.Note, consent: o.Consent,
+			outcome: o.Outcome, recording: o.Recording, cost: o.Cost, satisfaction: o.Satisfaction, willingness: -1, note: o.Note, consent: o.Consent, disclosesDebt: o.DisclosesDebt,
 			promiseAmount: o.PromiseAmount, promiseDate: o.PromiseDate}
 		if err := recordContact(ctx, t, &c); err != nil {
 			return err
@@ -313,6 +316,7 @@ type contactIn struct {
 	willingness   int
 	note          string
 	consent       bool
+	disclosesDebt bool
 	promiseAmount money.Amount
 	promiseDate   civil.Date
 	automated     bool // a channel's result: its send was already let through the guard
@@ -327,7 +331,7 @@ func recordContact(ctx context.Context, t *wtx, c *contactIn) error {
 	if err != nil {
 		return err
 	}
-	a.Agency, a.Consent, a.Recorded = c.agency, c.consent, c.recording != "" || !telephoneChannel(c.channel)
+	a.Agency, a.Consent, a.Recorded, a.DisclosesDebt = c.agency, c.consent, c.recording != "" || !telephoneChannel(c.channel), c.disclosesDebt
 	business, err := t.needBusinessDate()
 	if err != nil {
 		return err
@@ -449,7 +453,7 @@ func (db *DB) CheckContact(ctx context.Context, id int64, o Outcome) (compliance
 	if err != nil {
 		return compliance.Decision{}, err
 	}
-	a.Agency, a.Consent, a.Recorded = o.Agency, o.Consent, o.Recording != "" || !telephoneChannel(o.Channel)
+	a.Agency, a.Consent, a.Recorded, a.DisclosesDebt = o.Agency, o.Consent, o.Recording != "" || !telephoneChannel(o.Channel), o.DisclosesDebt
 	return guard(ctx, db.read, a)
 }
 

@@ -204,6 +204,10 @@ func TestTasksOverHTTP(t *testing.T) {
 		if a := check(`{"at":"2026-01-10T21:59:59+08:00","recording":true}`); !a.Allowed {
 			t.Errorf("check at 21:59:59: %+v, want allowed", a)
 		}
+		// A third party is never told the debt, reachable debtor or not.
+		if a := check(`{"at":"2026-01-10T10:00:00+08:00","recording":true,"party":"third-party","number":"13800000000","discloses_debt":true}`); a.Allowed || a.Rule != "cn.third-party-disclosure" {
+			t.Errorf("check of a third-party call telling the debt: %+v, want refused by cn.third-party-disclosure", a)
+		}
 		if a := check(`{"at":"2026-01-10T10:00:00+08:00"}`); a.Allowed || a.Rule != "cn.recording" {
 			t.Errorf("check of a call not to be recorded: %+v, want refused by cn.recording", a)
 		}

@@ -20,6 +20,8 @@ type CheckRequest struct {
 	At        string `json:"at,omitempty"`      // RFC 3339; default now — a planned attempt may be later
 	Recording bool   `json:"recording,omitempty"`
 	Consent   bool   `json:"consent,omitempty"`
+	// DisclosesDebt: a third-party contact that would tell the debt.
+	DisclosesDebt bool `json:"discloses_debt,omitempty"`
 }
 
 // CheckAnswer is the compliance guard's decision on a contact attempt.
@@ -46,7 +48,7 @@ func (req CheckRequest) Parse(now time.Time) (store.Outcome, error) {
 	if req.Recording {
 		rec = "planned"
 	}
-	o, err := OutcomeRequest{Outcome: "done", Channel: req.Channel, Party: req.Party, Number: req.Number, Recording: rec, Consent: req.Consent}.Parse(now)
+	o, err := OutcomeRequest{Outcome: "done", Channel: req.Channel, Party: req.Party, Number: req.Number, Recording: rec, Consent: req.Consent, DisclosesDebt: req.DisclosesDebt}.Parse(now)
 	if err != nil {
 		return o, err
 	}

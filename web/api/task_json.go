@@ -78,7 +78,10 @@ type OutcomeRequest struct {
 	// Recording references the call's recording: every call is recorded.
 	Recording string `json:"recording,omitempty"`
 	// Consent: the debtor consented to be called in the quiet hours.
-	Consent       bool   `json:"consent,omitempty"`
+	Consent bool `json:"consent,omitempty"`
+	// DisclosesDebt: a third-party contact that tells the debt, which the
+	// compliance guard refuses.
+	DisclosesDebt bool   `json:"discloses_debt,omitempty"`
 	PromiseAmount string `json:"promise_amount,omitempty"`
 	PromiseDate   string `json:"promise_date,omitempty"` // YYYY-MM-DD
 	Cost          string `json:"cost,omitempty"`
@@ -96,7 +99,7 @@ const maxClockSkew = 5 * time.Minute
 // mistake names its field. The store checks the rest (the outcome and the
 // promise against the business date, the note's length).
 func (req OutcomeRequest) Parse(now time.Time) (store.Outcome, error) {
-	o := store.Outcome{Note: req.Note, Recording: strings.TrimSpace(req.Recording), Consent: req.Consent, Satisfaction: req.Satisfaction}
+	o := store.Outcome{Note: req.Note, Recording: strings.TrimSpace(req.Recording), Consent: req.Consent, DisclosesDebt: req.DisclosesDebt, Satisfaction: req.Satisfaction}
 	var err error
 	if o.Outcome, err = collection.ParseOutcome(req.Outcome); err != nil {
 		return o, err
