@@ -252,34 +252,21 @@ func (db *DB) collectionConfig(ctx context.Context) (*eod.Collection, error) {
 	return col, err
 }
 
-// roster reads who works tasks: every user with a role that works a
-// queue, with their collector profile where they have one.
+// roster reads who works tasks: every user, with their collector profile
+// where they have one (readCollectors).
 func roster(ctx context.Context, q querier) (*collection.Roster, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.name, u.officer, u.roles, u.disabled, COALESCE(c.team, ''), COALESCE(c.capacity, 100),
-		COALESCE(c.skills, ''), COALESCE(c.regions, ''), COALESCE(c.absent_from, 0), COALESCE(c.absent_until, 0)
-		FROM users u LEFT JOIN collectors c ON c.name = u.name ORDER BY u.name`)
+	people, err := readCollectors(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ms []collection.Member
-	for rows.Next() {
-		var m collection.Member
-		var roles, skills, regions string
-		var disabled int
-		var from, until int64
-		if err := rows.Scan(&m.Name, &m.Officer, &roles, &disabled, &m.Team, &m.Capacity, &skills, &regions, &from, &until); err != nil {
-			return nil, err
-		}
-		m.Roles, m.Disabled = splitList(roles), disabled != 0
-		for _, k := range splitList(skills) {
+	ms := make([]collection.Member, 0, len(people))
+	for _, p := range people {
+		m := collection.Member{Name: p.Name, Officer: p.Officer, Team: p.Team, Roles: p.Roles, Capacity: p.Capacity,
+			Regions: p.Regions, AbsentFrom: p.AbsentFrom, AbsentUntil: p.AbsentUntil, Disabled: p.Disabled}
+		for _, k := range p.Skills {
 			m.Skills = append(m.Skills, collection.Kind(k))
 		}
-		m.Regions, m.AbsentFrom, m.AbsentUntil = splitList(regions), civil.Date(from), civil.Date(until)
 		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	agencies, err := queryColumn[string](ctx, q, `SELECT code FROM agencies WHERE active = 1 ORDER BY code`)
 	if err != nil {

@@ -32,14 +32,30 @@ func (db *DB) Collectors(ctx context.Context) ([]CollectorInfo, error) {
 	if err := canAny(auth.FromContext(ctx), []auth.Action{auth.AssignCollection, auth.ManageUsers, auth.ReadUsers}); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT u.name, u.officer, u.roles, u.disabled, CASE WHEN c.name IS NULL THEN 0 ELSE 1 END, COALESCE(c.team, ''), COALESCE(c.capacity, 100),
+	all, err := readCollectors(ctx, db.read)
+	if err != nil {
+		return nil, err
+	}
+	out := []CollectorInfo{}
+	for _, c := range all {
+		if c.Set || worksQueue(c.Roles) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// readCollectors reads every user with their working profile: what the
+// list shows and what close of business assigns by (roster).
+func readCollectors(ctx context.Context, q querier) ([]CollectorInfo, error) {
+	rows, err := q.QueryContext(ctx, `SELECT u.name, u.officer, u.roles, u.disabled, CASE WHEN c.name IS NULL THEN 0 ELSE 1 END, COALESCE(c.team, ''), COALESCE(c.capacity, 100),
 		COALESCE(c.skills, ''), COALESCE(c.regions, ''), COALESCE(c.absent_from, 0), COALESCE(c.absent_until, 0)
 		FROM users u LEFT JOIN collectors c ON c.name = u.name ORDER BY u.name`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []CollectorInfo{}
+	var out []CollectorInfo
 	for rows.Next() {
 		var c CollectorInfo
 		var roles, skills, regions string
@@ -51,9 +67,7 @@ func (db *DB) Collectors(ctx context.Context) ([]CollectorInfo, error) {
 		c.Roles, c.Disabled, c.Set = splitList(roles), disabled != 0, set != 0
 		c.Skills, c.Regions = orEmpty(splitList(skills)), orEmpty(splitList(regions))
 		c.AbsentFrom, c.AbsentUntil = civil.Date(from), civil.Date(until)
-		if c.Set || worksQueue(c.Roles) {
-			out = append(out, c)
-		}
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }
