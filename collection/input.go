@@ -19,10 +19,11 @@ type Input struct {
 	// LatestWarning is the day the loan's latest open warning was raised;
 	// zero when none is open.
 	LatestWarning civil.Date
-	// AtDisbursement is what the borrower's signals said on the day of
-	// disbursement (the reference of the credit-report comparison); nil
-	// reads as nothing.
-	AtDisbursement *signal.Facts
+	// AtDisbursement returns what the borrower's signals said on the day
+	// of disbursement (the reference of the credit-report comparison),
+	// asked only when a comparison is made; nil, or a nil result, reads as
+	// nothing.
+	AtDisbursement func() *signal.Facts
 	// Episode is the loan's open collection episode, nil when none.
 	Episode *Episode
 }

@@ -163,7 +163,11 @@ func (c *CompiledSOP) Plan(in *Input) (wants []Want, wake civil.Date) {
 		}
 		w := Want{Kind: st.Action, Origin: "sop:" + st.Code, Anchor: anchor, Template: st.Code}
 		if st.Action == BureauCheck {
-			w.Note = BureauComparison(in.AtDisbursement, in.Rule.Facts)
+			var then *signal.Facts
+			if in.AtDisbursement != nil {
+				then = in.AtDisbursement()
+			}
+			w.Note = BureauComparison(then, in.Rule.Facts)
 		}
 		wants = append(wants, w)
 	}

@@ -62,8 +62,21 @@ func (o *Output) work(i int) *WorkOut {
 	return r.Work
 }
 
-// collectionInput builds what the plans read of row i.
-func collectionInput(date civil.Date, c *Chunk, out *Output, i int) *collection.Input {
+// collectionInput returns what the plans read of row i, built once per
+// row (after the promise step, whose settlements it reads) and shared by
+// the SOP and strategy steps.
+func (o *Output) collectionInput(date civil.Date, c *Chunk, i int) *collection.Input {
+	if o.inputs == nil {
+		o.inputs = make([]*collection.Input, len(o.Rows))
+	}
+	if o.inputs[i] == nil {
+		o.inputs[i] = buildInput(date, c, o, i)
+	}
+	return o.inputs[i]
+}
+
+// buildInput builds what the plans read of row i.
+func buildInput(date civil.Date, c *Chunk, out *Output, i int) *collection.Input {
 	r, li := &out.Rows[i], &c.Loans[i]
 	s := &r.Snapshot
 	lw := c.Work[s.LoanID]
@@ -122,6 +135,19 @@ func settledPromises(ps, changed []collection.PromiseToPay) []collection.Promise
 	return out
 }
 
+// paymentsOf returns row i's repayments (payments), worked out once per
+// row for the promise and strategy steps.
+func (o *Output) paymentsOf(c *Chunk, i int) []collection.Payment {
+	if o.pays == nil {
+		o.pays = make([][]collection.Payment, len(o.Rows))
+		o.paid = make([]bool, len(o.Rows))
+	}
+	if !o.paid[i] {
+		o.pays[i], o.paid[i] = payments(c.Loans[i].Txs), true
+	}
+	return o.pays[i]
+}
+
 // payments returns a loan's repayments as promises and episodes count
 // them: in value-date order, without those reversed.
 func payments(txs []servicing.Tx) []collection.Payment {
@@ -172,7 +198,7 @@ func (PromiseStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if lw == nil || len(lw.Promises) == 0 {
 			continue
 		}
-		got := collection.Settle(lw.Promises, payments(c.Loans[i].Txs), date)
+		got := collection.Settle(lw.Promises, out.paymentsOf(c, i), date)
 		for k, p := range got {
 			if p != lw.Promises[k] {
 				out.work(i).Promises = append(out.work(i).Promises, p)
@@ -206,9 +232,9 @@ func (SOPStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if sop == nil {
 			continue
 		}
-		in := collectionInput(date, c, out, i)
+		in := out.collectionInput(date, c, i)
 		li := &c.Loans[i]
-		in.AtDisbursement = signalFactsAt(c, li, li.Loan.Disbursed)
+		in.AtDisbursement = func() *signal.Facts { return signalFactsAt(c, li, li.Loan.Disbursed) }
 		wants, wake := sop.Plan(in)
 		out.Wake(i, wake)
 		addTasks(date, cfg, c, out, i, in, wants, nil)
@@ -249,7 +275,7 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if lw == nil {
 			lw = &LoanWork{}
 		}
-		in := collectionInput(date, c, out, i)
+		in := out.collectionInput(date, c, i)
 		var arm, segment string
 		var wants []collection.Want
 		if col.Strategy != nil {
@@ -259,7 +285,7 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 		if col.Strategy != nil {
 			code = col.Strategy.Code
 		}
-		pays := payments(c.Loans[i].Txs)
+		pays := out.paymentsOf(c, i)
 		cur := lw.Episode
 		if cur != nil && cur.Ended != 0 {
 			// An episode that ended still takes in a repayment value-dated

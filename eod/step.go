@@ -3,6 +3,7 @@ package eod
 import (
 	"daihou/civil"
 	"daihou/classification"
+	"daihou/collection"
 	"daihou/loanstate"
 	"daihou/servicing"
 	"daihou/signal"
@@ -89,6 +90,11 @@ type Output struct {
 	Summary Summary
 
 	facts map[int64]*signal.Facts // by borrower, see FactsOf
+	// What the collection steps share of each row (collectionInput,
+	// paymentsOf), aligned with Rows.
+	inputs []*collection.Input
+	pays   [][]collection.Payment
+	paid   []bool
 }
 
 // RowOut is a loan's new row and the history it appends; Write is false
