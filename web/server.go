@@ -68,6 +68,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	stop, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	err := srv.Shutdown(stop)
+	if err != nil {
+		// Past the grace, what is still open is cut rather than left to
+		// hold the process.
+		srv.Close()
+	}
 	if e := <-done; !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}
