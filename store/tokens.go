@@ -31,6 +31,9 @@ type Token struct {
 	// CSRF is a session's anti-forgery token, which the console puts in
 	// its forms.
 	CSRF string `json:"-"`
+	// LastUsedAt is when a session last answered a request (RFC 3339),
+	// for the console's idle timeout.
+	LastUsedAt string `json:"last_used_at,omitempty"`
 }
 
 // The kinds of token.
@@ -39,13 +42,13 @@ const (
 	TokenSession = "session"
 )
 
-const tokenColumns = `token_id, kind, name, user_id, roles, scope, created_by, created_at, expires_at, revoked_at, csrf`
+const tokenColumns = `token_id, kind, name, user_id, roles, scope, created_by, created_at, expires_at, revoked_at, csrf, last_used_at`
 
 func scanToken(sc interface{ Scan(...any) error }) (Token, []byte, error) {
 	var t Token
 	var roles string
 	var sum []byte
-	err := sc.Scan(&t.ID, &t.Kind, &t.Name, &t.UserID, &roles, &t.ScopeText, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.CSRF, &sum)
+	err := sc.Scan(&t.ID, &t.Kind, &t.Name, &t.UserID, &roles, &t.ScopeText, &t.CreatedBy, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.CSRF, &t.LastUsedAt, &sum)
 	for _, r := range strings.Split(roles, ",") {
 		if r != "" {
 			t.Roles = append(t.Roles, auth.Role(r))

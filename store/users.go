@@ -33,6 +33,8 @@ type User struct {
 	PasswordHash string `json:"-"`
 	CreatedAt    string `json:"created_at"`
 	UpdatedAt    string `json:"updated_at"`
+	// Lang is the console language the user chose ("" for the default).
+	Lang string `json:"lang,omitempty"`
 }
 
 // Actor returns the auth.Actor the user acts as.
@@ -76,13 +78,13 @@ func FormatGrantedScope(s auth.Scope) string {
 	return ""
 }
 
-const userColumns = `id, name, roles, scope, officer, disabled, password, created_at, updated_at`
+const userColumns = `id, name, roles, scope, officer, disabled, password, created_at, updated_at, lang`
 
 func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var roles string
 	var disabled int
-	if err := sc.Scan(&u.ID, &u.Name, &roles, &u.ScopeText, &u.Officer, &disabled, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := sc.Scan(&u.ID, &u.Name, &roles, &u.ScopeText, &u.Officer, &disabled, &u.PasswordHash, &u.CreatedAt, &u.UpdatedAt, &u.Lang); err != nil {
 		return u, err
 	}
 	for _, r := range strings.Split(roles, ",") {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -14,7 +15,7 @@ type route struct {
 
 // routeTable is every route of the server, in one place.
 func (s *Server) routeTable() []route {
-	a := s.API
+	a, c := s.API, s.Console
 	small := func(h http.HandlerFunc) http.Handler { return limit(s.MaxBody, s.Timeout, h) }
 	authed := func(h http.HandlerFunc) http.Handler { return limit(s.MaxBody, s.Timeout, a.Authed(h)) }
 	bulk := func(h http.HandlerFunc) http.Handler { return limit(s.BulkBody, s.BulkTimeout, a.Authed(h)) }
@@ -81,6 +82,17 @@ func (s *Server) routeTable() []route {
 		{"DELETE /api/v1/tokens/{id}", authed(a.RevokeToken)},
 
 		{"/api/", small(a.NotFound)},
+
+		// The console: pages are GET, forms POST with the session's CSRF
+		// token (c.page and c.form check both).
+		{"GET /{$}", http.RedirectHandler("/console/", http.StatusSeeOther)},
+		{"GET /console/static/{file...}", http.HandlerFunc(c.Static)},
+		{"GET /console/login", small(c.LoginForm)},
+		{"POST /console/login", small(c.Login)},
+		{"POST /console/login/lang", small(c.LoginLang)},
+		{"POST /console/logout", small(c.Form(c.Logout))},
+		{"POST /console/lang", small(c.Form(c.SaveLang))},
+		{"GET /console/{$}", small(c.Page(c.Overview))},
 	}
 }
 
@@ -93,12 +105,31 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// Patterns returns the pattern of every route, for the test that holds
-// the OpenAPI document to the mux.
+// Patterns returns the pattern of every route but the console's, for the
+// test that holds the OpenAPI document to the mux.
 func (s *Server) Patterns() []string {
 	var out []string
 	for _, r := range s.routeTable() {
-		out = append(out, r.pattern)
+		if !consoleRoute(r.pattern) {
+			out = append(out, r.pattern)
+		}
 	}
 	return out
+}
+
+// ConsolePatterns returns the pattern of every console route, for the
+// tests that walk them.
+func (s *Server) ConsolePatterns() []string {
+	var out []string
+	for _, r := range s.routeTable() {
+		if consoleRoute(r.pattern) {
+			out = append(out, r.pattern)
+		}
+	}
+	return out
+}
+
+func consoleRoute(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	return path == "/{$}" || strings.HasPrefix(path, "/console/")
 }

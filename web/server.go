@@ -10,12 +10,14 @@ import (
 
 	"daihou/store"
 	"daihou/web/api"
+	"daihou/web/console"
 )
 
 // Server is daihou's HTTP server over one database.
 type Server struct {
 	DB      *store.DB
 	API     *api.API
+	Console *console.Console
 	Logger  *slog.Logger
 	Metrics *Metrics
 	// MaxBody bounds a request body (default 1 MiB); bulk routes allow
@@ -32,6 +34,11 @@ func New(db *store.DB, logger *slog.Logger) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{DB: db, API: api.New(db, logger), Logger: logger, Metrics: NewMetrics(), MaxBody: 1 << 20, BulkBody: 64 << 20, Timeout: 30 * time.Second, BulkTimeout: 10 * time.Minute}
+	c, err := console.New(db, logger, s.API.Limiter)
+	if err != nil {
+		panic(err) // the embedded templates and catalogues are broken: a build error, caught by every test
+	}
+	s.Console = c
 	s.API.OnSignals = db.WarnOnArrival // a court listing reaches its owner in seconds, not the next morning
 	s.API.Posted = func(kind, outcome string, n int) { s.Metrics.Postings.WithLabelValues(kind, outcome).Add(float64(n)) }
 	s.Metrics.Registry.MustRegister(newEODCollector(db))
