@@ -93,6 +93,9 @@ func (s *Server) routeTable() []route {
 		{"POST /console/logout", small(c.Form(c.Logout))},
 		{"POST /console/lang", small(c.Form(c.SaveLang))},
 		{"GET /console/{$}", small(c.Page(c.Overview))},
+		// console: dashboards (asset quality, models, warnings, collections, reports)
+		// console: loans (list, 360° view, reveal)
+		// console: work (queues, outcomes, payments, proposals, approvals, editors)
 	}
 }
 

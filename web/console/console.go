@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,12 +34,13 @@ type Console struct {
 	assets *assets
 }
 
-// pageNames is every page template under templates/pages: New refuses to
-// start when a file and this list disagree, so a page cannot be
-// half-registered.
-var pageNames = []string{
-	"login", "error", "overview",
-}
+// pageNames is every page template under templates/pages, by part of the
+// console: New refuses to start when a file and these lists disagree, so a
+// page cannot be half-registered.
+var pageNames = slices.Concat(framePages, qualityPages, loanPages, workPages)
+
+// framePages are the frame's own pages.
+var framePages = []string{"login", "error", "overview"}
 
 // New returns the console over db, its templates parsed and checked: every
 // page registered, every message key used in a template present in every

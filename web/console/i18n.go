@@ -16,7 +16,7 @@ import (
 	"daihou/money"
 )
 
-//go:embed messages/*.json
+//go:embed messages
 var messageFS embed.FS
 
 // defaultLang is the console's language until a user chooses another.
@@ -31,13 +31,28 @@ type catalogues map[string]map[string]string
 func loadCatalogues() (catalogues, error) {
 	cat := catalogues{}
 	for _, l := range langs {
-		b, err := fs.ReadFile(messageFS, "messages/"+l+".json")
+		// One file per part of the console (frame.json, loan.json …),
+		// merged; a key in two files is a mistake, not an override.
+		files, err := fs.Glob(messageFS, "messages/"+l+"/*.json")
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("console: messages/%s.json: %w", l, err)
+		for _, f := range files {
+			b, err := fs.ReadFile(messageFS, f)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("console: %s: %w", f, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("console: %s: message %q is defined twice", f, k)
+				}
+				m[k] = v
+			}
 		}
 		cat[l] = m
 	}
@@ -45,10 +60,10 @@ func loadCatalogues() (catalogues, error) {
 	// its bare name to those users.
 	for _, l := range langs[1:] {
 		if miss := missing(cat[langs[0]], cat[l]); len(miss) > 0 {
-			return nil, fmt.Errorf("console: messages/%s.json lacks %v", l, miss)
+			return nil, fmt.Errorf("console: messages/%s lacks %v", l, miss)
 		}
 		if miss := missing(cat[l], cat[langs[0]]); len(miss) > 0 {
-			return nil, fmt.Errorf("console: messages/%s.json lacks %v", langs[0], miss)
+			return nil, fmt.Errorf("console: messages/%s lacks %v", langs[0], miss)
 		}
 	}
 	return cat, nil
@@ -81,7 +96,7 @@ func (c *Console) checkKeys() error {
 		}
 		for _, m := range keyUse.FindAllStringSubmatch(string(b), -1) {
 			if _, ok := c.cat[defaultLang][m[1]]; !ok {
-				return fmt.Errorf("console: %s uses message %q, which messages/%s.json lacks", path, m[1], defaultLang)
+				return fmt.Errorf("console: %s uses message %q, which messages/%s lacks", path, m[1], defaultLang)
 			}
 		}
 		return nil

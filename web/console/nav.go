@@ -1,6 +1,10 @@
 package console
 
-import "daihou/auth"
+import (
+	"slices"
+
+	"daihou/auth"
+)
 
 // navItem is one entry of the menu: shown to those who may use it.
 type navItem struct {
@@ -8,14 +12,18 @@ type navItem struct {
 	Active    bool
 }
 
-// menu is the console's menu, in order, with the action that opens it.
-var menu = []struct {
+// menuItem is one entry of the menu with the action that opens it.
+type menuItem struct {
 	path, key string
 	action    auth.Action
 	resource  func() auth.Resource
-}{
-	{"/console/", "nav.overview", auth.ReadReport, auth.Book},
 }
+
+// menu is the console's menu, in order.
+var menu = slices.Concat(
+	[]menuItem{{"/console/", "nav.overview", auth.ReadReport, auth.Book}},
+	qualityMenu, loanMenu, workMenu,
+)
 
 func navFor(s *Session) []navItem {
 	var out []navItem
