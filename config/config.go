@@ -43,6 +43,7 @@ const (
 	Jurisdiction = "collection.jurisdiction"
 	LPR          = "rate.lpr"
 	CapMultiple  = "rate.cap-multiple"
+	Regions      = "org.regions"
 )
 
 // MaxCapMultiple is the highest multiple of the LPR rate.cap-multiple
@@ -115,6 +116,71 @@ var Options = []Option{
 			return err
 		},
 	},
+	{
+		Key:     Regions,
+		Default: "",
+		Help:    "the bank's regions (区域/分行) and their branches, for the dashboards' region filter: NAME=BRANCH,BRANCH;NAME=BRANCH, e.g. 北京=BJ01,BJ02;上海=SH01,SH02; each branch in at most one region; empty for none",
+		Check: func(v string) error {
+			_, err := ParseRegions(v)
+			return err
+		},
+	},
+}
+
+// Region is one region of org.regions: a name and its branch codes.
+type Region struct {
+	Name     string
+	Branches []string
+}
+
+// ParseRegions parses a value of org.regions, in its order; "" is none.
+// A region named twice, a branch in two regions or a region without
+// branches is an error that names them.
+func ParseRegions(v string) ([]Region, error) {
+	var out []Region
+	seen := map[string]bool{}
+	owner := map[string]string{}
+	for _, part := range strings.Split(v, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, list, ok := strings.Cut(part, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q: want NAME=BRANCH,BRANCH (regions separated by ';'), e.g. 北京=BJ01,BJ02;上海=SH01", part)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("region %q is named twice", name)
+		}
+		seen[name] = true
+		r := Region{Name: name}
+		for _, b := range strings.Split(list, ",") {
+			b = strings.TrimSpace(b)
+			if b == "" {
+				continue
+			}
+			if o, dup := owner[b]; dup {
+				return nil, fmt.Errorf("branch %q is in two regions, %q and %q: a branch belongs to one region", b, o, name)
+			}
+			owner[b] = name
+			r.Branches = append(r.Branches, b)
+		}
+		if len(r.Branches) == 0 {
+			return nil, fmt.Errorf("region %q has no branches", name)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// FormatRegions is the inverse of ParseRegions.
+func FormatRegions(rs []Region) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Name + "=" + strings.Join(r.Branches, ",")
+	}
+	return strings.Join(parts, ";")
 }
 
 // multiple parses a value of rate.cap-multiple.

@@ -47,6 +47,37 @@ type RollCell struct {
 // IsZero reports whether every measure is zero.
 func (c RollCell) IsZero() bool { return c == RollCell{} }
 
+// MigrationKey is a cell of the five-tier migration matrix (五级分类迁徙):
+// loans of Product and Branch that were active in class From at the
+// previous month end and are in To now.
+type MigrationKey struct {
+	Product string
+	Branch  string
+	From    classification.Class
+	To      MigrationState
+}
+
+// MigrationState is where a loan ended a month in the migration matrix:
+// its class (1 … 5) while active, or settled, or written off.
+type MigrationState int8
+
+// Migration states besides the classes.
+const (
+	MigrationSettled    MigrationState = 6 // 结清
+	MigrationWrittenOff MigrationState = 7 // 核销
+)
+
+// MigrationOf returns the migration state of a loan with status and class.
+func MigrationOf(status servicing.Status, c classification.Class) MigrationState {
+	switch status {
+	case servicing.StatusSettled:
+		return MigrationSettled
+	case servicing.StatusWrittenOff:
+		return MigrationWrittenOff
+	}
+	return MigrationState(c)
+}
+
 // VintageKey is a cohort of loans: a product and a disbursement month.
 type VintageKey struct {
 	Product string
@@ -77,11 +108,13 @@ type Aggregates struct {
 	Portfolio map[PortfolioKey]PortfolioCell
 	Roll      map[RollKey]RollCell
 	Vintage   map[VintageKey]VintageCell
+	// Migration has the roll cells' measures by class instead of bucket.
+	Migration map[MigrationKey]RollCell
 }
 
 // NewAggregates returns empty aggregates.
 func NewAggregates() *Aggregates {
-	return &Aggregates{Portfolio: map[PortfolioKey]PortfolioCell{}, Roll: map[RollKey]RollCell{}, Vintage: map[VintageKey]VintageCell{}}
+	return &Aggregates{Portfolio: map[PortfolioKey]PortfolioCell{}, Roll: map[RollKey]RollCell{}, Vintage: map[VintageKey]VintageCell{}, Migration: map[MigrationKey]RollCell{}}
 }
 
 // Add adds r's contribution to a (sign +1) or takes it away (sign −1).
@@ -104,6 +137,16 @@ func (a *Aggregates) Add(r *Record, sign int64) {
 		c.FromBalance += m * r.FromBalance
 		c.ToBalance += m * r.Outstanding
 		a.Roll[rk] = c
+	}
+	// A record from before classes at month ends were kept counts in no
+	// migration cell until its month turns (FromClass 0).
+	if r.From.Active() && r.FromClass >= classification.Normal {
+		mk := MigrationKey{r.Product, r.Branch, r.FromClass, MigrationOf(r.Status, r.Class)}
+		c := a.Migration[mk]
+		c.Loans += sign
+		c.FromBalance += m * r.FromBalance
+		c.ToBalance += m * r.Outstanding
+		a.Migration[mk] = c
 	}
 
 	vk := VintageKey{r.Product, r.Vintage}
@@ -159,6 +202,13 @@ func (a *Aggregates) Merge(b *Aggregates) {
 		r.ToBalance += c.ToBalance
 		a.Roll[k] = r
 	}
+	for k, c := range b.Migration {
+		r := a.Migration[k]
+		r.Loans += c.Loans
+		r.FromBalance += c.FromBalance
+		r.ToBalance += c.ToBalance
+		a.Migration[k] = r
+	}
 	for k, c := range b.Vintage {
 		v := a.Vintage[k]
 		v.Loans += c.Loans
@@ -194,6 +244,11 @@ func (a *Aggregates) Prune() {
 			delete(a.Vintage, k)
 		}
 	}
+	for k, c := range a.Migration {
+		if c.IsZero() {
+			delete(a.Migration, k)
+		}
+	}
 }
 
 // RollOver returns the roll cells that open a new month: every loan active
@@ -217,9 +272,28 @@ func RollOver(portfolio map[PortfolioKey]PortfolioCell) map[RollKey]RollCell {
 	return out
 }
 
+// MigrationOver returns the migration cells that open a new month, as
+// RollOver does the roll cells: every loan active at the previous month
+// end stays in its class until it is re-derived.
+func MigrationOver(portfolio map[PortfolioKey]PortfolioCell) map[MigrationKey]RollCell {
+	out := map[MigrationKey]RollCell{}
+	for k, c := range portfolio {
+		if !FlowOf(k.Status, k.Bucket).Active() || c.Loans == 0 || k.Class < classification.Normal {
+			continue
+		}
+		mk := MigrationKey{k.Product, k.Branch, k.Class, MigrationState(k.Class)}
+		r := out[mk]
+		r.Loans += c.Loans
+		r.FromBalance += c.Outstanding
+		r.ToBalance += c.Outstanding
+		out[mk] = r
+	}
+	return out
+}
+
 // CountDiff returns the number of cells in which a and b differ.
 func CountDiff(a, b *Aggregates) int {
-	return countDiff(a.Portfolio, b.Portfolio) + countDiff(a.Roll, b.Roll) + countDiff(a.Vintage, b.Vintage)
+	return countDiff(a.Portfolio, b.Portfolio) + countDiff(a.Roll, b.Roll) + countDiff(a.Vintage, b.Vintage) + countDiff(a.Migration, b.Migration)
 }
 
 func countDiff[K, V comparable](a, b map[K]V) int {

@@ -49,8 +49,9 @@ func TestFlowStateRoundTrip(t *testing.T) {
 }
 
 // A loan current at the end of March that is in M1 on 10 April moves from
-// the M0 diagonal of April's roll matrix to M0→M1, and from the M0/normal
-// portfolio cell to M1/special mention.
+// the M0 diagonal of April's roll matrix to M0→M1, from the M0/normal
+// portfolio cell to M1/special mention, and from normal→normal to
+// normal→special mention in the five-tier migration.
 func TestMoveAcrossMonths(t *testing.T) {
 	l := servicing.Loan{ID: 7, Product: "CONSUMER", Branch: "BJ01", Principal: amt("12000"), Disbursed: civil.MustParse("2026-01-10")}
 	lgd := money.MustParseRate("0.45")
@@ -69,6 +70,7 @@ func TestMoveAcrossMonths(t *testing.T) {
 	a := eod.NewAggregates()
 	a.Add(&old, 1)
 	a.Roll = eod.RollOver(a.Portfolio)
+	a.Migration = eod.MigrationOver(a.Portfolio)
 	inApril := old.InMonth(april.AsOf.MonthIndex())
 	a.Move(&inApril, &cur)
 	a.Prune()
@@ -77,6 +79,8 @@ func TestMoveAcrossMonths(t *testing.T) {
 		eod.PortfolioCell{Loans: 1, Outstanding: amt("10000"), Overdue: amt("1000"), ECL: amt("1125")} // 10,000 × 25 % × 45 %
 	want.Roll[eod.RollKey{Product: "CONSUMER", From: eod.FlowState(servicing.M0), To: eod.FlowState(servicing.M1)}] = eod.RollCell{Loans: 1, FromBalance: amt("10000"), ToBalance: amt("10000")}
 	want.Vintage[eod.VintageKey{Product: "CONSUMER", Vintage: l.Disbursed.MonthIndex()}] = eod.VintageCell{Loans: 1, Principal: amt("12000"), Outstanding: amt("10000")}
+	// and from the normal diagonal of the five-tier migration to normal → special mention.
+	want.Migration[eod.MigrationKey{Product: "CONSUMER", Branch: "BJ01", From: classification.Normal, To: eod.MigrationState(classification.SpecialMention)}] = eod.RollCell{Loans: 1, FromBalance: amt("10000"), ToBalance: amt("10000")}
 	if diff := cmp.Diff(want, a); diff != "" {
 		t.Errorf("aggregates (-want +got):\n%s", diff)
 	}

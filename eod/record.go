@@ -81,6 +81,9 @@ type Record struct {
 	FromMonth   int
 	From        FlowState
 	FromBalance money.Amount
+	// FromClass is the loan's five-tier class at that month end, for the
+	// migration matrix; 0 when unknown (a record kept before it was).
+	FromClass classification.Class
 }
 
 // Flow returns the record's current flow state.
@@ -114,7 +117,7 @@ func NewRecord(l *servicing.Loan, s *loanstate.Snapshot, lgd money.Rate, prev *R
 	}
 	if prev != nil {
 		p := prev.InMonth(r.FromMonth)
-		r.From, r.FromBalance = p.From, p.FromBalance
+		r.From, r.FromBalance, r.FromClass = p.From, p.FromBalance, p.FromClass
 	}
 	return r
 }
@@ -124,7 +127,7 @@ func NewRecord(l *servicing.Loan, s *loanstate.Snapshot, lgd money.Rate, prev *R
 // r's own state becomes its month-start state.
 func (r Record) InMonth(m int) Record {
 	if r.FromMonth < m {
-		r.From, r.FromBalance, r.FromMonth = r.Flow(), r.Outstanding, m
+		r.From, r.FromBalance, r.FromMonth, r.FromClass = r.Flow(), r.Outstanding, m, r.Class
 	}
 	return r
 }

@@ -17,14 +17,14 @@ import (
 // agg_vintage) and the per-loan records they are built from (eod_loans).
 
 const recordColumns = `loan_id, as_of, product, branch, vintage, principal, status, bucket, class, stage, dpd, max_dpd,
-	outstanding, overdue, ecl, written_off, recovered, from_month, from_state, from_balance`
+	outstanding, overdue, ecl, written_off, recovered, from_month, from_state, from_balance, from_class`
 
 // recordArgs returns the columns of r, recorded on asOf.
 func recordArgs(r *eod.Record, asOf civil.Date) []any {
 	i := func(v int64) any { return v }
 	return []any{r.LoanID, i(int64(asOf)), r.Product, r.Branch, i(int64(r.Vintage)), i(int64(r.Principal)), string(r.Status), i(int64(r.Bucket)), i(int64(r.Class)),
 		i(int64(r.Stage)), i(int64(r.DPD)), i(int64(r.MaxDPD)), i(int64(r.Outstanding)), i(int64(r.Overdue)), i(int64(r.ECL)), i(int64(r.WrittenOff)),
-		i(int64(r.Recovered)), i(int64(r.FromMonth)), i(int64(r.From)), i(int64(r.FromBalance))}
+		i(int64(r.Recovered)), i(int64(r.FromMonth)), i(int64(r.From)), i(int64(r.FromBalance)), i(int64(r.FromClass))}
 }
 
 // recordReader reads records from rows of recordColumns, interning the
@@ -35,7 +35,7 @@ type recordReader struct {
 }
 
 func newRecordReader() *recordReader {
-	return &recordReader{rr: newRowReader(20), strs: map[string]string{}}
+	return &recordReader{rr: newRowReader(21), strs: map[string]string{}}
 }
 
 func (x *recordReader) intern(b []byte) string {
@@ -56,7 +56,7 @@ func (x *recordReader) read(rows *sql.Rows) (eod.Record, error) {
 		Status: servicing.Status(rr.word(6)), Bucket: servicing.Bucket(rr.int(7)), Class: classification.Class(rr.int(8)), Stage: int(rr.int(9)), DPD: int(rr.int(10)),
 		MaxDPD: int(rr.int(11)), Outstanding: money.Amount(rr.int(12)), Overdue: money.Amount(rr.int(13)), ECL: money.Amount(rr.int(14)),
 		WrittenOff: money.Amount(rr.int(15)), Recovered: money.Amount(rr.int(16)), FromMonth: int(rr.int(17)), From: eod.FlowState(rr.int(18)),
-		FromBalance: money.Amount(rr.int(19))}
+		FromBalance: money.Amount(rr.int(19)), FromClass: classification.Class(rr.int(20))}
 	return r, rr.failed()
 }
 
@@ -147,6 +147,20 @@ func addAggregates(ctx context.Context, tx *sql.Tx, d civil.Date, a *eod.Aggrega
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
+	mg := newBatcher(tx, `INSERT INTO agg_migration (as_of, product, branch, from_class, to_state, loans, from_balance, to_balance) VALUES`,
+		`ON CONFLICT (as_of, product, branch, from_class, to_state) DO UPDATE SET loans = agg_migration.loans + excluded.loans,
+		from_balance = agg_migration.from_balance + excluded.from_balance, to_balance = agg_migration.to_balance + excluded.to_balance`, 8)
+	for k, c := range a.Migration {
+		if c.IsZero() {
+			continue
+		}
+		if err := mg.add(ctx, d, k.Product, k.Branch, int(k.From), int(k.To), c.Loans, c.FromBalance, c.ToBalance); err != nil {
+			return err
+		}
+	}
+	if err := mg.flush(ctx); err != nil {
+		return err
+	}
 	v := newBatcher(tx, `INSERT INTO agg_vintage (as_of, product, vintage, loans, principal, outstanding, ever30, ever30_principal, ever90, ever90_principal,
 		cur30, cur30_balance, cur90, cur90_balance) VALUES`,
 		`ON CONFLICT (as_of, product, vintage) DO UPDATE SET loans = agg_vintage.loans + excluded.loans, principal = agg_vintage.principal + excluded.principal,
@@ -165,7 +179,7 @@ func addAggregates(ctx context.Context, tx *sql.Tx, d civil.Date, a *eod.Aggrega
 	return v.flush(ctx)
 }
 
-var aggTables = []string{"agg_portfolio", "agg_roll", "agg_vintage"}
+var aggTables = []string{"agg_portfolio", "agg_roll", "agg_vintage", "agg_migration"}
 
 // replaceAggregates makes a the stored cells of d.
 func replaceAggregates(ctx context.Context, tx *sql.Tx, d civil.Date, a *eod.Aggregates) error {
@@ -182,6 +196,7 @@ func pruneAggregates(ctx context.Context, tx *sql.Tx, d civil.Date) error {
 	for _, q := range []string{
 		`DELETE FROM agg_portfolio WHERE as_of = ? AND loans = 0 AND outstanding = 0 AND overdue = 0 AND ecl = 0 AND written_off = 0 AND recovered = 0`,
 		`DELETE FROM agg_roll WHERE as_of = ? AND loans = 0 AND from_balance = 0 AND to_balance = 0`,
+		`DELETE FROM agg_migration WHERE as_of = ? AND loans = 0 AND from_balance = 0 AND to_balance = 0`,
 		`DELETE FROM agg_vintage WHERE as_of = ? AND loans = 0 AND principal = 0 AND outstanding = 0 AND ever30 = 0 AND ever30_principal = 0 AND ever90 = 0
 			AND ever90_principal = 0 AND cur30 = 0 AND cur30_balance = 0 AND cur90 = 0 AND cur90_balance = 0`,
 	} {
@@ -213,8 +228,12 @@ func copyAggregates(ctx context.Context, tx *sql.Tx, from, to civil.Date) error 
 		return err
 	}
 	if from.MonthIndex() == to.MonthIndex() {
-		_, err := tx.ExecContext(ctx, `INSERT INTO agg_roll (as_of, product, from_state, to_state, loans, from_balance, to_balance)
-			SELECT CAST(? AS INTEGER), product, from_state, to_state, loans, from_balance, to_balance FROM agg_roll WHERE as_of = ?`, to, from)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agg_roll (as_of, product, from_state, to_state, loans, from_balance, to_balance)
+			SELECT CAST(? AS INTEGER), product, from_state, to_state, loans, from_balance, to_balance FROM agg_roll WHERE as_of = ?`, to, from); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO agg_migration (as_of, product, branch, from_class, to_state, loans, from_balance, to_balance)
+			SELECT CAST(? AS INTEGER), product, branch, from_class, to_state, loans, from_balance, to_balance FROM agg_migration WHERE as_of = ?`, to, from)
 		return err
 	}
 	a, err := readAggregates(ctx, tx, from)
@@ -223,6 +242,7 @@ func copyAggregates(ctx context.Context, tx *sql.Tx, from, to civil.Date) error 
 	}
 	opening := eod.NewAggregates()
 	opening.Roll = eod.RollOver(a.Portfolio)
+	opening.Migration = eod.MigrationOver(a.Portfolio)
 	return addAggregates(ctx, tx, to, opening)
 }
 
@@ -294,6 +314,25 @@ func readAggregates(ctx context.Context, q querier, d civil.Date) (*eod.Aggregat
 		}
 		k.From, k.To = eod.FlowState(from), eod.FlowState(to)
 		a.Roll[k] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT product, branch, from_class, to_state, loans, from_balance, to_balance FROM agg_migration WHERE as_of = ?`, d)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var k eod.MigrationKey
+		var c eod.RollCell
+		var from, to int
+		if err := rows.Scan(&k.Product, &k.Branch, &from, &to, &c.Loans, &c.FromBalance, &c.ToBalance); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		k.From, k.To = classification.Class(from), eod.MigrationState(to)
+		a.Migration[k] = c
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -150,7 +150,7 @@ func (g *GenLoader) begin(ctx context.Context) error {
 		txs:           w(`INSERT INTO transactions (loan_id, seq, kind, value_date, amount, channel, reference, applied_interest, applied_principal, posted_at) VALUES`, 10),
 		fullTxs:       w(`INSERT INTO transactions (`+txColumns+`, posted_at) VALUES`, txColumnCount+1),
 		states:        w(`INSERT INTO loan_state (`+snapshotColumns+`) VALUES`, snapshotColumnCount),
-		records:       w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 20),
+		records:       w(`INSERT INTO eod_loans (`+recordColumns+`) VALUES`, 21),
 		signalRecords: w(`INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, signals, received_at, received_by) VALUES`, 10),
 	}
 	g.loans = 0

@@ -32,6 +32,7 @@ func Dump(tb testing.TB, raw *sql.DB) map[string][]string {
 		"agg_portfolio": `SELECT * FROM agg_portfolio ORDER BY as_of, product, branch, status, bucket, class, stage`,
 		"agg_roll":      `SELECT * FROM agg_roll ORDER BY as_of, product, from_state, to_state`,
 		"agg_vintage":   `SELECT * FROM agg_vintage ORDER BY as_of, product, vintage`,
+		"agg_migration": `SELECT * FROM agg_migration ORDER BY as_of, product, branch, from_class, to_state`,
 		"eod_dirty":     `SELECT * FROM eod_dirty ORDER BY loan_id`,
 		"history":       `SELECT loan_id, as_of, from_class, to_class, cause FROM classification_history ORDER BY loan_id, as_of, from_class, to_class`,
 		"transactions":  `SELECT loan_id, seq, kind, value_date, amount, reference FROM transactions ORDER BY loan_id, seq`,
