@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/synth"
+	"daihou/web"
 )
 
 func (m *Main) runDemo(ctx context.Context, args []string) error {
@@ -25,12 +28,17 @@ restructured, written off, paid off early), and the resulting buckets,
 five-tier classes, IFRS 9 stages, NPL ratio, ECL, roll rates and vintages.
 
 History is generated through yesterday with its month-end aggregates, then
-close of business runs for today. Running it again rebuilds the demo
-database; it never touches a database it did not create.`)
+close of business runs for today with a user of every role (their
+passwords are new each run and printed), and the web console is served
+until Ctrl-C, with the URL and the logins printed. Running it again
+rebuilds the demo database; it never touches a database it did not
+create.`)
 	b := m.bookFlags(fs)
 	n := fs.Int("loans", 20000, "number of loans to generate")
 	months := fs.Int("months", 24, "months of history")
 	seed := fs.Uint64("seed", 1, "random seed")
+	serve := fs.Bool("serve", true, "serve the console when the book is built (--serve=false: build it and stop)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address the console listens on (port 0 picks a free one)")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
@@ -61,6 +69,7 @@ database; it never touches a database it did not create.`)
 	if err != nil {
 		return err
 	}
+
 	// Train the behaviour score on the history — observed a year ago, with
 	// six months to show who defaulted, checked out of time on loans
 	// observed seven months ago — so that tonight's close scores with it.
@@ -72,6 +81,13 @@ database; it never touches a database it did not create.`)
 		if model, err = portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: asOf, OOTAsOf: oot, Horizon: 6, Champion: true, Signals: true}); err != nil {
 			return err
 		}
+	}
+	// The users come before tonight's close, which gives the collector
+	// their queue, and after the training, which the local operator does
+	// while the book has no users; the rest is the admin's.
+	logins, ctx, err := addDemoUsers(ctx, s)
+	if err != nil {
+		return err
 	}
 	sums, err := (&eod.Runner{Store: s, Progress: m.eodProgress()}).Close(ctx, today, model != nil)
 	if err != nil {
@@ -99,7 +115,21 @@ database; it never touches a database it did not create.`)
 	}
 	fmt.Fprintf(m.Stdout, "Close the next day: daihou eod --db %s    Figures: daihou report --db %s\n", path, path)
 	fmt.Fprintf(m.Stdout, "Loan calculator:  daihou schedule --principal 1000000 --rate 0.049 --term 360\n")
-	return nil
+	if !*serve {
+		fmt.Fprintf(m.Stdout, "The console:      daihou serve --db %s   (logins:", path)
+		for _, l := range logins {
+			fmt.Fprintf(m.Stdout, " %s/%s", l.Name, l.Password)
+		}
+		fmt.Fprintln(m.Stdout, ")")
+		return nil
+	}
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return usagef("--addr %s: %v (another daihou serving? pass --addr 127.0.0.1:0 for any free port)", *addr, err)
+	}
+	printLogins(m.Stdout, "http://"+l.Addr().String(), logins)
+	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return web.New(s, logger).Serve(ctx, l, 5*time.Second)
 }
 
 // monthEnd returns the last day of d's month.

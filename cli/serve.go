@@ -13,8 +13,9 @@ import (
 )
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("serve [--addr HOST:PORT] [--db PATH] [--grace DURATION]", `Serve the JSON API (/api/v1) and the operational endpoints (/healthz,
-/readyz, /metrics) over HTTP until interrupted (SIGINT or SIGTERM: requests
+	fs := m.newFlagSet("serve [--addr HOST:PORT] [--db PATH] [--grace DURATION]", `Serve the web console (/console/: log in with a user's password), the JSON
+API (/api/v1) and the operational endpoints (/healthz, /readyz, /metrics)
+over HTTP until interrupted (SIGINT or SIGTERM: requests
 in flight finish, for at most --grace). Log lines go to standard error, one
 per request, with its request id. Put TLS in front (a load balancer or a
 reverse proxy); on PostgreSQL any number of 'daihou serve' processes can
@@ -58,7 +59,7 @@ answer behind one.`)
 		go http.Serve(dl, mux)
 		logger.Info("profiler listening", "addr", dl.Addr().String())
 	}
-	fmt.Fprintf(m.Stdout, "daihou serving %s on http://%s\n", db(), l.Addr())
+	fmt.Fprintf(m.Stdout, "daihou serving %s on http://%s (the console: http://%s/console/)\n", db(), l.Addr(), l.Addr())
 	logger.Info("listening", "addr", l.Addr().String(), "db", db())
 	return web.New(s, logger).Serve(ctx, l, *grace)
 }
