@@ -18,10 +18,15 @@ type LoanFilter struct {
 	Class   classification.Class // 0 for any
 	Product string
 	Branch  string
-	MinDPD  int // 0 for no lower bound
-	MaxDPD  int // 0 for no upper bound
-	After   int64
-	Limit   int
+	MinDPD  int    // 0 for no lower bound
+	MaxDPD  int    // 0 for no upper bound
+	Bucket  string // "M0" … "M7+"; "" for any
+	Officer string
+	// Borrowers, when not nil, keeps the loans of these borrowers (a
+	// search by personal data, FindBorrowers): an empty list keeps none.
+	Borrowers []int64
+	After     int64
+	Limit     int
 }
 
 // LoanRow is one loan in a list: its contract and its state as of the
@@ -75,6 +80,24 @@ func (db *DB) ListLoans(ctx context.Context, f LoanFilter) ([]LoanRow, bool, err
 	}
 	if f.MaxDPD > 0 {
 		add("s.dpd <= ?", int64(f.MaxDPD))
+	}
+	if f.Bucket != "" {
+		add("s.bucket = ?", f.Bucket)
+	}
+	if f.Officer != "" {
+		add("l.officer = ?", f.Officer)
+	}
+	if f.Borrowers != nil {
+		if len(f.Borrowers) > 1000 {
+			return nil, false, daihou.Invalid("borrowers", "borrowers: at most 1000, not %d", len(f.Borrowers))
+		}
+		if len(f.Borrowers) == 0 {
+			return nil, false, nil
+		}
+		conds = append(conds, "l.borrower_id IN ("+placeholders(len(f.Borrowers))+")")
+		for _, b := range f.Borrowers {
+			args = append(args, b)
+		}
 	}
 	args = append(args, int64(f.Limit+1))
 	rows, err := db.read.QueryContext(ctx, `SELECT l.id, l.external_id, l.borrower_id, l.product, l.currency, l.principal, l.disbursed, l.branch, l.officer,

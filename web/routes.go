@@ -95,6 +95,9 @@ func (s *Server) routeTable() []route {
 		{"GET /console/{$}", small(c.Page(c.Overview))},
 		// console: dashboards (asset quality, models, warnings, collections, reports)
 		// console: loans (list, 360° view, reveal)
+		{"GET /console/loans", small(c.Page(c.LoanList))},
+		{"GET /console/loans/{id}", small(c.Page(c.LoanShow))},
+		{"POST /console/loans/{id}/reveal", small(c.Form(c.LoanReveal))},
 		// console: work (queues, outcomes, payments, proposals, approvals, editors)
 	}
 }

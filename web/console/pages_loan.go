@@ -1,7 +1,10 @@
 package console
 
-// loanPages are the page templates of this part of the console.
-var loanPages = []string{}
+import "daihou/auth"
 
-// loanMenu is this part's entries in the menu.
-var loanMenu = []menuItem{}
+// loanPages are the page templates of this part of the console.
+var loanPages = []string{"loan_list", "loan_show"}
+
+// loanMenu is this part's entries in the menu: every role that reads some
+// loan (a collector their own) has the loan list.
+var loanMenu = []menuItem{{"/console/loans", "loan.nav", auth.ReadLoan, nil}}
