@@ -99,6 +99,26 @@ func (s *Server) routeTable() []route {
 		{"GET /console/loans/{id}", small(c.Page(c.LoanShow))},
 		{"POST /console/loans/{id}/reveal", small(c.Form(c.LoanReveal))},
 		// console: work (queues, outcomes, payments, proposals, approvals, editors)
+		{"GET /console/tasks", small(c.Page(c.Tasks))},
+		{"GET /console/tasks/{id}", small(c.Page(c.TaskShow))},
+		{"POST /console/tasks/{id}/take", small(c.Form(c.TaskTake))},
+		{"POST /console/tasks/{id}/outcome", small(c.Form(c.TaskOutcome))},
+		{"GET /console/loans/{id}/payment", small(c.Page(c.PaymentForm))},
+		{"POST /console/loans/{id}/payments", small(c.Form(c.PaymentPost))},
+		{"GET /console/loans/{id}/propose", small(c.Page(c.ProposalForm))},
+		{"POST /console/loans/{id}/proposals", small(c.Form(c.ProposalPost))},
+		{"POST /console/loans/{id}/overrides", small(c.Form(c.OverridePost))},
+		{"GET /console/approvals", small(c.Page(c.Approvals))},
+		{"POST /console/approvals/{id}/decision", small(c.Form(c.ApprovalDecide))},
+		{"POST /console/overrides/{id}/decision", small(c.Form(c.OverrideDecide))},
+		{"GET /console/rules", small(c.Page(c.Rules))},
+		{"GET /console/rules/{code}", small(c.Page(c.RuleEdit))},
+		{"POST /console/rules/{code}", small(c.Form(c.RuleSave))},
+		{"POST /console/rules/{code}/backtest", limit(s.MaxBody, s.BulkTimeout, c.Form(c.RuleBacktest))}, // replays the book, as the API's
+		{"GET /console/strategy", small(c.Page(c.Strategy))},
+		{"POST /console/strategy", small(c.Form(c.StrategySave))},
+		{"GET /console/sop", small(c.Page(c.SOP))},
+		{"POST /console/sop", small(c.Form(c.SOPSave))},
 	}
 }
 

@@ -16,7 +16,10 @@ type navItem struct {
 type menuItem struct {
 	path, key string
 	action    auth.Action
-	resource  func() auth.Resource
+	// resource is what action must be allowed on; nil for an action on
+	// loans, allowed when the user may take it on some loan (a
+	// collector's own), which no one resource stands for.
+	resource func() auth.Resource
 }
 
 // menu is the console's menu, in order.
@@ -28,7 +31,7 @@ var menu = slices.Concat(
 func navFor(s *Session) []navItem {
 	var out []navItem
 	for _, m := range menu {
-		if auth.Can(s.Actor, m.action, m.resource()).Allowed {
+		if m.resource == nil && !auth.ScopeFor(s.Actor, m.action).IsEmpty() || m.resource != nil && auth.Can(s.Actor, m.action, m.resource()).Allowed {
 			out = append(out, navItem{Path: m.path, Key: m.key})
 		}
 	}

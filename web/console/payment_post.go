@@ -1,0 +1,87 @@
+package console
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"daihou"
+	"daihou/civil"
+	"daihou/loanview"
+	"daihou/money"
+	"daihou/servicing"
+	"daihou/store"
+)
+
+// PaymentPost answers POST /console/loans/{id}/payments: one repayment,
+// whose reference (the bank's transaction number) is its idempotency
+// key, as the API's Idempotency-Key is — the same payment sent again
+// posts nothing, the reference reused for another payment is refused.
+func (c *Console) PaymentPost(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r.Context())
+	ctx := r.Context()
+	f := r.PostForm
+	back := func(err error) {
+		c.reshow(w, r, s, err, func() (*Page, error) { return c.paymentPage(r, f) })
+	}
+	l, err := loanview.Find(ctx, c.DB, r.PathValue("id"))
+	if err != nil {
+		c.fail(w, r, s.Locale, err)
+		return
+	}
+	t, err := parsePayment(f)
+	if err != nil {
+		back(err)
+		return
+	}
+	t.LoanID = l.ID
+	_, dup, err := c.DB.PostShared(ctx, t)
+	if errors.Is(err, store.ErrLoanNotFound) {
+		err = loanview.NotFound(r.PathValue("id"))
+	}
+	if err != nil {
+		back(err)
+		return
+	}
+	notice := "work.notice.payment"
+	if dup {
+		notice = "work.notice.payment_dup"
+	}
+	done(w, r, "/console/loans/"+strconv.FormatInt(l.ID, 10)+"/payment", notice)
+}
+
+// maxPayment bounds a payment typed in the console: a trillion yuan, as
+// the API's.
+const maxPayment = money.Amount(1e14)
+
+// parsePayment reads the payment form, each mistake naming its field.
+func parsePayment(f map[string][]string) (servicing.Tx, error) {
+	get := func(k string) string {
+		if v := f[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	t := servicing.Tx{Kind: servicing.Repayment, Channel: get("channel"), Reference: get("reference")}
+	a, err := money.ParseAmount(get("amount"))
+	if err != nil || a <= 0 || a > maxPayment {
+		return t, daihou.Invalid("amount", "amount: want a positive amount in yuan with at most two decimals, e.g. 1066.19, up to %s; not %q", maxPayment, clip(get("amount"), 32))
+	}
+	t.Amount = a
+	if s := get("value_date"); s != "" {
+		if t.ValueDate, err = civil.Parse(s); err != nil {
+			return t, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", clip(s, 32))
+		}
+	}
+	if len(t.Channel) > 32 || strings.IndexFunc(t.Channel, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return t, daihou.Invalid("channel", "channel: at most 32 printable characters")
+	}
+	// The reference is the ledger's idempotency key: required, so that a
+	// form sent twice posts once.
+	if k := t.Reference; k == "" || len(k) > 64 || strings.IndexFunc(k, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) || c == ' ' }) >= 0 {
+		return t, daihou.Invalid("reference", "reference: required, the bank's transaction number — 1 to 64 printable ASCII characters without spaces — so that a payment sent twice posts once")
+	}
+	return t, nil
+}
