@@ -44,7 +44,7 @@ func (c *Console) Tasks(r *http.Request, s *Session) (*Page, error) {
 		}
 		t.Rows = append(t.Rows, []Cell{
 			LinkCell("#"+strconv.FormatInt(tk.ID, 10), "/console/tasks/"+strconv.FormatInt(tk.ID, 10)),
-			TextCell(strconv.FormatInt(tk.LoanID, 10)),
+			LinkCell(strconv.FormatInt(tk.LoanID, 10), "/console/loans/"+strconv.FormatInt(tk.LoanID, 10)),
 			TextCell(kindLabel(l, tk.Kind)),
 			TextCell(l.Date(tk.Due)), TextCell(l.Date(tk.SLA)),
 			MoneyCell(l, tk.Priority), state, IntCell(l, int64(tk.Escalations)),

@@ -27,6 +27,7 @@ type taskView struct {
 	// CanRecord: the user may record work on this task now; CanTake: they
 	// may take it into their own queue.
 	CanRecord, CanTake bool
+	CanPay             bool // the user may post a payment on the loan
 	Contacts           bool // the task contacts someone (a call, a visit …)
 	Outcomes           []choice
 	Channels           []choice
@@ -79,6 +80,7 @@ func (c *Console) taskPage(r *http.Request, s *Session, id int64, form url.Value
 	role := t.Kind.Role()
 	v.CanTake = t.Active() && t.Channel == collection.Person && t.Assignee != s.Actor.Name() && v.CanRecord && (role == "" || s.Actor.Has(auth.Role(role)))
 	v.Contacts = t.Kind.ContactChannel() != ""
+	v.CanPay = c.DB.Authorize(ctx, auth.PostRepayment, t.LoanID) == nil
 	if v.CanRecord && v.Contacts {
 		// The guard's answer on a recorded contact now, before anyone
 		// dials: what the collector needs to know first.
