@@ -94,6 +94,10 @@ func (s *Server) routeTable() []route {
 		{"POST /console/lang", small(c.Form(c.SaveLang))},
 		{"GET /console/{$}", small(c.Page(c.Overview))},
 		// console: dashboards (asset quality, models, warnings, collections, reports)
+		// console: monitoring
+		{"GET /console/models", small(c.Page(c.Models))},
+		{"GET /console/warnings", small(c.Page(c.Warnings))},
+		{"GET /console/collections", small(c.Page(c.Collections))},
 		// console: loans (list, 360° view, reveal)
 		{"GET /console/loans", small(c.Page(c.LoanList))},
 		{"GET /console/loans/{id}", small(c.Page(c.LoanShow))},

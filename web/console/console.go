@@ -37,7 +37,7 @@ type Console struct {
 // pageNames is every page template under templates/pages, by part of the
 // console: New refuses to start when a file and these lists disagree, so a
 // page cannot be half-registered.
-var pageNames = slices.Concat(framePages, qualityPages, loanPages, workPages)
+var pageNames = slices.Concat(framePages, qualityPages, loanPages, workPages, monitorPages)
 
 // framePages are the frame's own pages.
 var framePages = []string{"login", "error", "overview"}

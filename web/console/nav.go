@@ -25,7 +25,7 @@ type menuItem struct {
 // menu is the console's menu, in order.
 var menu = slices.Concat(
 	[]menuItem{{"/console/", "nav.overview", auth.ReadReport, auth.Book}},
-	qualityMenu, loanMenu, workMenu,
+	qualityMenu, loanMenu, workMenu, monitorMenu,
 )
 
 func navFor(s *Session) []navItem {
