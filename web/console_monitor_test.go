@@ -218,6 +218,15 @@ func TestConsoleMonitor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The champion's power at training, from its artefact (it was
+		// registered without metrics).
+		power := xlsxRows(t, br, "/console/models?export=xlsx&table=power")
+		if len(power) != 2 {
+			t.Fatalf("power export has %d rows, want a heading and the training measurement", len(power))
+		}
+		if m := art.Training.Metrics; !near(mustFloat(t, power[1][4]), m.AUC) || !near(mustFloat(t, power[1][5]), m.KS) || !near(mustFloat(t, power[1][6]), 2*m.AUC-1) {
+			t.Errorf("power row %v, want AUC %v KS %v Gini %v", power[1], m.AUC, m.KS, 2*m.AUC-1)
+		}
 		shares := art.Training.ScoreShares
 		bands := xlsxRows(t, br, "/console/models?export=xlsx&table=bands")
 		if len(shares) == 0 || len(bands) != len(shares)+1 {
