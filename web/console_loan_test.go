@@ -380,6 +380,17 @@ func TestConsoleLoanSearch(t *testing.T) {
 			t.Errorf("search %q: %v, want %v", c.q, got, c.want)
 		}
 	}
+	// The export of a search holds what the search found, not the book.
+	for _, q := range []string{l.ExternalID, bo.IDNumber} {
+		recs := exportCSV(t, risk, "/console/loans?q="+url.QueryEscape(q), "loans")
+		var got []string
+		for _, r := range recs[1:] {
+			got = append(got, r[0])
+		}
+		if len(got) == 0 || len(got) > len(same) || !slices.Contains(got, l.ExternalID) {
+			t.Errorf("the export of search %q: %v", q, got)
+		}
+	}
 	// A collector's search finds nothing outside their queue.
 	if got := consoleLoans(t, b.login(t, "col"), "/console/loans?q="+url.QueryEscape(l.ExternalID)); len(got) != 0 {
 		t.Errorf("the collector's search for a loan outside the queue: %v", got)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -59,7 +60,7 @@ func (c *Console) LoanList(r *http.Request, s *Session) (*Page, error) {
 	}
 	t := &Table{ID: "loans", Title: l.T("loan.list.table"), Columns: loanColumns(l)}
 	page := &Page{Name: "loan_list", Title: "loan.list.title", Data: v, Tables: []*Table{t}}
-	f, err := c.loanFilter(r, v)
+	f, only, err := c.loanFilter(r, v)
 	if err != nil {
 		if daihou.ErrorCode(err) == daihou.EINVALID {
 			page.Error, page.Status = daihou.ErrorMessage(err), http.StatusUnprocessableEntity
@@ -67,9 +68,20 @@ func (c *Console) LoanList(r *http.Request, s *Session) (*Page, error) {
 		}
 		return nil, err
 	}
-	rows, more, err := c.DB.ListLoans(ctx, f)
+	page1 := f
+	if only != 0 {
+		// The loan alone, and only if the other filters keep it.
+		page1.Limit = 1
+		if page1.After < only {
+			page1.After = only - 1
+		}
+	}
+	rows, more, err := c.DB.ListLoans(ctx, page1)
 	if err != nil {
 		return nil, err
+	}
+	if only != 0 {
+		rows, more = keep(rows, only), false
 	}
 	if t.Rows, err = c.loanCells(r, s, rows); err != nil {
 		return nil, err
@@ -84,10 +96,16 @@ func (c *Console) LoanList(r *http.Request, s *Session) (*Page, error) {
 	t.All = func(yield func([]Cell) error) error {
 		all := f
 		all.After, all.Limit = 0, exportPageSize
+		if only != 0 {
+			all.After, all.Limit = only-1, 1
+		}
 		for {
 			rows, more, err := c.DB.ListLoans(ctx, all)
 			if err != nil {
 				return err
+			}
+			if only != 0 {
+				rows, more = keep(rows, only), false
 			}
 			cells, err := c.loanCells(r, s, rows)
 			if err != nil {
@@ -108,20 +126,20 @@ func (c *Console) LoanList(r *http.Request, s *Session) (*Page, error) {
 }
 
 // loanFilter reads the list's search and filters. A search that names a
-// loan (its id or number) keeps that loan alone; one that names no loan is
-// looked up as a borrower's ID number and phone.
-func (c *Console) loanFilter(r *http.Request, v loanListView) (store.LoanFilter, error) {
+// loan (its id or number) keeps that loan alone: only is its id. One that
+// names no loan is looked up as a borrower's ID number and phone.
+func (c *Console) loanFilter(r *http.Request, v loanListView) (f store.LoanFilter, only int64, err error) {
 	ctx := r.Context()
-	f := store.LoanFilter{Product: v.Product, Branch: v.Branch, Officer: v.Officer, Limit: loanPageSize}
+	f = store.LoanFilter{Product: v.Product, Branch: v.Branch, Officer: v.Officer, Limit: loanPageSize}
 	for _, p := range []struct {
 		name, value string
 		max         int
 	}{{"q", v.Q, 64}, {"product", v.Product, 32}, {"branch", v.Branch, 64}, {"officer", v.Officer, 64}} {
 		if len(p.value) > p.max {
-			return f, daihou.Invalid(p.name, "%s: at most %d characters", p.name, p.max)
+			return f, 0, daihou.Invalid(p.name, "%s: at most %d characters", p.name, p.max)
 		}
 		if !utf8.ValidString(p.value) || strings.ContainsRune(p.value, 0) {
-			return f, daihou.Invalid(p.name, "%s: not text (a NUL byte or broken UTF-8)", p.name)
+			return f, 0, daihou.Invalid(p.name, "%s: not text (a NUL byte or broken UTF-8)", p.name)
 		}
 	}
 	if v.Bucket != "" {
@@ -130,55 +148,59 @@ func (c *Console) loanFilter(r *http.Request, v loanListView) (store.LoanFilter,
 			found = found || b == v.Bucket
 		}
 		if !found {
-			return f, daihou.Invalid("bucket", "bucket: want one of %s, not %q", strings.Join(v.Buckets, ", "), clip(v.Bucket, 16))
+			return f, 0, daihou.Invalid("bucket", "bucket: want one of %s, not %q", strings.Join(v.Buckets, ", "), clip(v.Bucket, 16))
 		}
 		f.Bucket = v.Bucket
 	}
 	if v.Class != "" {
-		k, err := classification.Parse(v.Class)
-		if err != nil {
-			return f, daihou.Invalid("class", "class: want normal, special-mention, substandard, doubtful or loss (or 正常, 关注, 次级, 可疑, 损失), not %q", clip(v.Class, 32))
+		k, perr := classification.Parse(v.Class)
+		if perr != nil {
+			return f, 0, daihou.Invalid("class", "class: want normal, special-mention, substandard, doubtful or loss (or 正常, 关注, 次级, 可疑, 损失), not %q", clip(v.Class, 32))
 		}
 		f.Class = k
 	}
 	if s := r.URL.Query().Get("cursor"); s != "" {
-		after, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || after < 0 {
-			return f, daihou.Invalid("cursor", "cursor: follow the next-page link, not %q", clip(s, 32))
+		after, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil || after < 0 {
+			return f, 0, daihou.Invalid("cursor", "cursor: follow the next-page link, not %q", clip(s, 32))
 		}
 		f.After = after
 	}
 	if v.Q == "" {
-		return f, nil
+		return f, 0, nil
 	}
 	l, err := loanview.Find(ctx, c.DB, v.Q)
 	switch {
 	case err == nil:
-		// The loan alone, and only if the other filters keep it.
-		if f.After < l.ID {
-			f.After, f.Limit = l.ID-1, 1
-		} else {
-			f.Borrowers = []int64{}
-		}
-		return f, nil
+		return f, l.ID, nil
 	case daihou.ErrorCode(err) != daihou.ENOTFOUND:
-		return f, err
+		return f, 0, err
 	}
 	f.Borrowers = []int64{}
 	for _, field := range []pii.Field{pii.IDNumber, pii.Phone} {
 		ids, err := c.DB.FindBorrowers(ctx, field, v.Q)
-		if err == store.ErrNoKey {
+		if errors.Is(err, store.ErrNoKey) {
 			break // a book without personal data has nothing to search
 		}
 		if err != nil && daihou.ErrorCode(err) != daihou.EINVALID {
-			return f, err
+			return f, 0, err
 		}
 		f.Borrowers = append(f.Borrowers, ids...)
 	}
 	if len(f.Borrowers) > 1000 {
 		f.Borrowers = f.Borrowers[:1000]
 	}
-	return f, nil
+	return f, 0, nil
+}
+
+// keep is the row of loan id among rows, if it is there.
+func keep(rows []store.LoanRow, id int64) []store.LoanRow {
+	for _, r := range rows {
+		if r.ID == id {
+			return []store.LoanRow{r}
+		}
+	}
+	return nil
 }
 
 func loanColumns(l *Locale) []Column {
@@ -208,10 +230,18 @@ func (c *Console) loanCells(r *http.Request, s *Session, rows []store.LoanRow) (
 			LinkCell(row.Number, loanPath(row.ID)), TextCell(b.Name), TextCell(b.Phone),
 			TextCell(row.Product), TextCell(row.Branch), TextCell(row.Officer), TextCell(statusText(l, row.Status)),
 			IntCell(l, int64(row.DPD)), TextCell(servicing.BucketOf(row.DPD).String()), classCell(l, row.Class), IntCell(l, int64(row.Stage)),
-			MoneyCell(l, row.Outstanding), IntCell(l, int64(row.Score)),
+			MoneyCell(l, row.Outstanding), scoreCell(l, row.Score),
 		})
 	}
 	return out, nil
+}
+
+// scoreCell is a behaviour score, "—" for a loan no model has scored.
+func scoreCell(l *Locale, score int) Cell {
+	if score == 0 {
+		return Cell{Text: "—", Class: "num"}
+	}
+	return IntCell(l, int64(score))
 }
 
 // loanPath is the loan 360° page of loan id.

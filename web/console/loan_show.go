@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"daihou/audit"
@@ -9,6 +10,7 @@ import (
 	"daihou/eod"
 	"daihou/loanview"
 	"daihou/money"
+	"daihou/schedule"
 	"daihou/scoring/behaviour"
 	"daihou/servicing"
 	"daihou/store"
@@ -32,6 +34,7 @@ type loanShowView struct {
 	Cause    string
 	Rate     string
 	Reasons  string
+	Method   string
 	Reveal   bool // the user may reveal the borrower's personal data
 	Audit    bool // the user may read the audit trail
 	Revealed *servicing.Borrower
@@ -69,6 +72,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 		Status: statusText(l, st.Status), Cause: st.ClassCause, Rate: l.Pct(float64(v.Loan.Rate) / float64(money.RateScale)),
 		Overdue:  st.OverduePrincipal + st.OverdueInterest + st.PenaltyDue + st.CompoundDue + st.FeesDue,
 		Reasons:  behaviour.ReasonTexts(st.Reasons, l.Lang),
+		Method:   methodText(l, v.Loan.Method),
 		Reveal:   c.DB.Authorize(ctx, auth.RevealPersonalData, id) == nil,
 		Audit:    auth.Can(s.Actor, auth.ReadAudit, auth.Book()).Allowed,
 		Revealed: revealed, Reason: reason}
@@ -108,7 +112,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	}
 	tt := &Table{ID: "tasks", Title: l.T("loan.show.tasks"), Columns: cols(l, "loan.col.task", "loan.col.kind", "loan.col.state", "loan.col.due", "loan.col.assignee", "#loan.col.priority", "loan.col.outcome", "loan.col.note")}
 	for _, t := range ts {
-		tt.Rows = append(tt.Rows, []Cell{IntCell(l, t.ID), TextCell(string(t.Kind)), TextCell(t.State), TextCell(l.Date(t.Due)), TextCell(t.Assignee), MoneyCell(l, t.Priority), TextCell(string(t.Outcome)), TextCell(t.Note)})
+		tt.Rows = append(tt.Rows, []Cell{LinkCell(strconv.FormatInt(t.ID, 10), "/console/tasks/"+strconv.FormatInt(t.ID, 10)), TextCell(string(t.Kind)), TextCell(t.State), TextCell(l.Date(t.Due)), TextCell(t.Assignee), MoneyCell(l, t.Priority), TextCell(string(t.Outcome)), TextCell(t.Note)})
 	}
 	add(tt)
 
@@ -137,7 +141,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	if err != nil {
 		return nil, err
 	}
-	lt := &Table{ID: "cases", Title: l.T("loan.show.cases"), Columns: cols(l, "loan.col.case", "loan.col.kind", "loan.col.stage", "loan.col.opened", "loan.col.court", "loan.col.assignee", "#loan.col.costs", "#loan.col.recovered")}
+	lt := &Table{ID: "cases", Title: l.T("loan.show.cases"), Columns: cols(l, "loan.col.case", "loan.col.kind", "loan.col.case_stage", "loan.col.opened", "loan.col.court", "loan.col.assignee", "#loan.col.costs", "#loan.col.recovered")}
 	for _, x := range lc {
 		lt.Rows = append(lt.Rows, []Cell{IntCell(l, x.ID), TextCell(string(x.Kind)), TextCell(string(x.Stage)), TextCell(l.Date(x.Opened)), TextCell(strings.TrimSpace(x.Court + " " + x.CourtRef)), TextCell(x.Assignee), MoneyCell(l, x.Costs), MoneyCell(l, x.Recovered)})
 	}
@@ -216,6 +220,14 @@ func txTable(l *Locale, v *loanview.View) *Table {
 			TextCell(x.Channel), TextCell(x.Reference), MoneyCell(l, a.Principal), MoneyCell(l, a.Interest), MoneyCell(l, a.Penalty+a.Compound), MoneyCell(l, a.Fee)})
 	}
 	return t
+}
+
+func methodText(l *Locale, m schedule.Method) string {
+	switch m {
+	case schedule.EqualInstallment, schedule.EqualPrincipal, schedule.InterestOnly, schedule.Bullet:
+		return l.T("loan.method." + string(m))
+	}
+	return string(m)
 }
 
 func txKindText(l *Locale, k servicing.TxKind) string {
