@@ -13,6 +13,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/config"
 	"daihou/eod"
 	"daihou/loanstate"
 	"daihou/servicing"
@@ -339,8 +340,15 @@ func (g *GenLoader) Finish(ctx context.Context, info GenInfo, h *synth.History, 
 	// write into it again).
 	t := &wtx{Tx: tx, db: g.db, now: g.db.Now(), business: info.Until, actor: auth.FromContext(ctx)}
 	i := func(v int64) string { return strconv.FormatInt(v, 10) }
-	if err := t.audit(ctx, "gen", "book", audit.DigestFields(i(int64(info.Seed)), i(int64(info.Loans)), i(int64(info.Months)), info.Until.String()),
-		fmt.Sprintf("synthetic portfolio of %d loans, %d months of history to %v, seed %d", info.Loans, info.Months, info.Until, info.Seed)); err != nil {
+	// The generated bank's regions, so that the dashboards' region filter
+	// has something to group by (org.regions): part of what gen wrote, in
+	// its one entry.
+	regions := config.FormatRegions(synthRegions())
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, "config."+config.Regions, regions); err != nil {
+		return err
+	}
+	if err := t.audit(ctx, "gen", "book", audit.DigestFields(i(int64(info.Seed)), i(int64(info.Loans)), i(int64(info.Months)), info.Until.String(), regions),
+		fmt.Sprintf("synthetic portfolio of %d loans, %d months of history to %v, seed %d; %s set to the generated regions", info.Loans, info.Months, info.Until, info.Seed, config.Regions)); err != nil {
 		return err
 	}
 	for k, v := range map[string]string{
@@ -435,4 +443,13 @@ func (g *GenLoader) Close() {
 	}
 	g.conn.Close()
 	g.conn = nil
+}
+
+// synthRegions are the generator's regions as org.regions names them.
+func synthRegions() []config.Region {
+	var out []config.Region
+	for _, r := range synth.Regions() {
+		out = append(out, config.Region{Name: r.Name, Branches: r.Branches})
+	}
+	return out
 }

@@ -51,6 +51,23 @@ func Branches() []string {
 	return out
 }
 
+// Region is one of the generated bank's regions (provinces) with its
+// branch codes.
+type Region struct {
+	Name     string
+	Branches []string
+}
+
+// Regions returns the generated bank's regions, each with its branches:
+// every branch Branches returns is in exactly one.
+func Regions() []Region {
+	out := make([]Region, len(regions))
+	for i, r := range regions {
+		out[i] = Region{Name: r.name, Branches: append([]string(nil), r.branches...)}
+	}
+	return out
+}
+
 // occupation is what a borrower does, with its share and risk effect.
 type occupation struct {
 	name   string

@@ -94,6 +94,8 @@ func (s *Server) routeTable() []route {
 		{"POST /console/lang", small(c.Form(c.SaveLang))},
 		{"GET /console/{$}", small(c.Page(c.Overview))},
 		// console: dashboards (asset quality, models, warnings, collections, reports)
+		{"GET /console/quality", small(c.Page(c.Quality))},
+		{"GET /console/reports/five-tier", small(c.Page(c.FiveTier))},
 		// console: monitoring
 		{"GET /console/models", small(c.Page(c.Models))},
 		{"GET /console/warnings", small(c.Page(c.Warnings))},

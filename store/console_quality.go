@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"daihou"
+	"daihou/auth"
+	"daihou/civil"
+	"daihou/classification"
+	"daihou/config"
+	"daihou/eod"
+	"daihou/money"
+	"daihou/servicing"
+	"daihou/warning"
+)
+
+// The dashboards' live figures: what the daily aggregates do not keep —
+// open warnings and due tasks by product, branch or officer, and one
+// officer's book, which no aggregate is cut by. Each reads through an
+// index bounded by what it counts (open warnings, open tasks, the
+// officer's loans), never the whole book.
+
+// DashboardFilter narrows a dashboard's live figures to the loans of a
+// product, of some branches and of an officer; empty fields do not narrow.
+type DashboardFilter struct {
+	Product  string
+	Branches []string
+	Officer  string
+}
+
+// where returns the filter as conditions on loans l.
+func (f DashboardFilter) where() ([]string, []any) {
+	var where []string
+	var args []any
+	if f.Product != "" {
+		where, args = append(where, "l.product = ?"), append(args, f.Product)
+	}
+	if len(f.Branches) > 0 {
+		where = append(where, "l.branch IN ("+placeholders(len(f.Branches))+")")
+		for _, b := range f.Branches {
+			args = append(args, b)
+		}
+	}
+	if f.Officer != "" {
+		where, args = append(where, "l.officer = ?"), append(args, f.Officer)
+	}
+	return where, args
+}
+
+// canDashboard is the dashboards' permission: reading the book's reports.
+func canDashboard(ctx context.Context) error {
+	return auth.Can(auth.FromContext(ctx), auth.ReadReport, auth.Book()).Err()
+}
+
+// OpenWarnings counts the open (not resolved) warnings on the loans f
+// selects, by severity. The actor in ctx must be allowed to read reports.
+func (db *DB) OpenWarnings(ctx context.Context, f DashboardFilter) (map[warning.Severity]int64, error) {
+	if err := canDashboard(ctx); err != nil {
+		return nil, err
+	}
+	where, args := f.where()
+	q := `SELECT w.severity, COUNT(*) FROM warnings w`
+	if len(where) > 0 {
+		q += ` JOIN loans l ON l.id = w.loan_id`
+	}
+	q += ` WHERE ` + strings.Join(append([]string{"w.state <> 'resolved'"}, where...), " AND ") + ` GROUP BY w.severity`
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[warning.Severity]int64{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		s, err := warning.ParseSeverity(name)
+		if err != nil {
+			return nil, err
+		}
+		out[s] += n
+	}
+	return out, rows.Err()
+}
+
+// TasksDue counts the open tasks on the loans f selects that fall due on
+// d and those already past due before it. The actor in ctx must be
+// allowed to read reports.
+func (db *DB) TasksDue(ctx context.Context, f DashboardFilter, d civil.Date) (today, late int64, err error) {
+	if err := canDashboard(ctx); err != nil {
+		return 0, 0, err
+	}
+	where, args := f.where()
+	q := `SELECT COALESCE(SUM(CASE WHEN t.due = ? THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN t.due < ? THEN 1 ELSE 0 END), 0) FROM tasks t`
+	if len(where) > 0 {
+		q += ` JOIN loans l ON l.id = t.loan_id`
+	}
+	q += ` WHERE ` + strings.Join(append([]string{"t.state IN ('open', 'escalated')", "t.due <= ?"}, where...), " AND ")
+	args = append([]any{int64(d), int64(d), int64(d)}, args...)
+	err = db.read.QueryRowContext(ctx, q, args...).Scan(&today, &late)
+	return today, late, err
+}
+
+// OfficerPortfolio returns the portfolio cells of officer's loans as the
+// last close of business counted them (their aggregate records), read
+// through the officer index: the figures no aggregate keeps per officer.
+// The actor in ctx must be allowed to read reports.
+func (db *DB) OfficerPortfolio(ctx context.Context, officer string) (map[eod.PortfolioKey]eod.PortfolioCell, error) {
+	if err := canDashboard(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT e.product, e.branch, e.status, e.bucket, e.class, e.stage, COUNT(*), SUM(e.outstanding), SUM(e.overdue), SUM(e.ecl),
+		SUM(e.written_off), SUM(e.recovered)
+		FROM loans l JOIN eod_loans e ON e.loan_id = l.id WHERE l.officer = ?
+		GROUP BY e.product, e.branch, e.status, e.bucket, e.class, e.stage`, officer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[eod.PortfolioKey]eod.PortfolioCell{}
+	for rows.Next() {
+		var k eod.PortfolioKey
+		var c eod.PortfolioCell
+		var status string
+		var bucket, class int
+		var out1, over, ecl, wo, rec int64
+		if err := rows.Scan(&k.Product, &k.Branch, &status, &bucket, &class, &k.Stage, &c.Loans, &out1, &over, &ecl, &wo, &rec); err != nil {
+			return nil, err
+		}
+		k.Status, k.Bucket, k.Class = servicing.Status(status), servicing.Bucket(bucket), classification.Class(class)
+		c.Outstanding, c.Overdue, c.ECL, c.WrittenOff, c.Recovered = money.Amount(out1), money.Amount(over), money.Amount(ecl), money.Amount(wo), money.Amount(rec)
+		out[k] = c
+	}
+	return out, rows.Err()
+}
+
+// Officers returns up to limit officer codes that loans carry, from the
+// first at or after from in order: what a dashboard names when asked for
+// an officer no loan has. The actor in ctx must be allowed to read
+// reports.
+func (db *DB) Officers(ctx context.Context, from string, limit int) ([]string, error) {
+	if err := canDashboard(ctx); err != nil {
+		return nil, err
+	}
+	var out []string
+	// One index probe per code (the next code after the last), so that a
+	// long list of loans per officer is never walked.
+	last := from
+	for len(out) < limit {
+		var code string
+		op := ">"
+		if len(out) == 0 {
+			op = ">="
+		}
+		err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MIN(officer), '') FROM loans WHERE officer `+op+` ? AND officer <> ''`, last).Scan(&code)
+		if err != nil {
+			return nil, err
+		}
+		if code == "" {
+			break
+		}
+		out = append(out, code)
+		last = code
+	}
+	return out, nil
+}
+
+// Regions returns the book's regions (the org.regions option); none when
+// it is not set. A stored value the option no longer accepts is an
+// EINVALID error naming the option.
+func (db *DB) Regions(ctx context.Context) ([]config.Region, error) {
+	v, err := db.Option(ctx, config.Regions)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := config.ParseRegions(v)
+	if err != nil {
+		return nil, daihou.Errorf(daihou.EINVALID, "%s: %v: fix it with 'daihou config set %s VALUE'", config.Regions, err, config.Regions)
+	}
+	return rs, nil
+}
+
+// MonthEnds returns the month ends that have aggregates, oldest first:
+// the months a month-by-month dashboard can show.
+func (db *DB) MonthEnds(ctx context.Context) ([]civil.Date, error) {
+	dates, err := db.AggregateDates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []civil.Date
+	for _, d := range dates {
+		if d.AddDays(1).Day() == 1 {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
