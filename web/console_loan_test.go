@@ -17,6 +17,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/classification"
+	"daihou/collection"
 	"daihou/loanview"
 	"daihou/store"
 	"daihou/store/storetest"
@@ -483,5 +484,34 @@ func TestConsoleLoanLanguages(t *testing.T) {
 		if body := col.page(fmt.Sprintf("/console/loans/%d", loan)); !strings.Contains(body, "<h1>"+c.show) {
 			t.Errorf("lang %q: the 360° page's title is not %q", c.lang, c.show)
 		}
+	}
+}
+
+// The 360° page's work blocks hold what the store has on the loan: its
+// tasks, and a contact recorded on one of them, in the user's words.
+func TestConsoleLoanShowsWork(t *testing.T) {
+	t.Parallel()
+	b := newConsoleBook(t, nil)
+	tasks, err := b.db.Tasks(b.as["risk"], store.TaskFilter{State: "open", Limit: 1})
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("the generated book has no open task: %v", err)
+	}
+	tk := tasks[0]
+	at := time.Date(2026, 3, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	if _, err := b.db.RecordOutcome(b.as["risk"], tk.ID, store.Outcome{Outcome: collection.Done, Channel: "letter", At: at, Note: "reminder posted"}); err != nil {
+		t.Fatal(err)
+	}
+	onLoan, err := b.db.Tasks(b.as["risk"], store.TaskFilter{Loan: tk.LoanID, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	risk := b.login(t, "risk")
+	path := fmt.Sprintf("/console/loans/%d", tk.LoanID)
+	if got := exportCSV(t, risk, path, "tasks"); len(got)-1 != len(onLoan) {
+		t.Errorf("the tasks block holds %d tasks, the store %d", len(got)-1, len(onLoan))
+	}
+	cs := exportCSV(t, risk, path, "contacts")
+	if len(cs) != 2 || cs[1][1] != "信函" || cs[1][3] != "risk" || cs[1][6] != "reminder posted" {
+		t.Errorf("the contacts block: %v, want the one letter risk recorded", cs)
 	}
 }

@@ -102,7 +102,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	}
 	wt := &Table{ID: "warnings", Title: l.T("loan.show.warnings"), Columns: cols(l, "loan.col.raised", "loan.col.rule", "loan.col.severity", "loan.col.state", "loan.col.reason", "loan.col.by", "loan.col.note")}
 	for _, w := range ws {
-		wt.Rows = append(wt.Rows, []Cell{TextCell(l.Date(w.Raised)), TextCell(w.Rule), TextCell(w.Severity.String()), TextCell(w.State.String()), TextCell(w.Reason), TextCell(w.By), TextCell(w.Note)})
+		wt.Rows = append(wt.Rows, []Cell{TextCell(l.Date(w.Raised)), TextCell(w.Rule), TextCell(word(l, "severity", w.Severity.String())), TextCell(word(l, "wstate", w.State.String())), TextCell(w.Reason), TextCell(w.By), TextCell(w.Note)})
 	}
 	add(wt)
 
@@ -112,7 +112,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	}
 	tt := &Table{ID: "tasks", Title: l.T("loan.show.tasks"), Columns: cols(l, "loan.col.task", "loan.col.kind", "loan.col.state", "loan.col.due", "loan.col.assignee", "#loan.col.priority", "loan.col.outcome", "loan.col.note")}
 	for _, t := range ts {
-		tt.Rows = append(tt.Rows, []Cell{LinkCell(strconv.FormatInt(t.ID, 10), "/console/tasks/"+strconv.FormatInt(t.ID, 10)), TextCell(string(t.Kind)), TextCell(t.State), TextCell(l.Date(t.Due)), TextCell(t.Assignee), MoneyCell(l, t.Priority), TextCell(string(t.Outcome)), TextCell(t.Note)})
+		tt.Rows = append(tt.Rows, []Cell{LinkCell(strconv.FormatInt(t.ID, 10), "/console/tasks/"+strconv.FormatInt(t.ID, 10)), TextCell(word(l, "task", string(t.Kind))), TextCell(word(l, "tstate", t.State)), TextCell(l.Date(t.Due)), TextCell(t.Assignee), MoneyCell(l, t.Priority), TextCell(word(l, "outcome", string(t.Outcome))), TextCell(t.Note)})
 	}
 	add(tt)
 
@@ -122,7 +122,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	}
 	ct := &Table{ID: "contacts", Title: l.T("loan.show.contacts"), Columns: cols(l, "loan.col.at", "loan.col.channel", "loan.col.party", "loan.col.by", "loan.col.connected", "loan.col.outcome", "loan.col.note")}
 	for _, x := range cs {
-		ct.Rows = append(ct.Rows, []Cell{TextCell(x.At.Format("2006-01-02 15:04")), TextCell(x.Channel), TextCell(x.Party), TextCell(x.By), TextCell(yesNo(l, x.Connected)), TextCell(string(x.Outcome)), TextCell(x.Note)})
+		ct.Rows = append(ct.Rows, []Cell{TextCell(x.At.Format("2006-01-02 15:04")), TextCell(word(l, "channel", x.Channel)), TextCell(word(l, "party", x.Party)), TextCell(x.By), TextCell(yesNo(l, x.Connected)), TextCell(word(l, "outcome", string(x.Outcome))), TextCell(x.Note)})
 	}
 	add(ct)
 
@@ -133,7 +133,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	pt := &Table{ID: "promises", Title: l.T("loan.show.promises"), Columns: cols(l, "loan.col.made", "loan.col.due", "#loan.col.amount", "#loan.col.paid", "loan.col.state", "loan.col.settled")}
 	for i := len(ps) - 1; i >= 0; i-- { // newest first
 		x := ps[i]
-		pt.Rows = append(pt.Rows, []Cell{TextCell(l.Date(x.Made)), TextCell(l.Date(x.Due)), MoneyCell(l, x.Amount), MoneyCell(l, x.Paid), TextCell(x.State), TextCell(l.Date(x.Settled))})
+		pt.Rows = append(pt.Rows, []Cell{TextCell(l.Date(x.Made)), TextCell(l.Date(x.Due)), MoneyCell(l, x.Amount), MoneyCell(l, x.Paid), TextCell(word(l, "promise", x.State)), TextCell(l.Date(x.Settled))})
 	}
 	add(pt)
 
@@ -143,7 +143,7 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 	}
 	lt := &Table{ID: "cases", Title: l.T("loan.show.cases"), Columns: cols(l, "loan.col.case", "loan.col.kind", "loan.col.case_stage", "loan.col.opened", "loan.col.court", "loan.col.assignee", "#loan.col.costs", "#loan.col.recovered")}
 	for _, x := range lc {
-		lt.Rows = append(lt.Rows, []Cell{IntCell(l, x.ID), TextCell(string(x.Kind)), TextCell(string(x.Stage)), TextCell(l.Date(x.Opened)), TextCell(strings.TrimSpace(x.Court + " " + x.CourtRef)), TextCell(x.Assignee), MoneyCell(l, x.Costs), MoneyCell(l, x.Recovered)})
+		lt.Rows = append(lt.Rows, []Cell{IntCell(l, x.ID), TextCell(word(l, "case", string(x.Kind))), TextCell(word(l, "stage", string(x.Stage))), TextCell(l.Date(x.Opened)), TextCell(strings.TrimSpace(x.Court + " " + x.CourtRef)), TextCell(x.Assignee), MoneyCell(l, x.Costs), MoneyCell(l, x.Recovered)})
 	}
 	add(lt)
 
@@ -171,6 +171,16 @@ func cols(l *Locale, keys ...string) []Column {
 		out[i] = Column{Label: l.T(strings.TrimPrefix(k, "#")), Num: num}
 	}
 	return out
+}
+
+// word says an engine's code (a task kind, an outcome, a stage …) in the
+// user's language, or as it is when the catalogue has no word for it: a
+// code added later still shows.
+func word(l *Locale, group, code string) string {
+	if s, ok := l.msgs["loan."+group+"."+code]; ok {
+		return s
+	}
+	return code
 }
 
 func yesNo(l *Locale, b bool) string {
