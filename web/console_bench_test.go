@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"daihou/auth"
+	"daihou/pii"
 	"daihou/store"
 	"daihou/store/storetest"
 	"daihou/web"
@@ -28,11 +29,22 @@ func BenchmarkConsolePages(b *testing.B) {
 	if path == "" {
 		b.Skip("set DAIHOU_BENCH_BOOK to a generated book (daihou gen) to measure the console's pages on it")
 	}
-	db := storetest.OpenPath(b, path)
 	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	keys, err := pii.ReadKeyFile(pii.KeyFileFor(path))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.UseKeys(ctx, keys); err != nil {
+		b.Fatal(err)
+	}
 	if _, _, err := db.UserActor(ctx, "bench"); err != nil {
 		has, _ := db.HasUsers(ctx)
-		as := ctx
+		as := auth.NewContext(ctx, auth.Local())
 		if has {
 			as = storetest.As(b, db, "admin")
 		}
