@@ -48,6 +48,13 @@ type trendPoint struct {
 func (c *Console) Overview(r *http.Request, s *Session) (*Page, error) {
 	ctx := r.Context()
 	if err := auth.Can(s.Actor, auth.ReadReport, auth.Book()).Err(); err != nil {
+		// The console's home for a collector or an account manager is
+		// their first menu entry (the queue, their loans), not a refusal.
+		for _, n := range navFor(s) {
+			if n.Path != "/console/" {
+				return &Page{Redirect: n.Path}, nil
+			}
+		}
 		return nil, err
 	}
 	l := s.Locale

@@ -30,6 +30,8 @@ type Page struct {
 	Error, Notice string
 	// Status is the HTTP status (200 when zero).
 	Status int
+	// Redirect, when set, sends the browser there instead (303).
+	Redirect string
 }
 
 // Table returns the page's table id, nil when it has none.
@@ -134,6 +136,10 @@ func (c *Console) page(fn pageFunc) http.HandlerFunc {
 		p, err := fn(r, s)
 		if err != nil {
 			c.fail(w, r, s.Locale, err)
+			return
+		}
+		if p.Redirect != "" {
+			http.Redirect(w, r, p.Redirect, http.StatusSeeOther)
 			return
 		}
 		if f := r.URL.Query().Get("export"); f != "" {
