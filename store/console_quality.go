@@ -198,3 +198,103 @@ func (db *DB) MonthEnds(ctx context.Context) ([]civil.Date, error) {
 	}
 	return out, nil
 }
+
+// PortfolioCells returns the portfolio cells of each of dates that has
+// aggregates, in one query: a trend needs only these, not the roll, vintage
+// and migration cells Aggregates reads as well.
+func (db *DB) PortfolioCells(ctx context.Context, dates []civil.Date) (map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell, error) {
+	out := map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell{}
+	if len(dates) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(dates))
+	for i, d := range dates {
+		args[i] = int64(d)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT as_of, product, branch, status, bucket, class, stage, loans, outstanding, overdue, ecl, written_off, recovered
+		FROM agg_portfolio WHERE as_of IN (`+placeholders(len(dates))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// A trend reads a dozen dates' cells: scanned without reflection, the
+	// words interned.
+	x := newRecordReader()
+	x.rr = newRowReader(13)
+	rr := x.rr
+	for rows.Next() {
+		if err := rr.scan(rows); err != nil {
+			return nil, err
+		}
+		d := civil.Date(rr.int(0))
+		k := eod.PortfolioKey{Product: x.intern(rr.bytes(1)), Branch: x.intern(rr.bytes(2)), Status: servicing.Status(rr.word(3)),
+			Bucket: servicing.Bucket(rr.int(4)), Class: classification.Class(rr.int(5)), Stage: int(rr.int(6))}
+		c := eod.PortfolioCell{Loans: rr.int(7), Outstanding: money.Amount(rr.int(8)), Overdue: money.Amount(rr.int(9)), ECL: money.Amount(rr.int(10)),
+			WrittenOff: money.Amount(rr.int(11)), Recovered: money.Amount(rr.int(12))}
+		if err := rr.failed(); err != nil {
+			return nil, err
+		}
+		if out[d] == nil {
+			out[d] = map[eod.PortfolioKey]eod.PortfolioCell{}
+		}
+		out[d][k] = c
+	}
+	return out, rows.Err()
+}
+
+// FlowCells returns the roll and vintage cells of each of dates, in two
+// queries and without their portfolio or migration cells: what roll-rate
+// trends and vintage curves read from every month end.
+func (db *DB) FlowCells(ctx context.Context, dates []civil.Date) (map[civil.Date]*eod.Aggregates, error) {
+	out := map[civil.Date]*eod.Aggregates{}
+	if len(dates) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(dates))
+	for i, d := range dates {
+		args[i] = int64(d)
+		out[d] = eod.NewAggregates()
+	}
+	in := `(` + placeholders(len(dates)) + `)`
+	rows, err := db.read.QueryContext(ctx, `SELECT as_of, product, from_state, to_state, loans, from_balance, to_balance FROM agg_roll WHERE as_of IN `+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var d civil.Date
+		var k eod.RollKey
+		var c eod.RollCell
+		var from, to int
+		if err := rows.Scan(&d, &k.Product, &from, &to, &c.Loans, &c.FromBalance, &c.ToBalance); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		k.From, k.To = eod.FlowState(from), eod.FlowState(to)
+		if a := out[d]; a != nil {
+			a.Roll[k] = c
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = db.read.QueryContext(ctx, `SELECT as_of, product, vintage, loans, principal, outstanding, ever30, ever30_principal, ever90, ever90_principal,
+		cur30, cur30_balance, cur90, cur90_balance FROM agg_vintage WHERE as_of IN `+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d civil.Date
+		var k eod.VintageKey
+		var c eod.VintageCell
+		if err := rows.Scan(&d, &k.Product, &k.Vintage, &c.Loans, &c.Principal, &c.Outstanding, &c.Ever30, &c.Ever30Principal, &c.Ever90, &c.Ever90Principal,
+			&c.Cur30, &c.Cur30Balance, &c.Cur90, &c.Cur90Balance); err != nil {
+			return nil, err
+		}
+		if a := out[d]; a != nil {
+			a.Vintage[k] = c
+		}
+	}
+	return out, rows.Err()
+}

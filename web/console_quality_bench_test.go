@@ -1,14 +1,11 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"daihou/auth"
-	"daihou/store"
 	"daihou/store/storetest"
 	"daihou/web"
 )
@@ -21,11 +18,7 @@ import (
 //	go test ./web -run '^$' -bench ConsoleQuality -benchtime 20x
 func BenchmarkConsoleQuality(b *testing.B) {
 	db := storetest.OpenPath(b, storetest.Gen(b, storetest.GenConfig))
-	ctx := context.Background()
-	if _, err := db.AddUser(ctx, store.NewUser{Name: "bench", Roles: []auth.Role{auth.Manager}}); err != nil {
-		b.Fatal(err)
-	}
-	as := storetest.As(b, db, "bench")
+	as := storetest.Users(b, db, "bench=manager")["bench"]
 	token, _, err := db.StartSession(as, time.Hour)
 	if err != nil {
 		b.Fatal(err)

@@ -338,6 +338,36 @@ func TestConsoleQuality(t *testing.T) {
 			t.Errorf("%s: no loan left its class, settled or was written off: the matrix is only a diagonal", month)
 		}
 	}
+	// The roll rates and vintage curves are the report's of the month end.
+	last := ends[len(ends)-1]
+	rep, err := report.Read(ctx, b.db, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roll := qualityXLSX(t, br, "/console/quality", "roll")
+	if rep.Roll == nil || len(roll) != len(rep.Roll.Rows)+1 {
+		t.Fatalf("roll table %v, the report's %+v", roll, rep.Roll)
+	}
+	for i, x := range rep.Roll.Rows {
+		if roll[i+1][0] != x.From || int64(qualityNum(t, roll[i+1][1])) != x.Loans || qualityNum(t, roll[i+1][3])-x.Roll > 1e-9 || x.Roll-qualityNum(t, roll[i+1][3]) > 1e-9 {
+			t.Errorf("roll row %v, the report's %+v", roll[i+1], x)
+		}
+	}
+	v30 := qualityXLSX(t, br, "/console/quality", "vintage30")
+	if len(v30) != len(rep.Vintages)+1 {
+		t.Fatalf("vintage table has %d rows, the report %d vintages", len(v30)-1, len(rep.Vintages))
+	}
+	for i, v := range rep.Vintages {
+		row := v30[len(rep.Vintages)-i] // oldest first on the page, newest first in the report
+		if row[0] != v.Vintage {
+			t.Fatalf("vintage row %v, want %s", row, v.Vintage)
+		}
+		for m, e := range v.Ever30 {
+			if e != nil && (3+m >= len(row) || qualityNum(t, row[3+m])-*e > 1e-9 || *e-qualityNum(t, row[3+m]) > 1e-9) {
+				t.Errorf("vintage %s MOB %d: %v, the report %v", v.Vintage, m+1, row, *e)
+			}
+		}
+	}
 	body := br.page("/console/quality")
 	for _, id := range []string{"chart-roll-trend", "chart-vintage30", "chart-vintage90", "chart-by-product", "chart-by-region", "chart-by-branch", "chart-stages", "table-roll", "table-stages"} {
 		if !strings.Contains(body, `id="`+id+`"`) {
@@ -364,7 +394,14 @@ func TestConsoleQuality(t *testing.T) {
 	})
 	t.Run("collector", func(t *testing.T) {
 		col := b.login(t, "col")
-		for _, path := range []string{"/console/", "/console/quality", "/console/reports/five-tier", "/console/reports/five-tier?export=xlsx&table=five-tier"} {
+		// Home sends a collector to their own first page, not the figures.
+		if res, _ := col.get("/console/"); res.StatusCode != http.StatusSeeOther || strings.Contains(res.Header.Get("Location"), "quality") || strings.Contains(res.Header.Get("Location"), "reports") {
+			t.Errorf("a collector GET /console/: %d %s, want a redirect away from the dashboards", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, _ := col.get("/console/?export=xlsx&table=classes"); res.StatusCode == http.StatusOK {
+			t.Errorf("a collector exported the overview's five-tier table")
+		}
+		for _, path := range []string{"/console/quality", "/console/quality?export=xlsx&table=migration-loans", "/console/reports/five-tier", "/console/reports/five-tier?export=xlsx&table=five-tier"} {
 			if res, _ := col.get(path); res.StatusCode != http.StatusForbidden {
 				t.Errorf("a collector GET %s: %d, want 403", path, res.StatusCode)
 			}

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"strings"
@@ -65,10 +66,32 @@ func (c *Console) Overview(r *http.Request, s *Session) (*Page, error) {
 	if d == 0 {
 		return nil, daihou.Errorf(daihou.ENOTFOUND, "%s", l.T("overview.no_close"))
 	}
-	at, err := c.DB.Aggregates(ctx, d)
+	// Only the portfolio cells of the date and the month ends before it
+	// (24 months at most), in one read: the overview needs nothing else.
+	ends, err := c.DB.MonthEnds(ctx)
 	if err != nil {
 		return nil, err
 	}
+	var dates []civil.Date
+	for _, md := range ends {
+		if md.Before(d) && d.MonthIndex()-md.MonthIndex() <= 24 {
+			dates = append(dates, md)
+		}
+	}
+	// An officer's figures are read from their loans and have no trend:
+	// the month ends are read only for the book.
+	read := append(dates, d)
+	if strings.TrimSpace(r.URL.Query().Get("officer")) != "" {
+		read = []civil.Date{d}
+	}
+	byDate, err := c.DB.PortfolioCells(ctx, read)
+	if err != nil {
+		return nil, err
+	}
+	if len(byDate[d]) == 0 {
+		return nil, daihou.Errorf(daihou.ENOTFOUND, "%s", l.T("overview.no_close"))
+	}
+	at := &eod.Aggregates{Portfolio: byDate[d]}
 	regions, err := c.DB.Regions(ctx)
 	if err != nil {
 		return nil, err
@@ -96,16 +119,21 @@ func (c *Console) Overview(r *http.Request, s *Session) (*Page, error) {
 
 	var trend []trendPoint
 	if f.Officer == "" {
-		dates, ends, err := c.monthEnds(r, d)
-		if err != nil {
-			return nil, err
+		if len(read) == 1 && len(dates) > 0 { // an unknown officer: the book's trend after all
+			more, err := c.DB.PortfolioCells(ctx, dates)
+			if err != nil {
+				return nil, err
+			}
+			maps.Copy(byDate, more)
 		}
 		for _, md := range dates {
-			trend = append(trend, trendPoint{Label: report.MonthName(md.MonthIndex()), f: figuresOf(md, filtered(ends[md], f).Portfolio)})
+			trend = append(trend, trendPoint{Label: report.MonthName(md.MonthIndex()), f: figuresOf(md, filtered(&eod.Aggregates{Portfolio: byDate[md]}, f).Portfolio)})
 		}
-		if len(dates) == 0 || dates[len(dates)-1] != d {
-			trend = append(trend, trendPoint{Label: d.String(), f: v.figures})
+		label := d.String()
+		if d.AddDays(1).Day() == 1 {
+			label = report.MonthName(d.MonthIndex())
 		}
+		trend = append(trend, trendPoint{Label: label, f: v.figures})
 	}
 
 	df := store.DashboardFilter{Product: f.Product, Branches: f.branchList(), Officer: f.Officer}

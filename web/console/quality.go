@@ -123,7 +123,7 @@ func (c *Console) Quality(r *http.Request, s *Session) (*Page, error) {
 	if f.byBranch() {
 		v.Notes = append(v.Notes, l.T("quality.by_product_only"))
 	}
-	_, all, err := c.monthEnds(r, d)
+	all, err := c.monthEnds(r, d)
 	if err != nil {
 		return nil, err
 	}
@@ -145,8 +145,8 @@ func (c *Console) Quality(r *http.Request, s *Session) (*Page, error) {
 	p.Tables = append(p.Tables, migrationTable(l, &m, false), migrationTable(l, &m, true))
 	p.Tables = append(p.Tables, rollTable(l, rep.Roll), rollTrendTable(l, rep.RollTrend))
 	p.Charts = append(p.Charts, rollTrendChart(l, rep.RollTrend))
-	vt, v30, v90 := vintageParts(l, rep.Vintages)
-	p.Tables, p.Charts = append(p.Tables, vt), append(p.Charts, v30, v90)
+	vt, vc := vintageParts(l, rep.Vintages)
+	p.Tables, p.Charts = append(p.Tables, vt...), append(p.Charts, vc...)
 	regionOf := map[string]string{}
 	for _, rg := range regions {
 		for _, b := range rg.Branches {
@@ -288,49 +288,52 @@ func rollTrendChart(l *Locale, trend []report.TrendLine) Chart {
 	}}
 }
 
-// vintageParts are the vintage table (ever 30+ by months on book) and the
-// ever-30+ and ever-90+ curves, a line per disbursement month.
-func vintageParts(l *Locale, vs []report.VintageLine) (*Table, Chart, Chart) {
+// vintageParts are the vintage tables (ever 30+ and ever 90+ by months
+// on book) and their curves, a line per disbursement month.
+func vintageParts(l *Locale, vs []report.VintageLine) ([]*Table, []Chart) {
 	mobs := 0
 	for _, v := range vs {
 		mobs = max(mobs, len(v.Ever30))
 	}
-	cols := []Column{{Label: l.T("quality.col_vintage")}, {Label: l.T("col.loans"), Num: true}, {Label: l.T("quality.col_principal"), Num: true}}
 	var axis []string
 	for i := 1; i <= mobs; i++ {
-		cols = append(cols, Column{Label: l.T("quality.col_mob", i), Num: true})
 		axis = append(axis, fmt.Sprint(i))
 	}
-	t := &Table{ID: "vintages", Title: l.T("quality.vintages"), Columns: cols}
-	var s30, s90 []any
-	for i := len(vs) - 1; i >= 0; i-- {
-		v := vs[i]
-		row := []Cell{TextCell(v.Vintage), IntCell(l, v.Loans), MoneyCell(l, v.Amount)}
-		var d30, d90 []any
-		for m := 0; m < mobs; m++ {
-			if m < len(v.Ever30) && v.Ever30[m] != nil {
-				row = append(row, PctCell(l, *v.Ever30[m]))
-				d30 = append(d30, pct(*v.Ever30[m]))
-				d90 = append(d90, pct(*v.Ever90[m]))
-			} else {
-				row = append(row, TextCell(""))
-				d30, d90 = append(d30, nil), append(d90, nil)
-			}
+	part := func(id, title string, curve func(report.VintageLine) []*float64) (*Table, Chart) {
+		cols := []Column{{Label: l.T("quality.col_vintage")}, {Label: l.T("col.loans"), Num: true}, {Label: l.T("quality.col_principal"), Num: true}}
+		for i := 1; i <= mobs; i++ {
+			cols = append(cols, Column{Label: l.T("quality.col_mob", i), Num: true})
 		}
-		t.Rows = append(t.Rows, row)
-		s30 = append(s30, map[string]any{"type": "line", "name": v.Vintage, "data": d30, "connectNulls": false})
-		s90 = append(s90, map[string]any{"type": "line", "name": v.Vintage, "data": d90, "connectNulls": false})
-	}
-	chart := func(id, name string, series []any) Chart {
-		return Chart{ID: id, Height: 320, Option: map[string]any{
+		t := &Table{ID: id, Title: title, Columns: cols}
+		var series []any
+		for i := len(vs) - 1; i >= 0; i-- {
+			v := vs[i]
+			row := []Cell{TextCell(v.Vintage), IntCell(l, v.Loans), MoneyCell(l, v.Amount)}
+			var data []any
+			c := curve(v)
+			for m := 0; m < mobs; m++ {
+				if m < len(c) && c[m] != nil {
+					row = append(row, PctCell(l, *c[m]))
+					data = append(data, pct(*c[m]))
+				} else {
+					row = append(row, TextCell(""))
+					data = append(data, nil)
+				}
+			}
+			t.Rows = append(t.Rows, row)
+			series = append(series, map[string]any{"type": "line", "name": v.Vintage, "data": data})
+		}
+		return t, Chart{ID: id, Height: 320, Option: map[string]any{
 			"tooltip": map[string]any{"trigger": "axis"},
 			"legend":  map[string]any{"bottom": 0, "type": "scroll"},
 			"xAxis":   map[string]any{"type": "category", "name": l.T("quality.axis_mob"), "data": axis},
-			"yAxis":   map[string]any{"type": "value", "name": name, "axisLabel": map[string]any{"formatter": "{value}%"}},
+			"yAxis":   map[string]any{"type": "value", "name": title, "axisLabel": map[string]any{"formatter": "{value}%"}},
 			"series":  series,
 		}}
 	}
-	return t, chart("vintage30", l.T("quality.ever30"), s30), chart("vintage90", l.T("quality.ever90"), s90)
+	t30, c30 := part("vintage30", l.T("quality.ever30"), func(v report.VintageLine) []*float64 { return v.Ever30 })
+	t90, c90 := part("vintage90", l.T("quality.ever90"), func(v report.VintageLine) []*float64 { return v.Ever90 })
+	return []*Table{t30, t90}, []Chart{c30, c90}
 }
 
 // breakdown is the portfolio cut by one dimension: a table and a bar

@@ -212,24 +212,19 @@ func className(l *Locale, c classification.Class) string {
 	return l.T("quality.class_" + c.String())
 }
 
-// monthEnds reads the aggregates of every month end on record up to d
-// (at most 24 months before it), as report.Read does, keyed by date.
-func (c *Console) monthEnds(r *http.Request, d civil.Date) ([]civil.Date, map[civil.Date]*eod.Aggregates, error) {
+// monthEnds reads the roll and vintage cells of every month end on
+// record up to d (at most 24 months before it), as report.Read reads
+// them, keyed by date: the month ends' other cells are not needed.
+func (c *Console) monthEnds(r *http.Request, d civil.Date) (map[civil.Date]*eod.Aggregates, error) {
 	dates, err := c.DB.MonthEnds(r.Context())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var keep []civil.Date
-	out := map[civil.Date]*eod.Aggregates{}
 	for _, md := range dates {
-		if md.After(d) || d.MonthIndex()-md.MonthIndex() > 24 {
-			continue
+		if !md.After(d) && d.MonthIndex()-md.MonthIndex() <= 24 {
+			keep = append(keep, md)
 		}
-		a, err := c.DB.Aggregates(r.Context(), md)
-		if err != nil {
-			return nil, nil, err
-		}
-		keep, out[md] = append(keep, md), a
 	}
-	return keep, out, nil
+	return c.DB.FlowCells(r.Context(), keep)
 }
