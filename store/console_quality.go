@@ -22,7 +22,8 @@ import (
 // officer's loans), never the whole book.
 
 // DashboardFilter narrows a dashboard's live figures to the loans of a
-// product, of some branches and of an officer; empty fields do not narrow.
+// product, of some branches and of an officer; empty fields do not narrow,
+// but for Branches: nil does not narrow, an empty list selects no loan.
 type DashboardFilter struct {
 	Product  string
 	Branches []string
@@ -36,7 +37,11 @@ func (f DashboardFilter) where() ([]string, []any) {
 	if f.Product != "" {
 		where, args = append(where, "l.product = ?"), append(args, f.Product)
 	}
-	if len(f.Branches) > 0 {
+	switch {
+	case f.Branches == nil:
+	case len(f.Branches) == 0: // a branch outside the region asked for: no loan
+		where = append(where, "1 = 0")
+	default:
 		where = append(where, "l.branch IN ("+placeholders(len(f.Branches))+")")
 		for _, b := range f.Branches {
 			args = append(args, b)

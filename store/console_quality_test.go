@@ -105,6 +105,9 @@ func TestDashboardFigures(t *testing.T) {
 		if n, _, _ := db.TasksDue(ctx, store.DashboardFilter{Product: "x' OR '1'='1", Branches: []string{"'; --"}, Officer: "%"}, d); n != 0 {
 			t.Errorf("tasks of a filter no loan matches: %d", n)
 		}
+		if ws, _ := db.OpenWarnings(ctx, store.DashboardFilter{Branches: []string{}}); len(ws) != 0 {
+			t.Errorf("open warnings of no branch: %v, want none", ws)
+		}
 
 		ends, err := db.MonthEnds(ctx)
 		if err != nil || len(ends) == 0 {

@@ -148,6 +148,12 @@ func TestConsoleOverviewFigures(t *testing.T) {
 			}
 		}
 	})
+	t.Run("branch outside region", func(t *testing.T) {
+		body := br.page("/console/?region=" + url.QueryEscape("北京") + "&branch=SH01")
+		if got := qualityKPI(t, body, "outstanding"); got != "0.00" || qualityKPI(t, body, "warnings") != "0" {
+			t.Errorf("北京's branch SH01 (a Shanghai branch): outstanding %s, warnings %s; want none", got, qualityKPI(t, body, "warnings"))
+		}
+	})
 	t.Run("officer", func(t *testing.T) {
 		codes, err := b.db.Officers(b.as["mgr"], "", 1)
 		if err != nil || len(codes) != 1 {
