@@ -40,7 +40,7 @@ type Console struct {
 var pageNames = slices.Concat(framePages, qualityPages, loanPages, workPages, monitorPages)
 
 // framePages are the frame's own pages.
-var framePages = []string{"login", "error", "overview"}
+var framePages = []string{"login", "error", "overview", "home"}
 
 // New returns the console over db, its templates parsed and checked: every
 // page registered, every message key used in a template present in every

@@ -25,20 +25,24 @@ const (
 
 // loanShowView is what the loan 360° page shows above its tables.
 type loanShowView struct {
-	V        *loanview.View
-	ECL      money.Amount
-	Overdue  money.Amount
-	Bucket   string
-	Class    string
-	Status   string
-	Cause    string
-	Rate     string
-	Reasons  string
-	Method   string
-	Reveal   bool // the user may reveal the borrower's personal data
-	Audit    bool // the user may read the audit trail
-	Revealed *servicing.Borrower
-	Reason   string
+	V       *loanview.View
+	ECL     money.Amount
+	Overdue money.Amount
+	Bucket  string
+	Class   string
+	Status  string
+	Cause   string
+	Rate    string
+	Reasons string
+	Method  string
+	Reveal  bool // the user may reveal the borrower's personal data
+	CanPay  bool // the user may post a payment on the loan
+	// CanPropose: the user may propose a waiver, write-off,
+	// restructuring or class override on it.
+	CanPropose bool
+	Audit      bool // the user may read the audit trail
+	Revealed   *servicing.Borrower
+	Reason     string
 }
 
 // LoanShow answers GET /console/loans/{id} (贷款全景, the loan 360°
@@ -75,7 +79,11 @@ func (c *Console) loanShow(r *http.Request, s *Session, revealed *servicing.Borr
 		Method:   methodText(l, v.Loan.Method),
 		Reveal:   c.DB.Authorize(ctx, auth.RevealPersonalData, id) == nil,
 		Audit:    auth.Can(s.Actor, auth.ReadAudit, auth.Book()).Allowed,
-		Revealed: revealed, Reason: reason}
+		Revealed: revealed, Reason: reason,
+		CanPay: c.DB.Authorize(ctx, auth.PostRepayment, id) == nil}
+	for _, a := range []auth.Action{auth.ProposeWaiver, auth.ProposeWriteOff, auth.ProposeRestructure, auth.ProposeOverride} {
+		data.CanPropose = data.CanPropose || c.DB.Authorize(ctx, a, id) == nil
+	}
 
 	p := &Page{Name: "loan_show", Title: "loan.show.title", Data: data}
 	add := func(t *Table) { p.Tables = append(p.Tables, t) }

@@ -56,7 +56,9 @@ func (c *Console) Overview(r *http.Request, s *Session) (*Page, error) {
 				return &Page{Redirect: n.Path}, nil
 			}
 		}
-		return nil, err
+		// An admin's work (users, tokens, configuration) is on the
+		// command line and the API: say so rather than refuse.
+		return &Page{Name: "home", Title: "home.title", Data: s.Actor.Roles()}, nil
 	}
 	l := s.Locale
 	d, err := c.DB.LastClose(ctx)
