@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -100,6 +101,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	mgr.clean("overview")
 	mgr.screenshot("overview")
 
+	// Asset quality and the five-tier sheet draw their charts too.
+	for _, p := range []struct{ name, path string }{{"quality", "/console/quality"}, {"five-tier", "/console/reports/five-tier"}} {
+		mgr.run("open "+p.name, chromedp.Navigate(s.base+p.path), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
+		if eval[int](mgr, "charts of "+p.name, `document.querySelectorAll("div.chart").length`) > 0 {
+			mgr.run(p.name+" charts", chromedp.WaitVisible(chromedp.CSS(`div.chart[data-drawn="1"] canvas`)))
+		}
+		mgr.clean(p.name)
+		mgr.screenshot(p.name)
+	}
+	mgr.run("back to the overview", chromedp.Navigate(s.base+"/console/"), chromedp.WaitVisible(chromedp.CSS(`#table-classes`)))
+
 	// Export the five-tier table as xlsx: the file holds the page's rows.
 	downloads := filepath.Join(dir, "downloads")
 	os.MkdirAll(downloads, 0o755)
@@ -152,8 +164,99 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	mgr.clean("language")
 
+	// The language sticks to the user, and goes back.
+	mgr.run("back to Chinese", chromedp.Click(chromedp.CSS(`#lang-switch`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"]`)))
+	mgr.clean("language back")
+
 	// Log out: the session ends, the overview asks for a login again.
 	mgr.run("logout", chromedp.Click(chromedp.CSS(`#logout`)), chromedp.WaitVisible(chromedp.CSS(`#login-form`)),
 		chromedp.Navigate(s.base+"/console/"), chromedp.WaitVisible(chromedp.CSS(`#login-form`)))
 	mgr.clean("logout")
+}
+
+// A day's work in real Chromium: a collector lands on their queue, opens a
+// task, sees the compliance guard's answer before the call and records a
+// promise to pay; a loan outside their queue is not found; a manager opens
+// the loan's 360° view and approves the collector's waiver, which reaches
+// the ledger.
+func TestConsoleWorkInBrowser(t *testing.T) {
+	chromiumPath(t)
+	s, f := consoleSite(t)
+	b := newBrowser(t, t.TempDir())
+
+	col := newTab(t, b)
+	col.login(s.base, "col", userPassword)
+	col.run("the queue", chromedp.WaitVisible(chromedp.CSS(`#table-tasks`)))
+	if !strings.HasSuffix(eval[string](col, "where", `location.pathname`), "/console/tasks") {
+		t.Errorf("a collector's login lands on %s, want the queue", eval[string](col, "where", `location.pathname`))
+	}
+	col.clean("queue")
+	col.screenshot("tasks")
+
+	task := fmt.Sprintf("%s/console/tasks/%d", s.base, f.task)
+	col.run("open the task", chromedp.Navigate(task), chromedp.WaitVisible(chromedp.CSS(`#guard`)))
+	guard := col.text("the guard", "#guard")
+	if strings.Contains(col.attr("#guard", "class"), "refused") {
+		// Outside 08:00–22:00 Beijing time the guard refuses a call, as it
+		// must; the borrower's consent to a call now is what a collector
+		// records then.
+		if !strings.Contains(guard, "cn.quiet-hours") {
+			t.Fatalf("the guard refuses the call: %s", guard)
+		}
+		col.run("the borrower consents", chromedp.Click(chromedp.CSS(`input[name="consent"]`)))
+	}
+	const due = "2026-03-31" // three days after the book's business date
+	col.screenshot("task")
+	col.run("record a promise to pay",
+		chromedp.SetValue(chromedp.CSS(`select[name="outcome"]`), "promise"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="recording"]`), "REC-20260328-0001"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="promise_amount"]`), "500.00"),
+		chromedp.SetValue(chromedp.CSS(`input[name="promise_date"]`), due),
+		chromedp.Click(chromedp.CSS(`#record-outcome`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	if msg := eval[string](col, "the answer", `(document.querySelector(".flash.error") || {}).textContent || ""`); msg != "" {
+		t.Fatalf("recording the promise was refused: %s", msg)
+	}
+	if got := col.text("the promises", "#table-promises tbody"); !strings.Contains(got, "500.00") || !strings.Contains(got, due) {
+		t.Errorf("after recording a promise of 500.00 due %s the task's promises show %q", due, got)
+	}
+	col.clean("promise")
+
+	// A loan outside the collector's scope is not found, as on the API.
+	other := fmt.Sprintf("/console/loans/%d", f.other)
+	col.allow(other)
+	col.run("a loan outside the queue", chromedp.Navigate(s.base+other), chromedp.WaitVisible(chromedp.CSS(`#error-message`)))
+	if st := col.status(); st != 404 {
+		t.Errorf("a collector opening a loan outside their queue: %d, want 404", st)
+	}
+	col.clean("out of scope")
+
+	mgr := newTab(t, b)
+	mgr.login(s.base, "mgr", userPassword)
+	mgr.run("the loan's 360° view", chromedp.Navigate(fmt.Sprintf("%s/console/loans/%d", s.base, f.loan)), chromedp.WaitVisible(chromedp.CSS(`#kpi-outstanding`)))
+	if n := eval[int](mgr, "the 360° blocks", `document.querySelectorAll("section.table").length`); n < 6 {
+		t.Errorf("the 360° view shows %d tables", n)
+	}
+	mgr.clean("loan 360")
+	mgr.screenshot("loan")
+
+	mgr.run("the approvals inbox", chromedp.Navigate(s.base+"/console/approvals"), chromedp.WaitVisible(chromedp.CSS(`#approval-p1`)))
+	mgr.screenshot("approvals")
+	mgr.run("approve the waiver",
+		chromedp.Click(chromedp.CSS(`#approval-p1 button[value="approve"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash.notice`)),
+	)
+	mgr.clean("approve")
+	var approved []struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+		Seq    int64  `json:"posted_seq"`
+	}
+	if err := json.Unmarshal([]byte(s.cli("", "approval", "list", "--status", "approved", "--json", "--as", "mgr")), &approved); err != nil {
+		t.Fatal(err)
+	}
+	if len(approved) != 1 || approved[0].ID != 1 || approved[0].Seq == 0 {
+		t.Errorf("after the manager approved the waiver the approved proposals are %+v, want proposal 1 posted", approved)
+	}
 }

@@ -51,7 +51,13 @@ func (c *Console) Overview(r *http.Request, s *Session) (*Page, error) {
 	if err := auth.Can(s.Actor, auth.ReadReport, auth.Book()).Err(); err != nil {
 		// The console's home for a collector or an account manager is
 		// their first menu entry (the queue, their loans), not a refusal.
-		for _, n := range navFor(s) {
+		nav := navFor(s)
+		for _, n := range nav {
+			if n.Path == "/console/tasks" {
+				return &Page{Redirect: n.Path}, nil // a queue to work comes first
+			}
+		}
+		for _, n := range nav {
 			if n.Path != "/console/" {
 				return &Page{Redirect: n.Path}, nil
 			}
