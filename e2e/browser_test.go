@@ -313,4 +313,3 @@ func (tb *tab) status() int {
 	tb.t.Helper()
 	return eval[int](tb, "status", `performance.getEntriesByType("navigation")[0].responseStatus`)
 }
-
