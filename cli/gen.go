@@ -13,6 +13,7 @@ import (
 	"daihou"
 	"daihou/civil"
 	"daihou/eod"
+	"daihou/money"
 	"daihou/store"
 	"daihou/synth"
 )
@@ -172,19 +173,4 @@ func peakMemoryMB() int64 {
 }
 
 // group formats n with thousands separators.
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func group(n int64) string { return money.Group(n) }

@@ -112,14 +112,28 @@ func (a Amount) Grouped() string {
 		sign, s = "-", s[1:]
 	}
 	intPart, frac, _ := strings.Cut(s, ".")
+	return sign + groupDigits(intPart) + "." + frac
+}
+
+// Group formats a count with thousands separators ("1,000,000"), as
+// Grouped does an amount's yuan.
+func Group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if s[0] == '-' {
+		return "-" + groupDigits(s[1:])
+	}
+	return groupDigits(s)
+}
+
+func groupDigits(digits string) string {
 	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
 		b.WriteRune(c)
 	}
-	return sign + b.String() + "." + frac
+	return b.String()
 }
 
 // MarshalText writes the amount as a decimal string in major units, so JSON

@@ -157,22 +157,7 @@ func (l *Locale) T(key string, args ...any) string {
 func (l *Locale) Money(a money.Amount) string { return a.Grouped() }
 
 // Int formats a count with thousands separators.
-func (l *Locale) Int(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func (l *Locale) Int(n int64) string { return money.Group(n) }
 
 // Pct formats a fraction as a percentage with two decimals ("1.23%").
 func (l *Locale) Pct(f float64) string {
