@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,8 +19,6 @@ import (
 	"daihou/eod"
 	"daihou/money"
 	"daihou/scoring/artefact"
-	"daihou/scoring/dataset"
-	"daihou/scoring/trainer"
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/store/storetest"
@@ -40,7 +37,7 @@ func newMonitorBook(t *testing.T) *consoleBook {
 	t.Helper()
 	b := newConsoleBook(t, nil)
 	db := b.db
-	registerChampion(t, db, b.as["risk"])
+	storetest.ChampionAs(t, db, b.as["risk"])
 	for i, name := range []string{"col", "col2"} {
 		if err := db.PutCollector(b.as["admin"], store.Collector{Name: name, Capacity: 100, Team: fmt.Sprintf("T%d", i+1)}); err != nil {
 			t.Fatal(err)
@@ -118,49 +115,6 @@ func newMonitorBook(t *testing.T) *consoleBook {
 		}
 	}
 	return b
-}
-
-// registerChampion trains a small scorecard on made-up rows of the
-// ledger's features (as storetest.Champion does, but as a risk officer:
-// the book has users) and makes it the champion.
-func registerChampion(t *testing.T, db *store.DB, risk context.Context) {
-	t.Helper()
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write([]string{"dpd", "max_dpd_6m", "months_on_book", "utilisation", "bad"})
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 2000 {
-		dpd := 0
-		if r.Float64() < 0.2 {
-			dpd = r.IntN(120)
-		}
-		util := r.Float64()
-		bad := "0"
-		if r.Float64() < 0.03+0.5*float64(min(dpd, 90))/90+0.1*util {
-			bad = "1"
-		}
-		w.Write([]string{strconv.Itoa(dpd), strconv.Itoa(dpd + r.IntN(10)), strconv.Itoa(1 + r.IntN(24)), strconv.FormatFloat(util, 'f', 3, 64), bad})
-	}
-	w.Flush()
-	ds, err := dataset.Read(&buf, dataset.Options{Target: "bad"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _, err := trainer.Train(risk, ds, trainer.Options{Target: "bad"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var art bytes.Buffer
-	if err := a.Write(&art); err != nil {
-		t.Fatal(err)
-	}
-	mv, err := db.RegisterModel(risk, store.ModelVersion{Segment: "all", Kind: string(a.Kind), AsOf: civil.MustParse("2025-12-31"), Horizon: 6, Metrics: "{}", Artefact: art.Bytes()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetChampion(risk, mv.ID); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestConsoleMonitor: each dashboard shows the store's and the report's

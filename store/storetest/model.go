@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
@@ -19,7 +20,13 @@ import (
 // derivation on db scores.
 func Champion(tb testing.TB, db *store.DB) store.ModelVersion {
 	tb.Helper()
-	ctx := Ctx()
+	return ChampionAs(tb, db, Ctx())
+}
+
+// ChampionAs is Champion done by the actor in ctx (a risk officer, on a
+// book with users).
+func ChampionAs(tb testing.TB, db *store.DB, ctx context.Context) store.ModelVersion {
+	tb.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"dpd", "max_dpd_6m", "months_on_book", "utilisation", "bad"})
