@@ -44,7 +44,7 @@ func (a *API) ProposeApproval(w http.ResponseWriter, r *http.Request) {
 	}
 	p := approval.Params{Component: servicing.Component(req.Component), NewTerm: req.NewTerm, NewMethod: schedule.Method(req.NewMethod)}
 	if req.Amount != "" {
-		if p.Amount, err = parseAmount(req.Amount); err != nil {
+		if p.Amount, err = ParseAmount(req.Amount); err != nil {
 			a.fail(w, r, daihou.Invalid("amount", "%v", err))
 			return
 		}

@@ -41,7 +41,7 @@ func (a *API) PostCaseEvent(w http.ResponseWriter, r *http.Request) {
 	var amount money.Amount
 	if req.Kind == string(legal.Cost) || req.Kind == string(legal.Recovered) {
 		var err error
-		if amount, err = parseAmount(req.Amount); err != nil {
+		if amount, err = ParseAmount(req.Amount); err != nil {
 			a.fail(w, r, daihou.Invalid("amount", "%v", err))
 			return
 		}

@@ -115,14 +115,14 @@ func bulkPayment(p BulkPayment) (store.Payment, error) {
 	if err != nil {
 		errs = append(errs, fmt.Sprintf("value_date: want YYYY-MM-DD, not %q", clip(p.ValueDate, 32)))
 	}
-	amount, err := parseAmount(p.Amount)
+	amount, err := ParseAmount(p.Amount)
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
 	if p.Reference == "" || len(p.Reference) > 64 {
 		errs = append(errs, "reference: want the payment's unique reference (1 to 64 characters)")
 	}
-	if err := checkChannel(p.Channel); err != nil {
+	if err := CheckChannel(p.Channel); err != nil {
 		errs = append(errs, daihou.ErrorMessage(err))
 	}
 	if len(errs) > 0 {

@@ -35,12 +35,12 @@ func (a *API) PostPayment(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	amount, err := parseAmount(req.Amount)
+	amount, err := ParseAmount(req.Amount)
 	if err != nil {
 		a.fail(w, r, daihou.Invalid("amount", "%v", err))
 		return
 	}
-	if err := checkChannel(req.Channel); err != nil {
+	if err := CheckChannel(req.Channel); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -48,15 +48,16 @@ func (a *API) PostPayment(w http.ResponseWriter, r *http.Request) {
 	a.post(w, r, t, req.ValueDate)
 }
 
-// maxAmount bounds an amount sent over the API: a trillion yuan.
-const maxAmount = money.Amount(1e14)
+// MaxAmount bounds an amount sent over the API or typed in the console: a
+// trillion yuan.
+const MaxAmount = money.Amount(1e14)
 
-// parseAmount reads an amount: a decimal string in major units with at
-// most two decimals, positive and at most maxAmount.
-func parseAmount(s string) (money.Amount, error) {
+// ParseAmount reads an amount: a decimal string in major units with at
+// most two decimals, positive and at most MaxAmount.
+func ParseAmount(s string) (money.Amount, error) {
 	a, err := money.ParseAmount(s)
-	if err != nil || a <= 0 || a > maxAmount {
-		return 0, fmt.Errorf("amount: want a positive decimal string in yuan with at most two decimals, e.g. \"1066.19\", up to %s; not %q", maxAmount, clip(s, 32))
+	if err != nil || a <= 0 || a > MaxAmount {
+		return 0, fmt.Errorf("amount: want a positive decimal string in yuan with at most two decimals, e.g. \"1066.19\", up to %s; not %q", MaxAmount, clip(s, 32))
 	}
 	return a, nil
 }
@@ -130,14 +131,21 @@ func idempotencyKey(r *http.Request) (string, error) {
 	if k == "" {
 		return "", daihou.Invalid("Idempotency-Key", "the Idempotency-Key header is required: a unique key per payment (e.g. the bank's transaction number), so that a retried request posts once")
 	}
-	if len(k) > 64 || strings.IndexFunc(k, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) || c == ' ' }) >= 0 {
+	if !SaneReference(k) {
 		return "", daihou.Invalid("Idempotency-Key", "Idempotency-Key: want 1 to 64 printable ASCII characters without spaces")
 	}
 	return k, nil
 }
 
-// checkChannel bounds a payment channel's name.
-func checkChannel(c string) error {
+// SaneReference reports whether k may be a posting's reference, the
+// ledger's idempotency key: 1 to 64 printable ASCII characters without
+// spaces.
+func SaneReference(k string) bool {
+	return k != "" && len(k) <= 64 && strings.IndexFunc(k, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) || c == ' ' }) < 0
+}
+
+// CheckChannel bounds a payment channel's name.
+func CheckChannel(c string) error {
 	if len(c) > 32 || strings.IndexFunc(c, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
 		return daihou.Invalid("channel", "channel: at most 32 printable characters")
 	}

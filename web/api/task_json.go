@@ -135,7 +135,7 @@ func (req OutcomeRequest) Parse(now time.Time) (store.Outcome, error) {
 		}
 	}
 	if req.PromiseAmount != "" {
-		if o.PromiseAmount, err = parseAmount(req.PromiseAmount); err != nil {
+		if o.PromiseAmount, err = ParseAmount(req.PromiseAmount); err != nil {
 			return o, daihou.Invalid("promise_amount", "promise_%v", err)
 		}
 	}

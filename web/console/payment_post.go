@@ -5,14 +5,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"daihou"
 	"daihou/civil"
 	"daihou/loanview"
-	"daihou/money"
 	"daihou/servicing"
 	"daihou/store"
+	"daihou/web/api"
 )
 
 // PaymentPost answers POST /console/loans/{id}/payments: one repayment,
@@ -52,11 +51,8 @@ func (c *Console) PaymentPost(w http.ResponseWriter, r *http.Request) {
 	done(w, r, "/console/loans/"+strconv.FormatInt(l.ID, 10)+"/payment", notice)
 }
 
-// maxPayment bounds a payment typed in the console: a trillion yuan, as
-// the API's.
-const maxPayment = money.Amount(1e14)
-
-// parsePayment reads the payment form, each mistake naming its field.
+// parsePayment reads the payment form, each mistake naming its field,
+// with the API's bounds.
 func parsePayment(f map[string][]string) (servicing.Tx, error) {
 	get := func(k string) string {
 		if v := f[k]; len(v) > 0 {
@@ -65,9 +61,9 @@ func parsePayment(f map[string][]string) (servicing.Tx, error) {
 		return ""
 	}
 	t := servicing.Tx{Kind: servicing.Repayment, Channel: get("channel"), Reference: get("reference")}
-	a, err := money.ParseAmount(get("amount"))
-	if err != nil || a <= 0 || a > maxPayment {
-		return t, daihou.Invalid("amount", "amount: want a positive amount in yuan with at most two decimals, e.g. 1066.19, up to %s; not %q", maxPayment, clip(get("amount"), 32))
+	a, err := api.ParseAmount(get("amount"))
+	if err != nil {
+		return t, daihou.Invalid("amount", "%v", err)
 	}
 	t.Amount = a
 	if s := get("value_date"); s != "" {
@@ -75,12 +71,12 @@ func parsePayment(f map[string][]string) (servicing.Tx, error) {
 			return t, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", clip(s, 32))
 		}
 	}
-	if len(t.Channel) > 32 || strings.IndexFunc(t.Channel, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-		return t, daihou.Invalid("channel", "channel: at most 32 printable characters")
+	if err := api.CheckChannel(t.Channel); err != nil {
+		return t, err
 	}
 	// The reference is the ledger's idempotency key: required, so that a
 	// form sent twice posts once.
-	if k := t.Reference; k == "" || len(k) > 64 || strings.IndexFunc(k, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) || c == ' ' }) >= 0 {
+	if !api.SaneReference(t.Reference) {
 		return t, daihou.Invalid("reference", "reference: required, the bank's transaction number — 1 to 64 printable ASCII characters without spaces — so that a payment sent twice posts once")
 	}
 	return t, nil

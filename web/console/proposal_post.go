@@ -14,6 +14,7 @@ import (
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
+	"daihou/web/api"
 )
 
 // ProposalPost answers POST /console/loans/{id}/proposals: the user (the
@@ -44,8 +45,8 @@ func (c *Console) ProposalPost(w http.ResponseWriter, r *http.Request) {
 	switch kind {
 	case auth.ProposalWaiver:
 		p.Component = servicing.Component(f.Get("component"))
-		if p.Amount, err = money.ParseAmount(strings.TrimSpace(f.Get("amount"))); err != nil || p.Amount <= 0 || p.Amount > maxPayment {
-			back(daihou.Invalid("amount", "amount: want a positive amount in yuan with at most two decimals, e.g. 120.50; not %q", clip(f.Get("amount"), 32)))
+		if p.Amount, err = api.ParseAmount(strings.TrimSpace(f.Get("amount"))); err != nil {
+			back(daihou.Invalid("amount", "%v", err))
 			return
 		}
 	case auth.ProposalRestructure:
