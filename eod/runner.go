@@ -12,6 +12,7 @@ import (
 	"daihou/auth"
 	"daihou/civil"
 	"daihou/loanstate"
+	"daihou/scoring/artefact"
 	"daihou/scoring/metrics"
 )
 
@@ -499,15 +500,11 @@ func (w *work) finish(ctx context.Context) error {
 	run := w.run
 	fin := Final{Rebuild: run.Mode == ModeFull && w.book == nil, Book: w.book, StartedBy: startedBy(ctx)}
 	if ch := w.cfg.Champion; ch != nil && run.Date.AddDays(1).Day() == 1 && len(ch.Artefact().Training.ScoreEdges) > 0 {
-		scores, meanPD, err := w.r.Store.ScoredPopulation(ctx, ch.ModelID())
+		m, err := w.monitor(ctx, ch.ModelID(), ch.Horizon(), ch.Artefact().Training)
 		if err != nil {
 			return err
 		}
-		if len(scores) > 0 {
-			t := ch.Artefact().Training
-			fin.Monitoring = &Monitoring{ModelID: ch.ModelID(), Month: run.Date.MonthIndex(), Population: len(scores),
-				PSI: metrics.PSI(t.ScoreShares, metrics.Shares(scores, t.ScoreEdges)), MeanPD: meanPD}
-		}
+		fin.Monitoring = m
 	}
 	run.Summary.Duration += time.Since(w.began)
 	run.Summary.Steps = w.stepTimes()
@@ -521,6 +518,37 @@ func (w *work) finish(ctx context.Context) error {
 	run.Summary.Duration += time.Since(began)
 	run.Summary.Steps = w.stepTimes()
 	return nil
+}
+
+// monitor measures the champion at a month end: the stability of today's
+// scores against training, and how the scores of horizon months back
+// ranked and calibrated what became of their loans since. Nil when there
+// is nothing to show for either.
+func (w *work) monitor(ctx context.Context, model int64, horizon int, t artefact.Training) (*Monitoring, error) {
+	date := w.run.Date
+	scores, meanPD, err := w.r.Store.ScoredPopulation(ctx, model)
+	if err != nil {
+		return nil, err
+	}
+	m := &Monitoring{ModelID: model, Month: date.MonthIndex()}
+	if len(scores) > 0 {
+		m.Population, m.MeanPD = len(scores), meanPD
+		m.PSI = metrics.PSI(t.ScoreShares, metrics.Shares(scores, t.ScoreEdges))
+	}
+	if horizon > 0 {
+		outs, err := w.r.Store.Outcomes(ctx, model, BacktestStart(date, horizon), date)
+		if err != nil {
+			return nil, err
+		}
+		Backtest(m, outs, t.ScoreEdges)
+		if m.Observed > 0 {
+			m.Horizon = horizon
+		}
+	}
+	if m.Population == 0 && m.Observed == 0 {
+		return nil, nil
+	}
+	return m, nil
 }
 
 // stepTimes returns the time each step took so far, in pipeline order. The

@@ -51,6 +51,11 @@ type Store interface {
 	Finish(ctx context.Context, run *Run, fin Final) (healed int64, err error)
 	// ScoredPopulation returns the scores of the active loans model scored.
 	ScoredPopulation(ctx context.Context, model int64) (scores []float64, meanPD float64, err error)
+	// Outcomes returns, for every loan model scored as of start (its
+	// latest score then was model's) and not settled by then, that score
+	// and what became of the loan by end (see Outcome). Month ends only:
+	// it reads each such loan's score and class history once.
+	Outcomes(ctx context.Context, model int64, start, end civil.Date) ([]Outcome, error)
 
 	// Split splits the run's scan into partitions with these upper bounds
 	// (the last is unbounded); false if another process split it first.
@@ -126,13 +131,22 @@ type Final struct {
 	StartedBy string
 }
 
-// Monitoring is one month of a model's population stability.
+// Monitoring is one month of a model's monitoring: the population
+// stability of today's scores, and the back-test of the scores made
+// Horizon months before (see Outcome and Backtest).
 type Monitoring struct {
 	ModelID    int64
 	Month      int // civil.Date.MonthIndex
 	Population int
 	PSI        float64
 	MeanPD     float64
+
+	Horizon  int  // months back the back-test looked; 0 when none was run
+	Observed int  // loans scored then and performing
+	Bads     int  // of which became non-performing by the month end
+	Measured bool // AUC and KS are kept: at least MinBads bads and a good
+	AUC, KS  float64
+	Bands    []Band // calibration by training score band, empty bands left out
 }
 
 // Partition is one partition of a run and its progress.

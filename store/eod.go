@@ -616,9 +616,7 @@ func (db *DB) Finish(ctx context.Context, run *eod.Run, fin eod.Final) (int64, e
 		}
 	}
 	if m := fin.Monitoring; m != nil {
-		if _, err := t.ExecContext(ctx, `INSERT INTO model_monitoring (model_id, month, population, psi, mean_pd) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (model_id, month) DO UPDATE SET population = excluded.population, psi = excluded.psi, mean_pd = excluded.mean_pd`,
-			m.ModelID, m.Month, m.Population, m.PSI, m.MeanPD); err != nil {
+		if err := saveMonitoring(ctx, t, m); err != nil {
 			return 0, err
 		}
 	}

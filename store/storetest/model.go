@@ -27,6 +27,14 @@ func Champion(tb testing.TB, db *store.DB) store.ModelVersion {
 // book with users).
 func ChampionAs(tb testing.TB, db *store.DB, ctx context.Context) store.ModelVersion {
 	tb.Helper()
+	return ChampionHorizon(tb, db, ctx, 6)
+}
+
+// ChampionHorizon is ChampionAs with a horizon of that many months: a
+// month-end back-test judges the scores made that long before, so a test
+// of it closes that many month ends and one more.
+func ChampionHorizon(tb testing.TB, db *store.DB, ctx context.Context, horizon int) store.ModelVersion {
+	tb.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"dpd", "max_dpd_6m", "months_on_book", "utilisation", "bad"})
@@ -59,7 +67,7 @@ func ChampionAs(tb testing.TB, db *store.DB, ctx context.Context) store.ModelVer
 	if err := a.Write(&art); err != nil {
 		tb.Fatal(err)
 	}
-	mv, err := db.RegisterModel(ctx, store.ModelVersion{Segment: "all", Kind: string(a.Kind), AsOf: civil.MustParse("2025-12-31"), Horizon: 6, Metrics: "{}", Artefact: art.Bytes()})
+	mv, err := db.RegisterModel(ctx, store.ModelVersion{Segment: "all", Kind: string(a.Kind), AsOf: civil.MustParse("2025-12-31"), Horizon: horizon, Metrics: "{}", Artefact: art.Bytes()})
 	if err != nil {
 		tb.Fatal(err)
 	}
