@@ -20,6 +20,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"daihou/store/storetest"
 )
 
 // The console's browser tests drive Debian's Chromium, headless, against
@@ -32,6 +34,12 @@ func chromiumPath(t *testing.T) string {
 	t.Helper()
 	if os.Getenv("DAIHOU_SKIP_BROWSER") == "1" {
 		t.Skip("DAIHOU_SKIP_BROWSER=1: the console's browser tests are skipped")
+	}
+	if storetest.RaceDetector {
+		// Their code runs in the daihou binary and in Chromium, neither
+		// built with the race detector: it would watch only this driver,
+		// several times slower, after the ordinary run has run them.
+		t.Skip("the browser tests drive processes the race detector does not instrument: they run in the ordinary test run")
 	}
 	for _, name := range []string{os.Getenv("DAIHOU_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
 		if name == "" {

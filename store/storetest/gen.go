@@ -20,6 +20,9 @@ import (
 // loan and event (a third of the loans under the race detector).
 var GenConfig = synth.Config{Seed: 7, Loans: 3000 / (1 + 2*b2i(raceDetector)), Months: 12, Until: civil.MustParse("2026-03-27")}
 
+// RaceDetector is set in test builds with the race detector.
+const RaceDetector = raceDetector
+
 func b2i(b bool) int {
 	if b {
 		return 1
