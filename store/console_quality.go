@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 
 	"daihou"
 	"daihou/auth"
@@ -204,14 +206,82 @@ func (db *DB) MonthEnds(ctx context.Context) ([]civil.Date, error) {
 	return out, nil
 }
 
+// cellCache keeps the portfolio cells of the dates the dashboards read:
+// they change only when close of business runs, which the cache's
+// generation (the runs on record and when the last one finished) tells,
+// so a page reads a dozen dates' cells once per close, not per request.
+type cellCache struct {
+	mu    sync.Mutex
+	gen   string
+	cells map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell
+}
+
+// maxCachedDates bounds the cache: two years of month ends and some days.
+const maxCachedDates = 64
+
+// aggGeneration names the state of the aggregates: it changes whenever a
+// close of business starts or finishes.
+func (db *DB) aggGeneration(ctx context.Context) (string, error) {
+	var n int64
+	var last, started string
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(finished_at), ''), COALESCE(MAX(started_at), '') FROM eod_runs`).Scan(&n, &last, &started)
+	return fmt.Sprintf("%d/%s/%s", n, last, started), err
+}
+
 // PortfolioCells returns the portfolio cells of each of dates that has
-// aggregates, in one query: a trend needs only these, not the roll, vintage
-// and migration cells Aggregates reads as well.
+// aggregates: a trend needs only these, not the roll, vintage and
+// migration cells Aggregates reads as well. The maps are shared between
+// callers: read them, never write to them.
 func (db *DB) PortfolioCells(ctx context.Context, dates []civil.Date) (map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell, error) {
 	out := map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell{}
 	if len(dates) == 0 {
 		return out, nil
 	}
+	gen, err := db.aggGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &db.cells
+	c.mu.Lock()
+	if c.gen != gen || len(c.cells) > maxCachedDates {
+		c.gen, c.cells = gen, map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell{}
+	}
+	var missing []civil.Date
+	for _, d := range dates {
+		if cells, ok := c.cells[d]; ok {
+			out[d] = cells
+		} else {
+			missing = append(missing, d)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := db.readPortfolioCells(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, d := range missing {
+		cells := read[d]
+		if cells == nil {
+			cells = map[eod.PortfolioKey]eod.PortfolioCell{} // no aggregates: remembered as such
+		}
+		if c.gen == gen {
+			c.cells[d] = cells
+		}
+		if len(cells) > 0 {
+			out[d] = cells
+		}
+	}
+	return out, nil
+}
+
+// readPortfolioCells reads the portfolio cells of dates in one query.
+func (db *DB) readPortfolioCells(ctx context.Context, dates []civil.Date) (map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell, error) {
+	out := map[civil.Date]map[eod.PortfolioKey]eod.PortfolioCell{}
 	args := make([]any, len(dates))
 	for i, d := range dates {
 		args[i] = int64(d)

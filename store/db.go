@@ -60,6 +60,9 @@ type DB struct {
 	arrival     *eod.Config
 	arrivalTill time.Time
 
+	// cells keeps the portfolio cells dashboards read on every request.
+	cells cellCache
+
 	groupOnce sync.Once
 	group     chan *postRequest // postings for the group committer (PostShared)
 	closed    chan struct{}     // closed by Close: the committer stops
