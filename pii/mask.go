@@ -131,7 +131,12 @@ func MaskName(value string) string {
 	if m := maskParts(r, false); m != s {
 		return m
 	}
-	return "*" + string(r[1:]) // one letter and separators (A.): hide the letter
+	// One letter and separators (A.): hide the letter; a value that
+	// begins with a star already would show whole, so hide it all.
+	if m := "*" + string(r[1:]); m != s {
+		return m
+	}
+	return stars(len(r))
 }
 
 // maskParts keeps the first letter of each part of a name, or with

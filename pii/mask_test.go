@@ -135,6 +135,16 @@ func TestMaskAddress(t *testing.T) {
 	}
 }
 
+// A name that already starts with a star is still hidden (a case the
+// property test found).
+func TestMaskNameStarred(t *testing.T) {
+	for _, in := range []string{"*.", "*-", "* ."} {
+		if got := pii.MaskName(in); got == strings.TrimSpace(in) {
+			t.Errorf("MaskName(%q) = %q: shown whole", in, got)
+		}
+	}
+}
+
 func TestMaskOtherField(t *testing.T) {
 	if got := pii.Mask("employer", " 深圳市某某科技有限公司 "); got != strings.Repeat("*", 11) {
 		t.Errorf("Mask(employer) = %q", got)
