@@ -161,7 +161,8 @@ func TestMaskHides(t *testing.T) {
 		s := rapid.StringN(2, 30, -1).Draw(t, "value")
 		for _, f := range []pii.Field{pii.Name, pii.IDNumber, pii.Phone, pii.Address, "other"} {
 			m := pii.Mask(f, s)
-			if m == strings.TrimSpace(s) && strings.TrimSpace(s) != "" && f != pii.Address {
+			// A value of stars alone looks like its own mask: nothing to hide.
+			if v := strings.TrimSpace(s); m == v && strings.Trim(v, "*") != "" && f != pii.Address {
 				t.Fatalf("Mask(%s, %q) shows it whole", f, s)
 			}
 			if !utf8.ValidString(m) {
