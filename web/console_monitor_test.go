@@ -22,6 +22,8 @@ import (
 	"daihou/servicing"
 	"daihou/store"
 	"daihou/store/storetest"
+	"daihou/synth"
+	"daihou/web"
 )
 
 // monitorFrom and monitorTo are the period the monitoring tests look at:
@@ -491,3 +493,132 @@ func mustInt(t *testing.T, s string) int {
 }
 
 func near(a, b float64) bool { d := a - b; return d < 1e-9 && d > -1e-9 }
+
+// TestConsoleMonitorBacktest: on a book closed across month ends with a
+// champion of a three-month horizon, the page's back-test table is the
+// stored back-test month by month — AUC and KS where measured, none and a
+// reason where not — and its calibration table is the stored bands of the
+// latest measured month.
+func TestConsoleMonitorBacktest(t *testing.T) {
+	// The book has no payments after it was generated, so a short horizon
+	// already sees enough loans turn non-performing and still has goods.
+	cfg := synth.Config{Seed: 11, Loans: 1200, Months: 12, Until: civil.MustParse("2026-01-29")}
+	db := storetest.OpenPath(t, storetest.Gen(t, cfg))
+	b := &consoleBook{db: db, as: storetest.Users(t, db, "risk=risk-officer", "mgr=manager")}
+	h, err := auth.HashPassword(consolePassword, cheapHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range b.as {
+		if _, err := db.UpdateUser(b.as["admin"], name, store.UserChange{PasswordHash: &h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runner := &eod.Runner{Store: db}
+	if _, err := runner.Close(storetest.EOD(), cfg.Until, false); err != nil {
+		t.Fatal(err)
+	}
+	champ := storetest.ChampionHorizon(t, db, b.as["risk"], 3)
+	// A full close scores every loan with the champion; the month end
+	// three months on back-tests those scores, the ones between have none
+	// to (a shorter horizon sees fewer than eod.MinBads bads here).
+	for i, d := range []string{"2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"} {
+		began := time.Now()
+		if _, err := runner.Close(storetest.EOD(), civil.MustParse(d), i == 0); err != nil {
+			t.Fatalf("close of %s: %v", d, err)
+		}
+		t.Logf("close of %s took %v", d, time.Since(began))
+	}
+	b.srv = web.New(db, nil)
+	b.base = start(t, b.srv)
+	mgr := b.as["mgr"]
+	mon, err := db.ModelMonitoring(mgr, champ.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured, unmeasured := -1, 0
+	for i, m := range mon {
+		if m.Measured {
+			measured = i
+		} else {
+			unmeasured++
+		}
+	}
+	if measured < 0 || unmeasured == 0 {
+		t.Fatalf("monitoring %+v: the test needs a measured month and one not measured", mon)
+	}
+
+	br := b.login(t, "mgr")
+	rows := xlsxRows(t, br, "/console/models?export=xlsx&table=backtest")
+	if len(rows) != len(mon)+1 {
+		t.Fatalf("back-test export has %d rows, want a heading and %d months", len(rows), len(mon))
+	}
+	cell := func(r []string, i int) string {
+		if i < len(r) {
+			return r[i]
+		}
+		return ""
+	}
+	for i, m := range mon {
+		r := rows[i+1]
+		label := fmt.Sprintf("%04d-%02d", m.Month/12, m.Month%12+1)
+		if cell(r, 0) != label {
+			t.Errorf("row %d month %q, want %q", i, cell(r, 0), label)
+		}
+		if m.Horizon == 0 {
+			if cell(r, 1) != "—" || cell(r, 4) != "—" || cell(r, 5) != "—" || !strings.Contains(cell(r, 6), "3") {
+				t.Errorf("%s without a back-test: row %v, want dashes and why (no scores 3 months back)", label, r)
+			}
+			continue
+		}
+		if mustInt(t, cell(r, 1)) != m.Horizon || mustInt(t, cell(r, 2)) != m.Observed || mustInt(t, cell(r, 3)) != m.Bads {
+			t.Errorf("%s row %v, want horizon %d observed %d bads %d", label, r, m.Horizon, m.Observed, m.Bads)
+		}
+		if m.Measured {
+			if !near(mustFloat(t, cell(r, 4)), m.AUC) || !near(mustFloat(t, cell(r, 5)), m.KS) || cell(r, 6) != "" {
+				t.Errorf("%s row %v, want AUC %v KS %v and no note", label, r, m.AUC, m.KS)
+			}
+		} else if cell(r, 4) != "—" || cell(r, 5) != "—" || cell(r, 6) == "" {
+			t.Errorf("%s row %v: not measured, want dashes and why", label, r)
+		}
+	}
+
+	last := mon[measured]
+	bands, err := db.ModelMonitoringBands(mgr, champ.ID, last.Month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bands) == 0 {
+		t.Fatal("the measured month has no bands")
+	}
+	calib := xlsxRows(t, br, "/console/models?export=xlsx&table=calibration")
+	if len(calib) != len(bands)+1 {
+		t.Fatalf("calibration export has %d rows, want a heading and %d bands", len(calib), len(bands))
+	}
+	for k, bd := range bands {
+		r := calib[k+1]
+		if mustInt(t, r[0]) != bd.Band+1 || mustInt(t, r[2]) != bd.Loans || mustInt(t, r[3]) != bd.Bads ||
+			!near(mustFloat(t, r[4]), bd.MeanPD) || !near(mustFloat(t, r[5]), bd.BadRate) {
+			t.Errorf("calibration row %v, want band %d loans %d bads %d mean PD %v bad rate %v", r, bd.Band+1, bd.Loans, bd.Bads, bd.MeanPD, bd.BadRate)
+		}
+	}
+	label := fmt.Sprintf("%04d-%02d", last.Month/12, last.Month%12+1)
+	body := br.page("/console/models")
+	for _, want := range []string{"分数段校准", label + " 回测", "转入不良"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+	if strings.Contains(body, "不按月保存") {
+		t.Error("the page still says calibration is not kept")
+	}
+	if err := db.SetLanguage(mgr, "en"); err != nil {
+		t.Fatal(err)
+	}
+	body = br.page("/console/models")
+	for _, want := range []string{"Calibration by score band", "The back-test of " + label, "non-performing"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the English page does not say %q", want)
+		}
+	}
+}

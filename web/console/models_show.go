@@ -27,6 +27,12 @@ type modelsView struct {
 	// LastPopulation is Last's population, as the template's counts
 	// take it.
 	LastPopulation int64
+	// Calibrated is the month (YYYY-MM) the calibration table is of: the
+	// latest whose back-test had enough bads to measure; "" when none had.
+	Calibrated string
+	// Horizon is the champion's horizon and MinBads the fewest bads a
+	// back-test is measured with, for the help text.
+	Horizon, MinBads int
 }
 
 // modelMetrics are the figures training registers with a model (the
@@ -160,9 +166,19 @@ func (c *Console) Models(r *http.Request, s *Session) (*Page, error) {
 
 	months := &Table{ID: "monitoring", Title: l.T("monitor.models.monitoring"), Columns: []Column{
 		{Label: l.T("monitor.col.month")}, {Label: l.T("monitor.col.population"), Num: true}, {Label: "PSI", Num: true}, {Label: l.T("monitor.col.mean_pd"), Num: true}}}
+	back := &Table{ID: "backtest", Title: l.T("monitor.models.backtest"), Columns: []Column{
+		{Label: l.T("monitor.col.month")}, {Label: l.T("monitor.col.horizon"), Num: true}, {Label: l.T("monitor.col.observed"), Num: true},
+		{Label: l.T("monitor.col.bads"), Num: true}, {Label: "AUC", Num: true}, {Label: "KS", Num: true}, {Label: l.T("monitor.col.note")}}}
+	calib := &Table{ID: "calibration", Title: l.T("monitor.models.calibration"), Columns: []Column{
+		{Label: l.T("monitor.col.band"), Num: true}, {Label: l.T("monitor.col.scores_seen")}, {Label: l.T("monitor.col.loans"), Num: true},
+		{Label: l.T("monitor.col.bads"), Num: true}, {Label: l.T("monitor.col.mean_pd"), Num: true}, {Label: l.T("monitor.col.bad_rate"), Num: true}}}
 	var labels []string
-	var psi, pop, meanPD []any
+	var psi, pop, meanPD, backAUC, backKS []any
+	var calibNames []string
+	var calibRate, calibPD []any
+	v.MinBads = eod.MinBads
 	if v.Champion != nil {
+		v.Horizon = v.Champion.Horizon
 		mon, err := c.DB.ModelMonitoring(ctx, v.Champion.ID)
 		if err != nil {
 			return nil, err
@@ -177,7 +193,47 @@ func (c *Console) Models(r *http.Request, s *Session) (*Page, error) {
 			labels = append(labels, label)
 			psi, pop, meanPD = append(psi, m.PSI), append(pop, m.Population), append(meanPD, m.MeanPD)
 			months.Rows = append(months.Rows, []Cell{TextCell(label), IntCell(l, int64(m.Population)), fixedCell(m.PSI), PctCell(l, m.MeanPD)})
+			back.Rows = append(back.Rows, backtestRow(l, m, v.Champion.Horizon, label))
+			if m.Measured {
+				backAUC, backKS = append(backAUC, m.AUC), append(backKS, m.KS)
+			} else {
+				// A gap in the line, not a zero: the month was not measured.
+				backAUC, backKS = append(backAUC, nil), append(backKS, nil)
+			}
 		}
+		for i := len(mon) - 1; i >= 0; i-- {
+			if !mon[i].Measured {
+				continue
+			}
+			bs, err := c.DB.ModelMonitoringBands(ctx, v.Champion.ID, mon[i].Month)
+			if err != nil {
+				return nil, err
+			}
+			v.Calibrated = monthLabel(mon[i].Month)
+			for _, b := range bs {
+				name := strconv.Itoa(b.Band + 1)
+				calibNames = append(calibNames, name)
+				calibRate, calibPD = append(calibRate, b.BadRate), append(calibPD, b.MeanPD)
+				calib.Rows = append(calib.Rows, []Cell{IntCell(l, int64(b.Band+1)),
+					TextCell(strconv.FormatFloat(b.Low, 'f', 0, 64) + " – " + strconv.FormatFloat(b.High, 'f', 0, 64)),
+					IntCell(l, int64(b.Loans)), IntCell(l, int64(b.Bads)), PctCell(l, b.MeanPD), PctCell(l, b.BadRate)})
+			}
+			break
+		}
+	}
+	backSeries := []any{
+		map[string]any{"name": "AUC", "type": "line", "data": backAUC},
+		map[string]any{"name": "KS", "type": "line", "data": backKS, "lineStyle": map[string]any{"type": "dashed"}},
+	}
+	if v.Training != nil {
+		// The training figures as level lines, so that a month's drift
+		// from them reads off the chart.
+		mark := func(name string, f float64) map[string]any {
+			return map[string]any{"silent": true, "symbol": "none", "data": []any{map[string]any{"yAxis": f, "name": name}},
+				"label": map[string]any{"formatter": name}}
+		}
+		backSeries[0].(map[string]any)["markLine"] = mark(l.T("monitor.col.train_auc"), v.Training.Metrics.AUC)
+		backSeries[1].(map[string]any)["markLine"] = mark(l.T("monitor.col.train_ks"), v.Training.Metrics.KS)
 	}
 
 	bands := &Table{ID: "bands", Title: l.T("monitor.models.bands"), Columns: []Column{
@@ -205,9 +261,19 @@ func (c *Console) Models(r *http.Request, s *Session) (*Page, error) {
 	}
 
 	return &Page{Name: "models", Title: "monitor.models.title", Data: v,
-		Tables: []*Table{list, power, months, bands},
+		Tables: []*Table{list, power, back, calib, months, bands},
 		Charts: []Chart{
 			{ID: "power", Option: lineOption(dates, lines, map[string]any{"type": "value", "min": 0, "max": 1})},
+			{ID: "backtest", Option: lineOption(labels, backSeries, map[string]any{"type": "value", "min": 0, "max": 1})},
+			{ID: "calibration", Option: map[string]any{
+				"tooltip": map[string]any{"trigger": "axis"},
+				"legend":  map[string]any{"data": []string{l.T("monitor.col.bad_rate"), l.T("monitor.col.mean_pd")}},
+				"xAxis":   map[string]any{"type": "category", "name": l.T("monitor.col.band"), "data": calibNames},
+				"yAxis":   map[string]any{"type": "value"},
+				"series": []any{
+					map[string]any{"name": l.T("monitor.col.bad_rate"), "type": "bar", "data": calibRate},
+					map[string]any{"name": l.T("monitor.col.mean_pd"), "type": "line", "data": calibPD},
+				}}},
 			{ID: "psi", Option: lineOption(labels, []any{map[string]any{"name": "PSI", "type": "line", "data": psi,
 				"markLine": map[string]any{"silent": true, "symbol": "none", "data": []any{map[string]any{"yAxis": 0.1}, map[string]any{"yAxis": 0.25}}}}},
 				map[string]any{"type": "value"})},
@@ -226,6 +292,25 @@ func (c *Console) Models(r *http.Request, s *Session) (*Page, error) {
 				"yAxis":   map[string]any{"type": "value"},
 				"series":  []any{map[string]any{"name": l.T("monitor.col.training_share"), "type": "bar", "data": shares}}}},
 		}}, nil
+}
+
+// backtestRow is a month's back-test, with why it has no AUC or KS when
+// it has none: too few bads (eod.MinBads), no good loan to rank the bads
+// against, or no scores of the model horizon months before the month.
+func backtestRow(l *Locale, m eod.Monitoring, horizon int, label string) []Cell {
+	none := Cell{Text: "—", Class: "num"}
+	if m.Horizon == 0 {
+		return []Cell{TextCell(label), none, none, none, none, none, TextCell(l.T("monitor.backtest.no_scores", horizon))}
+	}
+	row := []Cell{TextCell(label), IntCell(l, int64(m.Horizon)), IntCell(l, int64(m.Observed)), IntCell(l, int64(m.Bads))}
+	switch {
+	case m.Measured:
+		return append(row, fixedCell(m.AUC), fixedCell(m.KS), TextCell(""))
+	case m.Bads < eod.MinBads:
+		return append(row, none, none, TextCell(l.T("monitor.backtest.few_bads", eod.MinBads)))
+	default:
+		return append(row, none, none, TextCell(l.T("monitor.backtest.no_goods")))
+	}
 }
 
 // lineOption is a line chart of series over the categories x.
