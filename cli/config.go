@@ -12,7 +12,11 @@ func (m *Main) runConfig(ctx context.Context, args []string) error {
 	const usage = `Usage:
   daihou config list [--json]     every option with its value, default and meaning
   daihou config get KEY           one option's value
-  daihou config set KEY VALUE     change an option (checked before it is stored)`
+  daihou config set KEY VALUE     change an option (checked before it is stored)
+
+The book's configuration (参数配置) is kept in the database, so every process
+working on it applies the same rules. Reading it takes the risk-officer,
+manager, auditor or admin role; changing it, admin; every change is audited.`
 	if len(args) == 0 || (args[0] != "list" && args[0] != "get" && args[0] != "set") {
 		fmt.Fprintln(m.Stderr, usage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
@@ -21,7 +25,7 @@ func (m *Main) runConfig(ctx context.Context, args []string) error {
 		return usagef("want: config list|get|set")
 	}
 	verb := args[0]
-	fs := m.newFlagSet("config "+verb, `Read or change the book's configuration: the rules every process working on
+	fs := m.newFlagSet(map[string]string{"list": "config list [--json]", "get": "config get KEY", "set": "config set KEY VALUE"}[verb], `Read or change the book's configuration: the rules every process working on
 this database applies (the options and their meaning: 'daihou config list').`)
 	bk := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")

@@ -53,7 +53,7 @@ func (m *Main) runModel(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(w, "Usage: daihou model SUBCOMMAND [flags]\n\nSubcommands:")
 		for _, c := range modelCommands {
-			fmt.Fprintf(w, "  %-6s %s\n", c.name, c.summary)
+			fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 		}
 		fmt.Fprintln(w, "\nRun 'daihou model SUBCOMMAND -h' for its flags.")
 		if len(args) == 0 {

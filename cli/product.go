@@ -15,7 +15,7 @@ import (
 
 func (m *Main) runProduct(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "put" && args[0] != "list") {
-		fmt.Fprintln(m.Stderr, "Usage: daihou product put CODE [flags] | daihou product list [--json]\nRun 'daihou product put -h' for the product parameters.")
+		fmt.Fprintln(m.Stderr, "Usage: daihou product put CODE [flags] | daihou product list [--json]\n\nProducts (贷款产品): the parameters every loan of a product is serviced by —\nrepayment method, penalty rate and grace, DPD tolerance, waterfall,\nprepayment rule, LGD. Run 'daihou product put -h' for the product parameters.")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
