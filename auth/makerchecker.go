@@ -26,6 +26,20 @@ var proposalActions = map[Proposal][2]Action{
 	ProposalRestructure: {ProposeRestructure, DecideRestructure},
 }
 
+// noun returns p with its article, as a sentence names it: "an
+// override", "a write-off".
+func (p Proposal) noun() string {
+	switch p {
+	case ProposalOverride:
+		return "an override"
+	case ProposalWriteOff:
+		return "a write-off"
+	case ProposalRestructure:
+		return "a restructuring"
+	}
+	return "a " + string(p)
+}
+
 // ProposeAction returns the action of proposing p; "" for an unknown kind.
 func (p Proposal) ProposeAction() Action { return proposalActions[p][0] }
 
@@ -60,14 +74,14 @@ func CheckChecker(p Proposal, maker string, checker Actor, resource Resource) er
 		return daihou.Errorf(daihou.EINVALID, "the %s has no recorded maker, so no checker can be told apart from it; propose it again", p)
 	}
 	if checker.kind != KindUser {
-		return daihou.Errorf(daihou.EUNAUTHORIZED, "%w: a %s is decided by a person logged in as a user, not by %s (四眼原则)", ErrCheckerNotUser, p, checker)
+		return daihou.Errorf(daihou.EUNAUTHORIZED, "%w: %s is decided by a person logged in as a user, not by %s (四眼原则)", ErrCheckerNotUser, p.noun(), checker)
 	}
 	if sameName(maker, checker.name) {
-		return daihou.Errorf(daihou.EUNAUTHORIZED, "%w: the checker of a %s must be someone other than its maker %s (四眼原则); ask another user who may decide it (%s)",
-			ErrSameUser, p, checker.name, rolesOrNone(GrantedTo(decide)))
+		return daihou.Errorf(daihou.EUNAUTHORIZED, "%w: the checker of %s must be someone other than its maker %s (四眼原则); ask another user who may decide it (%s)",
+			ErrSameUser, p.noun(), checker.name, rolesOrNone(GrantedTo(decide)))
 	}
 	if d := Can(checker, decide, resource); !d.Allowed {
-		return fmt.Errorf("checker of a %s: %w", p, d.Err())
+		return fmt.Errorf("checker of %s: %w", p.noun(), d.Err())
 	}
 	return nil
 }

@@ -18,6 +18,15 @@ sealed with AES-256-GCM under a key ring: the key file beside a SQLite book
 $DAIHOU_KEY (VERSION:BASE64 entries, or one bare base64 key). The newest key
 seals; every key in the ring opens.
 
+A PostgreSQL book has no file beside it: make its first key once,
+
+  export DAIHOU_KEY=$(head -c 32 /dev/urandom | base64)
+
+and give the same key to every process of the book (serve, eod and its
+workers, imports, the command line). Keep it as safe as the database's
+backups and apart from them: without it no borrower's personal data can
+be read.
+
 'key rotate' adds a new key to the ring, writes the ring back (the key file,
 or --key-out FILE when the key came from $DAIHOU_KEY: then put the file's
 keys in $DAIHOU_KEY) before anything is sealed under it, and re-seals every

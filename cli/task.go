@@ -158,7 +158,7 @@ func loanNumbers(ctx context.Context, s *store.DB, ts []collection.Task) map[int
 }
 
 func (m *Main) taskShow(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("task show ID [--json]", "Show a task in full: what made it, when it is due, whose queue holds it, its state\nand outcome, and the notes recorded on it.")
+	fs := m.newFlagSet("task show ID [--json]", "Show a task in full: what made it, when it is due, whose queue holds it, its state\nand outcome, the notes recorded on it, its contact attempts, and the promises to pay\nthey took with what close of business settled them as (open, kept or broken).")
 	b := m.bookFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
@@ -177,11 +177,52 @@ func (m *Main) taskShow(ctx context.Context, args []string) error {
 	if err != nil {
 		return api.TaskError(err, id)
 	}
+	h, err := s.TaskHistory(ctx, id)
+	if err != nil {
+		return api.TaskError(err, id)
+	}
 	if *asJSON {
-		return writeJSON(m.Stdout, api.TaskOf(t))
+		return writeJSON(m.Stdout, struct {
+			api.Task
+			Contacts []api.Contact `json:"contacts"`
+			Promises []api.Promise `json:"promises"`
+		}{api.TaskOf(t), api.ContactsOf(h.Contacts), api.PromisesOf(h.Promises)})
 	}
 	m.printTask(ctx, s, t)
+	m.printTaskHistory(h)
 	return nil
+}
+
+// printTaskHistory prints a task's contact attempts and promises to pay,
+// oldest first, as 'task show' ends.
+func (m *Main) printTaskHistory(h store.TaskHistory) {
+	w := m.Stdout
+	if len(h.Contacts) > 0 {
+		fmt.Fprintln(w, "\nContacts")
+		tw := textTable(w)
+		fmt.Fprintln(tw, "  time (UTC)\tchannel\tparty\tby\toutcome\trecording")
+		for _, c := range h.Contacts {
+			by := c.By
+			if c.Agency != "" {
+				by += " (" + c.Agency + ")"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.At.UTC().Format("2006-01-02 15:04"), c.Channel, c.Party, by, c.Outcome, orDash(c.Recording))
+		}
+		tw.Flush()
+	}
+	if len(h.Promises) > 0 {
+		fmt.Fprintln(w, "\nPromises to pay")
+		tw := textTable(w)
+		fmt.Fprintln(tw, "  made\tdue\tamount\tpaid\tstate")
+		for _, p := range h.Promises {
+			state := p.State
+			if p.Settled != 0 {
+				state += " " + p.Settled.String()
+			}
+			fmt.Fprintf(tw, "  %v\t%v\t%s\t%s\t%s\n", p.Made, p.Due, p.Amount.Grouped(), p.Paid.Grouped(), state)
+		}
+		tw.Flush()
+	}
 }
 
 // printTask prints a task as 'task show' does.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"daihou/imports"
 	"daihou/loanview"
@@ -39,6 +40,12 @@ func readLines(path string, want map[int]bool) (map[int]string, error) {
 // idArg reads the one id argument of a command on a thing with a numeric
 // id (task, case, proposal, warning), pointing to the list that shows them.
 func idArg(fs *flag.FlagSet, what, list string) (int64, error) {
+	if fs.NArg() > 1 {
+		// Most often a value given to a switch (--recording REC-1 on
+		// 'task check', where --recording takes none) left over.
+		fs.Usage()
+		return 0, usagef("want one %s id, not %d arguments (%s): a switch such as --json takes no value", what, fs.NArg(), strings.Join(fs.Args(), " "))
+	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return 0, usagef("want one %s id ('daihou %s' shows them)", what, list)

@@ -60,6 +60,57 @@ func TasksOf(ts []collection.Task) []Task {
 	return out
 }
 
+// Contact is a contact attempt recorded on a task as JSON shows it: when,
+// how, whom it reached, who made it and what came of it — never the
+// number dialled.
+type Contact struct {
+	ID        int64      `json:"id"`
+	At        time.Time  `json:"at"`
+	Business  civil.Date `json:"business_date"`
+	Channel   string     `json:"channel"`
+	Party     string     `json:"party"`
+	By        string     `json:"by"`
+	Agency    string     `json:"agency,omitempty"`
+	Connected bool       `json:"connected"`
+	Outcome   string     `json:"outcome"`
+	Recording string     `json:"recording,omitempty"`
+	Note      string     `json:"note,omitempty"`
+}
+
+// ContactsOf returns cs as JSON shows them, [] for none.
+func ContactsOf(cs []store.TaskContact) []Contact {
+	out := make([]Contact, len(cs))
+	for i, c := range cs {
+		out[i] = Contact{ID: c.ID, At: c.At.UTC(), Business: c.Business, Channel: c.Channel, Party: c.Party, By: c.By, Agency: c.Agency,
+			Connected: c.Connected, Outcome: string(c.Outcome), Recording: c.Recording, Note: c.Note}
+	}
+	return out
+}
+
+// Promise is a promise to pay (承诺还款) as JSON shows it: made on a
+// contact, for an amount by a date, and open until close of business
+// settles it kept (the day the payments toward it reached the amount) or
+// broken (the day after its date).
+type Promise struct {
+	ID      int64        `json:"id"`
+	TaskID  int64        `json:"task_id"`
+	Made    civil.Date   `json:"made"`
+	Due     civil.Date   `json:"due"`
+	Amount  money.Amount `json:"amount"`
+	Paid    money.Amount `json:"paid"`
+	State   string       `json:"state"` // open, kept or broken
+	Settled civil.Date   `json:"settled,omitzero"`
+}
+
+// PromisesOf returns ps as JSON shows them, [] for none.
+func PromisesOf(ps []collection.PromiseToPay) []Promise {
+	out := make([]Promise, len(ps))
+	for i, p := range ps {
+		out[i] = Promise{ID: p.ID, TaskID: p.TaskID, Made: p.Made, Due: p.Due, Amount: p.Amount, Paid: p.Paid, State: p.State, Settled: p.Settled}
+	}
+	return out
+}
+
 // OutcomeRequest is the outcome of a task as a person records it: the
 // body of POST /api/v1/tasks/{id}/outcome and what 'daihou task outcome'
 // reads from its flags. Amounts are decimal strings in yuan.
