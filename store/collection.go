@@ -442,7 +442,11 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 			}
 		}
 		for _, e := range []*collection.Episode{w.Ended, w.Episode} {
-			if e == nil {
+			// An episode that ended and opens again from the same first
+			// overdue date (the payment that cured it reversed) is one
+			// row: the open one. PostgreSQL refuses one statement that
+			// upserts a row twice.
+			if e == nil || e == w.Ended && w.Episode != nil && w.Episode.Started == e.Started {
 				continue
 			}
 			if err := eps.add(ctx, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
