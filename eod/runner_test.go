@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("DAIHOU_EOD_CHILD"); path != "" {
 		os.Exit(runEODChild(path, civil.MustParse(os.Getenv("DAIHOU_EOD_DATE"))))
 	}
+	storetest.FewerChecksUnderRace(15)
 	code := m.Run()
 	storetest.Cleanup()
 	os.Exit(code)

@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 	if dsn := os.Getenv("DAIHOU_POST_CHILD"); dsn != "" {
 		os.Exit(postChild(dsn, os.Getenv("DAIHOU_POST_TX")))
 	}
+	storetest.FewerChecksUnderRace(15)
 	code := m.Run()
 	storetest.Cleanup()
 	os.Exit(code)

@@ -76,6 +76,9 @@ func readTaiwan(tb testing.TB, train []byte) *dataset.Dataset {
 }
 
 func TestTaiwanProtocol(t *testing.T) {
+	if raceDetector {
+		t.Skip("the protocol's fits take minutes under the race detector and its time-boxed tuner would see fewer trials than the figures are for; the trainer's concurrency is raced by TestTrainGeneric")
+	}
 	train, test := taiwanSplit(t)
 	ds := readTaiwan(t, train)
 	if got, want := ds.Rows(), 24000; got != want {

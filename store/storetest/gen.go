@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -137,4 +139,20 @@ func OpenPath(tb testing.TB, path string) *store.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// FewerChecksUnderRace sets rapid's number of checks a property to n in a
+// race-detector build, unless -rapid.checks was given: the detector runs
+// each case several times slower, and the ordinary run checks the full
+// number. Call it from TestMain.
+func FewerChecksUnderRace(n int) {
+	if !raceDetector || flag.Lookup("rapid.checks") == nil {
+		return
+	}
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
+	if !set {
+		flag.Set("rapid.checks", strconv.Itoa(n))
+	}
 }
