@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"daihou"
 	"daihou/civil"
-	"daihou/eod"
 	"daihou/report"
 	"daihou/scoring/portfolio"
 	"daihou/servicing"
@@ -27,31 +27,63 @@ years, their repayment behaviour (on time, late, missed and cured, partial,
 restructured, written off, paid off early), and the resulting buckets,
 five-tier classes, IFRS 9 stages, NPL ratio, ECL, roll rates and vintages.
 
-History is generated through yesterday with its month-end aggregates, then
-close of business runs for today with a user of every role (their
-passwords are new each run and printed), and the web console is served
-until Ctrl-C, with the URL and the logins printed. Running it again
+History is generated up to --days before today with its month-end
+aggregates and the behaviour model is trained on it; users of every role
+are added (their passwords are new each run and printed). Then the last
+--days are lived through one by one as a bank's book lives: each night
+close of business with warnings, SOP timelines and collection strategies;
+each morning the night's reminders go out to the simulated SMS and AI-voice
+channels, whose borrowers answer, promise and pay back through the API;
+the court and the credit bureau report on borrowers in arrears by the
+signed webhooks; and core banking's withholding run collects the
+installments the borrowers pay on their due dates. The web console is then served until
+Ctrl-C, with the URL and the logins printed. Running it again
 rebuilds the demo database; it never touches a database it did not
 create.`)
 	b := m.bookFlags(fs)
 	n := fs.Int("loans", 20000, "number of loans to generate")
 	months := fs.Int("months", 24, "months of history")
+	days := fs.Int("days", 14, "of the history, the last days lived through day by day: closes, channels, sources, payments (1 to 60)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	serve := fs.Bool("serve", true, "serve the console when the book is built (--serve=false: build it and stop)")
 	addr := fs.String("addr", "127.0.0.1:8080", "address the console listens on (port 0 picks a free one)")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
+	if *days < 1 || *days > 60 {
+		return usagef("--days %d: want 1 to 60", *days)
+	}
 	path := b.db()
 	if err := m.resetDemoDB(ctx, path); err != nil {
 		return err
 	}
+	// The console's address is taken before the work: a busy port fails
+	// at once, not after the book is built. Without --serve the days are lived
+	// through a server on any free loopback port.
+	listen := *addr
+	if !*serve {
+		listen = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		return usagef("--addr %s: %v (another daihou serving? pass --addr 127.0.0.1:0 for any free port)", *addr, err)
+	}
+	defer l.Close()
 	began := time.Now()
 	s, ctx, err := m.open(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	// While the last days are lived through, the book's wall clock is
+	// those days' (contact hours, audit times); then the real one.
+	var clock atomic.Int64
+	s.Now = func() time.Time {
+		if v := clock.Load(); v != 0 {
+			return time.Unix(0, v)
+		}
+		return time.Now()
+	}
 	if store.IsPostgres(path) {
 		if err := s.ResetDemo(ctx); err != nil {
 			return err
@@ -61,37 +93,54 @@ create.`)
 		return err
 	}
 	today := civil.FromTime(now())
-	cfg := synth.Config{Seed: *seed, Loans: *n, Months: *months, Until: today.AddDays(-1)}
+	cfg := synth.Config{Seed: *seed, Loans: *n, Months: *months, Until: today.AddDays(-*days)}
 	if err := cfg.Validate(); err != nil {
 		return daihou.Errorf(daihou.EINVALID, "%v", err)
 	}
 	gen, err := m.generate(ctx, s, cfg, 0, true, "generating the demo portfolio")
 	if err != nil {
-		return err
+		return m.demoStopped(ctx, path, err)
 	}
 
 	// Train the behaviour score on the history — observed a year ago, with
 	// six months to show who defaulted, checked out of time on loans
-	// observed seven months ago — so that tonight's close scores with it.
+	// observed seven months ago — so that the closes score with it.
 	var model *portfolio.Result
 	var oot civil.Date
 	if *months >= 13 {
 		asOf := monthEnd(today.AddMonthsClamped(-13, 1))
 		oot = monthEnd(today.AddMonthsClamped(-8, 1))
 		if model, err = portfolio.Train(ctx, ledgerStore{s}, portfolio.Options{AsOf: asOf, OOTAsOf: oot, Horizon: 6, Champion: true, Signals: true}); err != nil {
-			return err
+			return m.demoStopped(ctx, path, err)
 		}
 	}
-	// The users come before tonight's close, which gives the collector
-	// their queue, and after the training, which the local operator does
-	// while the book has no users; the rest is the admin's.
+	// The users come before the closes, which give the collector their
+	// queue, and after the training, which the local operator does while
+	// the book has no users; the rest is the admin's.
 	logins, ctx, err := addDemoUsers(ctx, s)
 	if err != nil {
 		return err
 	}
-	sums, err := (&eod.Runner{Store: s, Progress: m.eodProgress()}).Close(ctx, today, model != nil)
+	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := web.New(s, logger)
+	base := "http://" + l.Addr().String()
+	sctx, stopServing := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(sctx, l, 5*time.Second) }()
+	defer func() {
+		stopServing()
+		if served != nil {
+			<-served
+		}
+	}()
+	world, err := newDemoWorld(ctx, s, srv, base, *seed, &clock, ctx)
 	if err != nil {
 		return err
+	}
+	defer world.Close()
+	sums, err := world.live(ctx, today, model != nil, m.eodProgress())
+	if err != nil {
+		return m.demoStopped(ctx, path, err)
 	}
 	r, err := report.Read(ctx, s, today)
 	if err != nil {
@@ -108,7 +157,10 @@ create.`)
 		fmt.Fprintf(m.Stdout, "behaviour scorecard (model %d) trained on %s loans observed %v: AUC %.3f, out of time %.3f on %s loans observed %v;\n",
 			model.Model.ID, group(int64(model.Report.Rows)), model.Model.AsOf, model.Report.Train.AUC, model.OOT.AUC, group(int64(model.OOT.Rows)), oot)
 	}
-	fmt.Fprintf(m.Stdout, "close of business for %v re-derived and scored %s loans; built in %.1fs\n\n", today, group(touched), time.Since(began).Seconds())
+	st := world.stats
+	fmt.Fprintf(m.Stdout, "the last %d days lived through: %d closes of business (%s loans re-derived), %s withheld installments, %s messages to the simulated channels, %s court and bureau records by webhook;\n",
+		st.Days, st.Days, group(touched), group(int64(st.Payments)), group(int64(st.Messages)), group(int64(st.Records)))
+	fmt.Fprintf(m.Stdout, "built in %.1fs\n\n", time.Since(began).Seconds())
 	printReport(m.Stdout, r)
 	if ref := worstLoan(ctx, s); ref != "" {
 		fmt.Fprintf(m.Stdout, "\nLook at a loan:   daihou loan show %s --db %s\n", ref, path)
@@ -123,13 +175,19 @@ create.`)
 		fmt.Fprintln(m.Stdout, ")")
 		return nil
 	}
-	l, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return usagef("--addr %s: %v (another daihou serving? pass --addr 127.0.0.1:0 for any free port)", *addr, err)
+	printLogins(m.Stdout, base, logins)
+	err = <-served
+	served = nil
+	return err
+}
+
+// demoStopped says what an interrupted demo leaves: a database that the
+// next run replaces. Any other error is returned as it is.
+func (m *Main) demoStopped(ctx context.Context, path string, err error) error {
+	if ctx.Err() == nil {
+		return err
 	}
-	printLogins(m.Stdout, "http://"+l.Addr().String(), logins)
-	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return web.New(s, logger).Serve(ctx, l, 5*time.Second)
+	return daihou.Errorf(daihou.ECONFLICT, "interrupted; %s is half built: run daihou demo again to build it anew", path)
 }
 
 // monthEnd returns the last day of d's month.
