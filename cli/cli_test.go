@@ -201,7 +201,7 @@ func TestDemoRunsTwiceAndGuardsOtherDatabases(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "demo.db")
 	for i := 0; i < 2; i++ {
-		out, errs, code := run(t, db, "demo", "--loans", "300", "--serve=false")
+		out, errs, code := run(t, db, "demo", "--loans", "300", "--days", "3", "--serve=false")
 		if code != 0 || !strings.Contains(out, "NPL ratio") || !strings.Contains(out, "关注") || !strings.Contains(out, "collector/Demo-") {
 			t.Fatalf("demo run %d: exit %d %s\n%s", i+1, code, errs, out)
 		}

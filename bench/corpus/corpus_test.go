@@ -19,6 +19,9 @@ import (
 // probability of default, the best any model could do, and fall no more
 // than noise behind the scorecard.
 func TestDaihouSide(t *testing.T) {
+	if raceDetector {
+		t.Skip("the corpus's fits take minutes under the race detector; the trainers' concurrency is raced in scoring/gbdt and scoring/trainer")
+	}
 	sets, err := Synthetic(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
