@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -62,7 +63,8 @@ func BenchmarkConsolePages(b *testing.B) {
 	if err != nil || len(rows) == 0 {
 		b.Fatalf("no loan in M3 to show: %v", err)
 	}
-	h := web.New(db, nil).Handler()
+	// A page that fails says why on stderr.
+	h := web.New(db, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))).Handler()
 	for _, page := range []struct{ name, path string }{
 		{"overview", "/console/"},
 		{"quality", "/console/quality"},
