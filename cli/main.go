@@ -39,13 +39,13 @@ type command struct {
 
 // commands lists every subcommand; each is implemented in its own file.
 var commands = map[string]command{
-	"demo":     {"build a small portfolio and show it (start here)", (*Main).runDemo},
-	"config":   {"read and change the book's configuration (contagion, rate limit)", (*Main).runConfig},
+	"demo":     {"build a demo book, live through its last days, serve the console (start here)", (*Main).runDemo},
+	"config":   {"read and change the book's options (contagion, rate cap, regions …)", (*Main).runConfig},
 	"migrate":  {"apply the embedded schema migrations", (*Main).runMigrate},
 	"schedule": {"loan calculator: print a repayment schedule", (*Main).runSchedule},
-	"serve":    {"serve the JSON API and the operational endpoints over HTTP", (*Main).runServe},
-	"import":   {"import loans or payments from CSV or JSON Lines", (*Main).runImport},
-	"loan":     {"show a loan's schedule, transactions and state", (*Main).runLoan},
+	"serve":    {"serve the web console, the JSON API and the operational endpoints over HTTP", (*Main).runServe},
+	"import":   {"import loans, payments or data-source records from CSV or JSON Lines", (*Main).runImport},
+	"loan":     {"a loan: show it, post to it, override its class, assign it, reveal its borrower", (*Main).runLoan},
 	"product":  {"create, replace and list products", (*Main).runProduct},
 	"model":    {"train, evaluate and apply scoring models", (*Main).runModel},
 	"gen":      {"generate a synthetic bank portfolio (demos, benchmarks)", (*Main).runGen},
@@ -56,7 +56,7 @@ var commands = map[string]command{
 	"audit":    {"verify the audit trail's hash chain; show what was done to an object", (*Main).runAudit},
 	"key":      {"rotate the personal-data encryption key", (*Main).runKey},
 	"source":   {"data sources: record formats, pull a source's endpoint", (*Main).runSource},
-	"sim":      {"simulate the data sources on loopback: pull pages, pushed webhooks (demos, tests)", (*Main).runSim},
+	"sim":      {"simulate the data sources and the collection channels on loopback (demos, tests)", (*Main).runSim},
 	"rule":     {"early-warning rules: list, show, put, test on a loan, switch on or off, back-test", (*Main).runRule},
 	"warning":  {"early warnings raised on loans: list, acknowledge, escalate, resolve", (*Main).runWarning},
 	"outbox":   {"send the outbox's messages to the collection channels; count them, list dead letters", (*Main).runOutbox},

@@ -115,6 +115,11 @@ Without --every it pulls until the source has nothing newer and exits; with
 		return err
 	}
 	defer s.Close()
+	// The pull stores as the source's system actor; who starts it must be
+	// allowed to take in external data, as for 'import signals'.
+	if err := can(ctx, auth.IngestSignals, auth.Book()); err != nil {
+		return err
+	}
 	feed, err := auth.Import(adapter.Name())
 	if err != nil {
 		return err

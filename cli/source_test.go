@@ -64,6 +64,16 @@ func TestSourcePullFromTheSimulator(t *testing.T) {
 	if !strings.Contains(out, "bureau") || !strings.Contains(out, "inquiries") {
 		t.Errorf("source list: %q", out)
 	}
+	// A pull stores as the source's system actor, but only for someone
+	// allowed to take in external data: not a collector.
+	for _, u := range [][]string{{"boss", "--admin"}, {"col", "--role", "collector", "--as", "boss"}} {
+		if _, errs, code := run(t, db, append([]string{"user", "add", "--no-password"}, u...)...); code != 0 {
+			t.Fatalf("user add %v: %s", u, errs)
+		}
+	}
+	if out, errs, code := run(t, db, "source", "pull", "--source", "court", "--url", srv.URL+"/sources/court/records", "--rate", "0", "--as", "col"); code != 6 || strings.TrimSpace(out) != "" {
+		t.Errorf("a collector's pull: exit %d %q %s, want 6 and nothing done", code, out, errs)
+	}
 }
 
 // import signals keeps the good rows, reports each bad one with its line
