@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -127,13 +128,9 @@ create.`)
 	sctx, stopServing := context.WithCancel(ctx)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(sctx, l, 5*time.Second) }()
-	defer func() {
-		stopServing()
-		if served != nil {
-			<-served
-		}
-	}()
-	world, err := newDemoWorld(ctx, s, srv, base, *seed, &clock, ctx)
+	waitServed := sync.OnceValue(func() error { return <-served })
+	defer func() { stopServing(); waitServed() }()
+	world, err := newDemoWorld(ctx, s, srv, base, *seed, &clock)
 	if err != nil {
 		return err
 	}
@@ -158,8 +155,8 @@ create.`)
 			model.Model.ID, group(int64(model.Report.Rows)), model.Model.AsOf, model.Report.Train.AUC, model.OOT.AUC, group(int64(model.OOT.Rows)), oot)
 	}
 	st := world.stats
-	fmt.Fprintf(m.Stdout, "the last %d days lived through: %d closes of business (%s loans re-derived), %s withheld installments, %s messages to the simulated channels, %s court and bureau records by webhook;\n",
-		st.Days, st.Days, group(touched), group(int64(st.Payments)), group(int64(st.Messages)), group(int64(st.Records)))
+	fmt.Fprintf(m.Stdout, "the last %d days lived through, each with its close of business (%s loans re-derived), %s withheld installments, %s messages to the simulated channels, %s court and bureau records by webhook;\n",
+		st.Days, group(touched), group(int64(st.Payments)), group(int64(st.Messages)), group(int64(st.Records)))
 	fmt.Fprintf(m.Stdout, "built in %.1fs\n\n", time.Since(began).Seconds())
 	printReport(m.Stdout, r)
 	if ref := worstLoan(ctx, s); ref != "" {
@@ -176,9 +173,7 @@ create.`)
 		return nil
 	}
 	printLogins(m.Stdout, base, logins)
-	err = <-served
-	served = nil
-	return err
+	return waitServed()
 }
 
 // demoStopped says what an interrupted demo leaves: a database that the

@@ -37,18 +37,16 @@ import (
 type demoWorld struct {
 	s     *store.DB
 	seed  uint64
-	clock *atomic.Int64 // the book's wall clock while the days are replayed (Unix ns); 0 is the real one
-	srv   *web.Server
+	clock *atomic.Int64 // the book's wall clock while the days are lived through (Unix ns); 0 is the real one
 	chans *chansim.Sim
 	disp  *outbox.Dispatcher
 	push  *srcsim.Pusher
-	admin context.Context
-	core  context.Context // core banking's withholding file
+	core  context.Context // core banking: its withholding files, its view of arrears
 	stop  []func()
 	stats demoStats
 }
 
-// demoStats counts what the replayed days brought in.
+// demoStats counts what the days lived through brought in.
 type demoStats struct {
 	Days, Payments, Records, Messages int
 }
@@ -62,9 +60,9 @@ var (
 
 // newDemoWorld starts the channel simulator on loopback and wires the
 // server base (which serves srv) to it and to the simulated sources, with
-// secrets of its own; admin issues the simulator's API token.
-func newDemoWorld(ctx context.Context, s *store.DB, srv *web.Server, base string, seed uint64, clock *atomic.Int64, admin context.Context) (*demoWorld, error) {
-	w := &demoWorld{s: s, seed: seed, clock: clock, srv: srv, admin: admin}
+// secrets of its own; the admin in ctx issues the simulator's API token.
+func newDemoWorld(ctx context.Context, s *store.DB, srv *web.Server, base string, seed uint64, clock *atomic.Int64) (*demoWorld, error) {
+	w := &demoWorld{s: s, seed: seed, clock: clock}
 	core, err := auth.Import("core-banking")
 	if err != nil {
 		return nil, err
@@ -79,7 +77,7 @@ func newDemoWorld(ctx context.Context, s *store.DB, srv *web.Server, base string
 	}
 	srv.API.ChannelSecret = secretsOr(chanSecrets, api.EnvChannelSecret)
 	srv.API.WebhookSecret = secretsOr(srcSecrets, api.EnvSecrets)
-	token, _, err := s.IssueToken(admin, "demo-channel-simulator", []auth.Role{auth.Integration}, auth.Scope{All: true}, time.Now().Add(30*24*time.Hour))
+	token, _, err := s.IssueToken(ctx, "demo-channel-simulator", []auth.Role{auth.Integration}, auth.Scope{All: true}, time.Now().Add(30*24*time.Hour))
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +155,8 @@ func (w *demoWorld) live(ctx context.Context, last civil.Date, scoring bool, pro
 		}
 		sums = append(sums, s...)
 		w.stats.Days++
-		if w.at(d, 10); d == last {
+		w.at(d, 10)
+		if d == last {
 			w.clock.Store(0)
 		}
 		if err := w.day(ctx, d); err != nil {
@@ -187,7 +186,7 @@ func (w *demoWorld) day(ctx context.Context, d civil.Date) error {
 	}
 	arrears := make([]srcsim.Arrears, len(late))
 	for i, l := range late {
-		arrears[i] = srcsim.Arrears{LoanRef: l.LoanRef, BorrowerRef: l.BorrowerRef, BorrowerID: l.BorrowerID, DPD: l.DPD, Outstanding: int64(l.Outstanding)}
+		arrears[i] = srcsim.Arrears{LoanRef: l.LoanRef, BorrowerRef: l.BorrowerRef, BorrowerID: l.BorrowerID, DPD: l.DPD, Outstanding: l.Outstanding}
 	}
 	if recs := srcsim.Daily(w.seed, d, arrears); len(recs) > 0 {
 		res, err := w.push.Push(ctx, srcsim.FeedOf(recs))

@@ -30,7 +30,7 @@ func TestDemoLivesThroughTheLastDays(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo: exit %d %s\n%s", code, errs, out)
 	}
-	m := regexp.MustCompile(`the last 14 days lived through: 14 closes of business \(([\d,]+) loans re-derived\), ([\d,]+) withheld installments, ([\d,]+) messages to the simulated channels, ([\d,]+) court and bureau records by webhook`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`the last 14 days lived through, each with its close of business \(([\d,]+) loans re-derived\), ([\d,]+) withheld installments, ([\d,]+) messages to the simulated channels, ([\d,]+) court and bureau records by webhook`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no account of the lived days in:\n%s", out)
 	}

@@ -626,6 +626,11 @@ func (s *signalGen) business(prof *Profile, t trouble) {
 // courts are the abbreviations of the regions' courts, by region index.
 var courts = []string{"京0105", "沪0115", "粤0106", "浙0106", "苏0102", "鲁0102", "川0104", "豫0102", "鄂0102", "辽0102", "黑0102", "桂0102"}
 
+// CourtOf returns the abbreviation of the court of the borrower's region
+// (京0105 …), as the generated court records name it: for a simulator that
+// writes court records after the history.
+func CourtOf(p Profile) string { return courts[p.region] }
+
 // court draws the court events of the loan's own arrears and, on the
 // borrower's first loan, of the rest of their life.
 func (s *signalGen) court(t trouble, prof *Profile, primary bool) {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"daihou/civil"
+	"daihou/money"
 	"daihou/signal"
 	"daihou/synth"
 )
@@ -17,7 +18,7 @@ type Arrears struct {
 	BorrowerRef string // the borrower's external id
 	BorrowerID  int64
 	DPD         int
-	Outstanding int64 // principal outstanding, fen
+	Outstanding money.Amount // principal outstanding
 }
 
 // courtOdds is the chance that another creditor files a case against a
@@ -41,32 +42,29 @@ func Daily(seed uint64, d civil.Date, loans []Arrears) []signal.Record {
 		r := rand.New(rand.NewPCG(seed^uint64(d)<<24, uint64(l.BorrowerID)<<8^uint64(l.DPD)))
 		weight := math.Exp(0.5 * p.Risk)
 		if l.DPD == 1 && r.Float64() < 0.4 {
-			elsewhere := int64(float64(max(l.Outstanding, 1000000)) * (0.5 + 2*r.Float64()))
+			elsewhere := money.Amount(float64(max(l.Outstanding, 1000000)) * (0.5 + 2*r.Float64()))
 			rec := signal.Record{Source: signal.Bureau, ID: l.LoanRef + "-bureau-" + day, Borrower: l.BorrowerRef, Date: d, Fields: map[string]string{
 				"inquiries": fmt.Sprint(r.IntN(2 + int(3*weight))), "open_loans": fmt.Sprint(1 + r.IntN(4)),
-				"balance": yuan(elsewhere), "overdue_accounts": "0", "overdue_amount": "0.00"}}
+				"balance": elsewhere.String(), "overdue_accounts": "0", "overdue_amount": "0.00"}}
 			if r.Float64() < min(0.25*weight, 0.8) {
 				rec.Fields["overdue_accounts"] = fmt.Sprint(1 + r.IntN(2))
-				rec.Fields["overdue_amount"] = yuan(elsewhere / int64(5+r.IntN(10)))
+				rec.Fields["overdue_amount"] = (elsewhere / money.Amount(5+r.IntN(10))).String()
 			}
 			out = append(out, rec)
 		}
 		if odds := courtOdds[l.DPD]; odds > 0 && r.Float64() < min(odds*weight, 0.5) {
-			regions := []string{"京0105", "沪0115", "粤0106", "浙0106", "苏0102", "川0104"}
 			out = append(out, signal.Record{Source: signal.Court, ID: l.LoanRef + "-court-" + day, Borrower: l.BorrowerRef, Date: d, Fields: map[string]string{
 				"event":   "case_filed",
-				"case_no": fmt.Sprintf("(%d)%s执%d号", d.Year(), regions[r.IntN(len(regions))], 100+r.IntN(9900)),
-				"amount":  yuan(l.Outstanding * int64(20+r.IntN(80)) / 100)}})
+				"case_no": fmt.Sprintf("(%d)%s执%d号", d.Year(), synth.CourtOf(p), 100+r.IntN(9900)),
+				"amount":  (l.Outstanding * money.Amount(20+r.IntN(80)) / 100).String()}})
 		}
 	}
 	return out
 }
 
-// yuan formats fen as yuan with two decimals.
-func yuan(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
-
-// FeedOf returns a feed of the given records, for Pusher: the records of
-// one day, say, rather than a portfolio's whole history.
+// FeedOf returns a feed of the given records, in the order given, for
+// Pusher: the records of one day, say, rather than a portfolio's whole
+// history. Records of a source the simulator does not serve are left out.
 func FeedOf(recs []signal.Record) *Feed {
 	f := &Feed{sources: map[string]*lines{}}
 	for _, s := range Sources {

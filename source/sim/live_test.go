@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"daihou/civil"
+	"daihou/money"
 	datasource "daihou/source"
 	"daihou/source/sim"
 )
@@ -16,7 +17,7 @@ func TestDailyRecordsAreValidAndDeterministic(t *testing.T) {
 	var loans []sim.Arrears
 	for id := int64(1); id <= 4000; id++ {
 		loans = append(loans, sim.Arrears{LoanRef: "LN" + string(rune('A'+id%26)) + itoa(id), BorrowerRef: "BR" + itoa(id), BorrowerID: id,
-			DPD: []int{1, 5, 30, 60, 90}[id%5], Outstanding: 100_000 + id*997})
+			DPD: []int{1, 5, 30, 60, 90}[id%5], Outstanding: money.Amount(100_000 + id*997)})
 	}
 	d := civil.MustParse("2026-11-20")
 	recs := sim.Daily(9, d, loans)
