@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"daihou/civil"
 	"daihou/money"
 	"daihou/store/storetest"
 )
@@ -877,7 +878,7 @@ func (w *walker) closedDates(ds []dateSummary, through string) {
 	defer w.mu.Unlock()
 	next := opened
 	if n := len(w.closed); n > 0 {
-		next = addDays(w.closed[n-1], 1)
+		next = civil.MustParse(w.closed[n-1]).AddDays(1).String()
 	}
 	for _, d := range ds {
 		if d.Date != next {
@@ -885,7 +886,7 @@ func (w *walker) closedDates(ds []dateSummary, through string) {
 			return
 		}
 		w.closed = append(w.closed, d.Date)
-		next = addDays(d.Date, 1)
+		next = civil.MustParse(d.Date).AddDays(1).String()
 	}
 	if through != "" && w.closed[len(w.closed)-1] != through {
 		w.t.Errorf("close of business through %s stopped at %s", through, w.closed[len(w.closed)-1])
@@ -900,15 +901,6 @@ func (w *walker) closeNext() dateSummary {
 		w.t.Fatalf("close of the next day closed %d dates", len(ds))
 	}
 	return ds[0]
-}
-
-// addDays returns the date n days after date (a date the walk wrote).
-func addDays(date string, n int) string {
-	d, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		panic(err)
-	}
-	return d.AddDate(0, 0, n).Format(time.DateOnly)
 }
 
 // startWorkers starts two close-of-business workers on a PostgreSQL book.
