@@ -54,7 +54,8 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 	loan := fs.String("loan", "", "only the proposals on this loan: its id or the lender's loan number")
 	inbox := fs.Bool("inbox", false, "only those you may decide")
 	limit := fs.Int("limit", 100, "at most this many")
-	asJSON := fs.Bool("json", false, "print JSON")
+	after := fs.String("after", "", "the page after this cursor (the last line of the page before gives it)")
+	asJSON := fs.Bool("json", false, "print JSON: {approvals, next_cursor}")
 	if err := parseFlags(fs, reorder(fs, args)); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 	if err := checkLimit(*limit); err != nil {
 		return err
 	}
-	f := store.ProposalFilter{Inbox: *inbox, Limit: *limit}
+	f := store.ProposalFilter{Inbox: *inbox, After: *after, Limit: *limit}
 	if *status != "all" && *status != "" {
 		st, err := approval.ParseStatus(*status)
 		if err != nil {
@@ -88,12 +89,13 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 	if f.LoanID, err = loanFilter(ctx, s, *loan); err != nil {
 		return err
 	}
-	ps, err := s.Proposals(ctx, f)
+	page, err := s.Proposals(ctx, f)
 	if err != nil {
 		return err
 	}
+	ps := page.Proposals
 	if *asJSON {
-		return writeJSON(m.Stdout, api.ApprovalsOf(ps))
+		return writeJSON(m.Stdout, api.ApprovalPage{Approvals: api.ApprovalsOf(ps), NextCursor: page.Next})
 	}
 	tw := textTable(m.Stdout)
 	fmt.Fprintln(tw, "id\tkind\tloan\twhat\tmaker\tstatus\tchecker\tyours\treason")
@@ -107,7 +109,12 @@ func (m *Main) approvalList(ctx context.Context, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	m.listEnd(len(ps), *limit, "no proposals")
+	if len(ps) == 0 {
+		fmt.Fprintln(m.Stdout, "no proposals")
+	}
+	if page.Next != "" {
+		fmt.Fprintf(m.Stdout, "more: --after %s\n", page.Next)
+	}
 	return nil
 }
 

@@ -248,15 +248,17 @@ func TestConsoleWorkInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash.notice`)),
 	)
 	mgr.clean("approve")
-	var approved []struct {
-		ID     int64  `json:"id"`
-		Status string `json:"status"`
-		Seq    int64  `json:"posted_seq"`
+	var list struct {
+		Approvals []struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+			Seq    int64  `json:"posted_seq"`
+		} `json:"approvals"`
 	}
-	if err := json.Unmarshal([]byte(s.cli("", "approval", "list", "--status", "approved", "--json", "--as", "mgr")), &approved); err != nil {
+	if err := json.Unmarshal([]byte(s.cli("", "approval", "list", "--status", "approved", "--json", "--as", "mgr")), &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(approved) != 1 || approved[0].ID != 1 || approved[0].Seq == 0 {
+	if approved := list.Approvals; len(approved) != 1 || approved[0].ID != 1 || approved[0].Seq == 0 {
 		t.Errorf("after the manager approved the waiver the approved proposals are %+v, want proposal 1 posted", approved)
 	}
 }

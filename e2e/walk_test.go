@@ -474,16 +474,18 @@ func walk(t *testing.T, bin, backend string) {
 	}
 	w.ok("approval", "approve", id(proposal.ID), "--note", "estate checked: nothing to recover", "--as", "mgr")
 	// The approvals inbox keeps both decisions with their two people.
-	var approved []struct {
-		ID      int64  `json:"id"`
-		Kind    string `json:"kind"`
-		Maker   string `json:"maker"`
-		Checker string `json:"checker"`
-		Seq     int64  `json:"posted_seq"`
+	var approved struct {
+		Approvals []struct {
+			ID      int64  `json:"id"`
+			Kind    string `json:"kind"`
+			Maker   string `json:"maker"`
+			Checker string `json:"checker"`
+			Seq     int64  `json:"posted_seq"`
+		} `json:"approvals"`
 	}
 	w.okJSON(&approved, "approval", "list", "--status", "approved", "--json", "--as", "mgr")
 	decided := map[string]string{}
-	for _, a := range approved {
+	for _, a := range approved.Approvals {
 		decided[a.Kind] = fmt.Sprintf("%d by %s, checked by %s, posted %v", a.ID, a.Maker, a.Checker, a.Seq != 0)
 	}
 	if want := map[string]string{

@@ -357,60 +357,117 @@ type ProposalFilter struct {
 	// Inbox keeps only what the actor may decide: pending, made by
 	// someone else, of a kind the actor decides on that loan.
 	Inbox bool
-	Limit int // default 100, at most 10000
+	After string // the cursor of the page before (ProposalPage.Next); "" for the first
+	Limit int    // default 100, at most 10000
 }
 
-// Proposals returns the proposals the filter selects on the loans the
-// actor in ctx may see, newest first: waivers, write-offs and
+// ProposalPage is one page of the approvals list and the cursor of the
+// next ("" on the last).
+type ProposalPage struct {
+	Proposals []approval.Proposal
+	Next      string
+}
+
+// proposalCursor bounds the two lists a page merges: the ledger's
+// proposals with id below Ledger and the overrides with id below Override
+// (0: no bound, the first page). Each list is read newest id first, so a
+// bound is exact: everything above it was shown.
+type proposalCursor struct{ Ledger, Override int64 }
+
+func (c proposalCursor) String() string { return fmt.Sprintf("%d.%d", c.Ledger, c.Override) }
+
+func parseProposalCursor(s string) (proposalCursor, error) {
+	bad := daihou.Invalid("after", "after: pass back the next cursor of the page before, not %q", clipText(s, 40))
+	l, o, ok := strings.Cut(s, ".")
+	if !ok {
+		return proposalCursor{}, bad
+	}
+	var c proposalCursor
+	var err1, err2 error
+	c.Ledger, err1 = strconv.ParseInt(l, 10, 64)
+	c.Override, err2 = strconv.ParseInt(o, 10, 64)
+	if err1 != nil || err2 != nil || c.Ledger < 1 || c.Override < 1 {
+		return proposalCursor{}, bad
+	}
+	return c, nil
+}
+
+// Proposals returns a page of the proposals the filter selects on the
+// loans the actor in ctx may see, newest first: waivers, write-offs and
 // restructurings with classification overrides (kind override), in one
-// list, each saying whether the actor may decide it.
-func (db *DB) Proposals(ctx context.Context, f ProposalFilter) ([]approval.Proposal, error) {
+// list, each saying whether the actor may decide it. The two kinds are
+// kept apart and read by keyset each, so a long inbox pages in constant
+// time.
+func (db *DB) Proposals(ctx context.Context, f ProposalFilter) (ProposalPage, error) {
 	actor := auth.FromContext(ctx)
 	if f.Status != "" {
 		if _, err := approval.ParseStatus(string(f.Status)); err != nil {
-			return nil, err
+			return ProposalPage{}, err
 		}
 	}
 	if f.Kind != "" && f.Kind.DecideAction() == "" {
-		return nil, daihou.Invalid("kind", "kind: want waiver, writeoff, restructure or override, not %q", clipText(string(f.Kind), 32))
+		return ProposalPage{}, daihou.Invalid("kind", "kind: want waiver, writeoff, restructure or override, not %q", clipText(string(f.Kind), 32))
+	}
+	var cur proposalCursor
+	if f.After != "" {
+		var err error
+		if cur, err = parseProposalCursor(f.After); err != nil {
+			return ProposalPage{}, err
+		}
 	}
 	limit := f.Limit
 	if limit <= 0 || limit > 10000 {
 		limit = 100
 	}
-	var out []approval.Proposal
+	var ledger, over []approval.Proposal
 	if f.Kind != auth.ProposalOverride {
 		kinds := approval.Kinds
 		if f.Kind != "" {
 			kinds = []auth.Proposal{f.Kind}
 		}
-		got, err := db.ledgerProposals(ctx, actor, kinds, f, limit)
-		if err != nil {
-			return nil, err
+		var err error
+		if ledger, err = db.ledgerProposals(ctx, actor, kinds, f, cur.Ledger, limit+1); err != nil {
+			return ProposalPage{}, err
 		}
-		out = append(out, got...)
 	}
 	if (f.Kind == "" || f.Kind == auth.ProposalOverride) && f.Status != approval.Withdrawn {
-		got, err := db.overrideProposals(ctx, actor, f, limit)
-		if err != nil {
-			return nil, err
+		var err error
+		if over, err = db.overrideProposals(ctx, actor, f, cur.Override, limit+1); err != nil {
+			return ProposalPage{}, err
 		}
-		out = append(out, got...)
 	}
-	slices.SortStableFunc(out, func(a, b approval.Proposal) int {
-		if c := b.Created.Compare(a.Created); c != 0 {
-			return c
+	// Merge the two lists, newest first, each kept in its own order, so
+	// that the cursor's bound on each is exact.
+	var page ProposalPage
+	i, j := 0, 0
+	for len(page.Proposals) < limit && (i < len(ledger) || j < len(over)) {
+		if j == len(over) || i < len(ledger) && !ledger[i].Created.Before(over[j].Created) {
+			page.Proposals, i = append(page.Proposals, ledger[i]), i+1
+		} else {
+			page.Proposals, j = append(page.Proposals, over[j]), j+1
 		}
-		return int(b.ID - a.ID)
-	})
-	if len(out) > limit {
-		out = out[:limit]
 	}
-	return out, nil
+	if i < len(ledger) || j < len(over) {
+		page.Next = proposalCursor{Ledger: nextBound(ledger, i), Override: nextBound(over, j)}.String()
+	}
+	return page, nil
+}
+
+// nextBound is the cursor's bound on a list of which the first shown
+// were shown: below the last shown; above the first not shown when none
+// was; 1 (nothing) when the list is empty.
+func nextBound(ps []approval.Proposal, shown int) int64 {
+	switch {
+	case shown > 0:
+		return ps[shown-1].ID
+	case len(ps) > 0:
+		return ps[0].ID + 1
+	}
+	return 1
 }
 
 // ledgerProposals lists the proposals of kinds the filter selects.
-func (db *DB) ledgerProposals(ctx context.Context, actor auth.Actor, kinds []auth.Proposal, f ProposalFilter, limit int) ([]approval.Proposal, error) {
+func (db *DB) ledgerProposals(ctx context.Context, actor auth.Actor, kinds []auth.Proposal, f ProposalFilter, below int64, limit int) ([]approval.Proposal, error) {
 	can, cargs := decidable(actor, kinds, "p.kind", "p.maker", "p.status")
 	scope, sargs := scopeWhere(auth.ScopeFor(actor, auth.ReadLoan))
 	args := slices.Concat(cargs, sargs)
@@ -424,6 +481,9 @@ func (db *DB) ledgerProposals(ctx context.Context, actor auth.Actor, kinds []aut
 	if f.LoanID != 0 {
 		where, args = append(where, "p.loan_id = ?"), append(args, f.LoanID)
 	}
+	if below > 0 {
+		where, args = append(where, "p.id < ?"), append(args, below)
+	}
 	if f.Inbox {
 		where = append(where, can)
 		args = append(args, cargs...)
@@ -435,7 +495,7 @@ func (db *DB) ledgerProposals(ctx context.Context, actor auth.Actor, kinds []aut
 
 // overrideProposals lists the classification overrides the filter
 // selects, as proposals of kind override.
-func (db *DB) overrideProposals(ctx context.Context, actor auth.Actor, f ProposalFilter, limit int) ([]approval.Proposal, error) {
+func (db *DB) overrideProposals(ctx context.Context, actor auth.Actor, f ProposalFilter, below int64, limit int) ([]approval.Proposal, error) {
 	can, cargs := decidable(actor, []auth.Proposal{auth.ProposalOverride}, "", "o.maker", "o.status")
 	scope, sargs := scopeWhere(auth.ScopeFor(actor, auth.ReadLoan))
 	args := slices.Concat(cargs, sargs)
@@ -445,6 +505,9 @@ func (db *DB) overrideProposals(ctx context.Context, actor auth.Actor, f Proposa
 	}
 	if f.LoanID != 0 {
 		where, args = append(where, "o.loan_id = ?"), append(args, f.LoanID)
+	}
+	if below > 0 {
+		where, args = append(where, "o.id < ?"), append(args, below)
 	}
 	if f.Inbox {
 		where = append(where, can)
@@ -517,14 +580,13 @@ func (db *DB) DecideOverrideID(ctx context.Context, id int64, approve bool) (app
 		}
 		return approval.Proposal{}, err
 	}
-	got, err := db.Proposals(ctx, ProposalFilter{Kind: auth.ProposalOverride, LoanID: loanID, Limit: 10000})
+	// The newest override of the loan below id+1 is the one decided.
+	got, err := db.overrideProposals(ctx, auth.FromContext(ctx), ProposalFilter{LoanID: loanID}, id+1, 1)
 	if err != nil {
 		return approval.Proposal{}, err
 	}
-	for _, p := range got {
-		if p.ID == id {
-			return p, nil
-		}
+	if len(got) == 1 && got[0].ID == id {
+		return got[0], nil
 	}
 	return approval.Proposal{}, daihou.Errorf(daihou.EINTERNAL, "override %d decided and then not found", id)
 }

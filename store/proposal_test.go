@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -123,7 +124,7 @@ func TestProposalMakerChecker(t *testing.T) {
 
 		// The inbox: bob and carol may decide it, dave (its maker) and erin not.
 		for who, want := range map[string]bool{"bob": true, "carol": true, "dave": false, "erin": false} {
-			got, err := db.Proposals(as[who], store.ProposalFilter{Inbox: true, Kind: auth.ProposalWaiver})
+			got, err := inboxOf(db, as[who], store.ProposalFilter{Inbox: true, Kind: auth.ProposalWaiver})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,7 +276,7 @@ func TestProposalRestructureWithdrawAndInbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		// bob's inbox: the restructuring and the override, in one list.
-		inbox, err := db.Proposals(as["bob"], store.ProposalFilter{Inbox: true})
+		inbox, err := inboxOf(db, as["bob"], store.ProposalFilter{Inbox: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,10 +290,10 @@ func TestProposalRestructureWithdrawAndInbox(t *testing.T) {
 		if slices.Sort(kinds); !slices.Equal(kinds, []string{"override", "restructure"}) {
 			t.Errorf("bob's inbox %q, want an override and a restructuring", kinds)
 		}
-		if mine, _ := db.Proposals(as["alice"], store.ProposalFilter{Inbox: true}); len(mine) != 0 {
+		if mine, _ := inboxOf(db, as["alice"], store.ProposalFilter{Inbox: true}); len(mine) != 0 {
 			t.Errorf("the maker's inbox holds her own proposals: %+v", mine)
 		}
-		all, err := db.Proposals(as["alice"], store.ProposalFilter{LoanID: loan})
+		all, err := inboxOf(db, as["alice"], store.ProposalFilter{LoanID: loan})
 		if err != nil || len(all) != 2 || all[0].Status != approval.Pending || all[1].Status != approval.Withdrawn || all[0].CanDecide {
 			t.Errorf("alice's list of loan %d: %+v %v", loan, all, err)
 		}
@@ -309,13 +310,90 @@ func TestProposalRestructureWithdrawAndInbox(t *testing.T) {
 		if _, err := db.DecideOverrideID(as["carol"], o, true); err != nil {
 			t.Fatal(err)
 		}
-		if inbox, _ := db.Proposals(as["bob"], store.ProposalFilter{Inbox: true}); len(inbox) != 0 {
+		if inbox, _ := inboxOf(db, as["bob"], store.ProposalFilter{Inbox: true}); len(inbox) != 0 {
 			t.Errorf("bob's inbox after the decisions: %+v", inbox)
 		}
-		done, err := db.Proposals(as["bob"], store.ProposalFilter{Status: approval.Approved})
+		done, err := inboxOf(db, as["bob"], store.ProposalFilter{Status: approval.Approved})
 		if err != nil || len(done) != 2 {
 			t.Errorf("approved proposals: %+v %v", done, err)
 		}
 		storetest.CheckCache(t, db)
+	})
+}
+
+// inboxOf returns every proposal f selects, page after page: the proposals
+// of each page follow those of the page before.
+func inboxOf(db *store.DB, ctx context.Context, f store.ProposalFilter) ([]approval.Proposal, error) {
+	var all []approval.Proposal
+	for {
+		page, err := db.Proposals(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Proposals...)
+		if page.Next == "" {
+			return all, nil
+		}
+		f.After = page.Next
+	}
+}
+
+// The approvals list pages by cursor over both of its lists (the ledger's
+// proposals and the classification overrides): the pages, one after
+// another, are the whole list in its order, each proposal once, at any
+// page size; a cursor the list did not give is refused naming it.
+func TestProposalsPageByCursor(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := MustOpenDB(t, backend)
+		ids := MustAddLoans(t, db, servicing.DefaultProduct("CL"), 5)
+		as := storetest.Users(t, db, "alice=risk-officer", "bob=manager")
+		terms := approval.Params{NewRate: money.MustParseRate("0.06"), NewTerm: 24, NewMethod: schedule.EqualPrincipal}
+		for k, id := range ids {
+			// Interleave the two lists, so that a page holds some of each.
+			if _, err := db.Propose(as["alice"], id, auth.ProposalRestructure, terms, "lower installments"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ProposeOverride(as["alice"], id, classification.SpecialMention, "the shop closed"); err != nil {
+				t.Fatal(err)
+			}
+			if k%2 == 0 {
+				if _, err := db.Propose(as["alice"], id, auth.ProposalWriteOff, approval.Params{}, "deceased"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		const total = 5 + 5 + 3
+		for _, f := range []store.ProposalFilter{{Inbox: true}, {Status: approval.Pending}, {Kind: auth.ProposalOverride}, {Kind: auth.ProposalRestructure}} {
+			whole, err := db.Proposals(as["bob"], store.ProposalFilter{Inbox: f.Inbox, Status: f.Status, Kind: f.Kind, Limit: 10000})
+			if err != nil || whole.Next != "" {
+				t.Fatalf("%+v: the whole list: next %q, %v", f, whole.Next, err)
+			}
+			want := map[auth.Proposal]int{"": total, auth.ProposalOverride: 5, auth.ProposalRestructure: 5}[f.Kind]
+			if len(whole.Proposals) != want {
+				t.Fatalf("%+v: %d proposals, want %d", f, len(whole.Proposals), want)
+			}
+			for i := 1; i < len(whole.Proposals); i++ {
+				if whole.Proposals[i].Created.After(whole.Proposals[i-1].Created) {
+					t.Fatalf("%+v: proposal %d is newer than the one before it", f, i)
+				}
+			}
+			for _, size := range []int{1, 2, 4, 12, 13} {
+				f.Limit = size
+				got, err := inboxOf(db, as["bob"], f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(whole.Proposals, got); diff != "" {
+					t.Errorf("%+v, pages of %d: not the whole list (-whole +pages):\n%s", f, size, diff)
+				}
+			}
+		}
+		for _, bad := range []string{"x", "3", "0.4", "4.-1", "4.5.6", "4.99999999999999999999"} {
+			_, err := db.Proposals(as["bob"], store.ProposalFilter{After: bad})
+			if daihou.ErrorCode(err) != daihou.EINVALID || daihou.ErrorField(err) != "after" {
+				t.Errorf("cursor %q: %v, want EINVALID naming after", bad, err)
+			}
+		}
 	})
 }

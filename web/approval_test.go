@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,6 +95,19 @@ func TestApprovalAndCaseOverHTTP(t *testing.T) {
 		}
 		if in := inbox("risk"); len(in) != 0 {
 			t.Errorf("the maker's inbox %v, want empty", in)
+		}
+		// Two pages of two, by cursor, are the three overrides once each.
+		var first, second api.ApprovalPage
+		decodeAs(t, get("risk2", "/api/v1/approvals?inbox=true&limit=2"), &first)
+		if len(first.Approvals) != 2 || first.NextCursor == "" {
+			t.Fatalf("the first page of two: %+v", first)
+		}
+		decodeAs(t, get("risk2", "/api/v1/approvals?inbox=true&limit=2&cursor="+url.QueryEscape(first.NextCursor)), &second)
+		if len(second.Approvals) != 1 || second.NextCursor != "" || second.Approvals[0].ID == first.Approvals[0].ID || second.Approvals[0].ID == first.Approvals[1].ID {
+			t.Errorf("the second page of two: %+v after %+v", second, first)
+		}
+		if r := get("risk2", "/api/v1/approvals?cursor=12'%20OR%201=1"); r.status != 400 || !strings.Contains(string(r.body), `"field":"cursor"`) {
+			t.Errorf("a cursor the list did not give: %s", r)
 		}
 
 		decision := fmt.Sprintf("/api/v1/approvals/%d/decision", p.ID)

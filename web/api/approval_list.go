@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"daihou"
 	"daihou/approval"
 	"daihou/auth"
 	"daihou/civil"
@@ -72,7 +73,8 @@ func stamp(t time.Time) string {
 // proposals on the loans the actor may see, newest first, with the
 // classification overrides — filtered by status, kind, loan (id or loan
 // number) and inbox=true (only those the actor may decide), at most limit
-// (default 100, up to 10000).
+// (default 100, up to 10000) a page; next_cursor, when given, reads the
+// next page (?cursor=…).
 func (a *API) ListApprovals(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.ProposalFilter{}
@@ -107,10 +109,21 @@ func (a *API) ListApprovals(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = int(limit)
-	ps, err := a.DB.Proposals(r.Context(), f)
+	f.After = q.Get("cursor")
+	page, err := a.DB.Proposals(r.Context(), f)
 	if err != nil {
+		if daihou.ErrorField(err) == "after" {
+			err = daihou.Invalid("cursor", "cursor: pass back the next_cursor of the previous page")
+		}
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string][]Approval{"approvals": ApprovalsOf(ps)})
+	writeJSON(w, http.StatusOK, ApprovalPage{Approvals: ApprovalsOf(page.Proposals), NextCursor: page.Next})
+}
+
+// ApprovalPage is a page of the approvals list.
+type ApprovalPage struct {
+	Approvals []Approval `json:"approvals"`
+	// NextCursor, when not empty, fetches the next page (?cursor=…).
+	NextCursor string `json:"next_cursor,omitempty"`
 }

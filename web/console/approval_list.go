@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 
 	"daihou"
 	"daihou/approval"
@@ -22,15 +23,15 @@ type approvalItem struct {
 	Override            bool
 }
 
-// maxInbox bounds the inbox shown: a checker works it down; the API's
-// list reads further.
-const maxInbox = 200
+// inboxPage is how many proposals a page of the inbox shows; the next
+// page is a link.
+const inboxPage = 50
 
 // Approvals answers GET /console/approvals: a checker's inbox (审批) —
 // the pending waivers, write-offs, restructurings and classification
 // overrides the user may decide (made by someone else, on loans of their
-// scope), each with its maker, loan, what and why. A user who decides no
-// kind of proposal is refused.
+// scope), each with its maker, loan, what and why, a page at a time by
+// cursor. A user who decides no kind of proposal is refused.
 func (c *Console) Approvals(r *http.Request, s *Session) (*Page, error) {
 	p, err := c.approvalsPage(r, s)
 	if err != nil {
@@ -45,15 +46,19 @@ func (c *Console) approvalsPage(r *http.Request, s *Session) (*Page, error) {
 	if !checker(s.Actor) {
 		return nil, daihou.Errorf(daihou.EUNAUTHORIZED, "%s", l.T("work.approvals.not_checker"))
 	}
-	ps, err := c.DB.Proposals(r.Context(), store.ProposalFilter{Status: approval.Pending, Inbox: true, Limit: maxInbox})
+	page, err := c.DB.Proposals(r.Context(), store.ProposalFilter{Status: approval.Pending, Inbox: true, After: r.URL.Query().Get("after"), Limit: inboxPage})
 	if err != nil {
 		return nil, err
 	}
 	var v approvalsView
-	for _, p := range ps {
+	for _, p := range page.Proposals {
 		v.Items = append(v.Items, approvalItem{Proposal: p, Kind: l.T("work.proposal." + string(p.Kind)), What: p.Describe(), Created: stampText(p.Created), Override: p.Kind == auth.ProposalOverride})
 	}
-	return &Page{Name: "approvals", Title: "work.approvals.title", Data: v, Tables: []*Table{proposalTable(l, "approvals", l.T("work.approvals.table"), ps)}}, nil
+	t := proposalTable(l, "approvals", l.T("work.approvals.table"), page.Proposals)
+	if page.Next != "" {
+		t.Next = "/console/approvals?after=" + url.QueryEscape(page.Next)
+	}
+	return &Page{Name: "approvals", Title: "work.approvals.title", Data: v, Tables: []*Table{t}}, nil
 }
 
 // checker reports whether actor decides some kind of proposal on some

@@ -64,11 +64,15 @@ func (c *Console) proposePage(r *http.Request, s *Session, form url.Values) (*Pa
 		}
 		pv.Classes = append(pv.Classes, choice{cl.String(), label})
 	}
-	ps, err := c.DB.Proposals(ctx, store.ProposalFilter{LoanID: v.Loan.ID, Limit: 100})
+	page, err := c.DB.Proposals(ctx, store.ProposalFilter{LoanID: v.Loan.ID, After: r.URL.Query().Get("after"), Limit: 100})
 	if err != nil {
 		return nil, err
 	}
-	return &Page{Name: "propose", Title: "work.propose.title", Data: pv, Tables: []*Table{proposalTable(l, "proposals", l.T("work.propose.list"), ps)}}, nil
+	t := proposalTable(l, "proposals", l.T("work.propose.list"), page.Proposals)
+	if page.Next != "" {
+		t.Next = r.URL.Path + "?after=" + url.QueryEscape(page.Next)
+	}
+	return &Page{Name: "propose", Title: "work.propose.title", Data: pv, Tables: []*Table{t}}, nil
 }
 
 // proposalTable lists proposals: what, why, who made and decided them.
