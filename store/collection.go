@@ -424,7 +424,10 @@ func scanPromise(sc interface{ Scan(...any) error }) (collection.PromiseToPay, e
 // transaction), tasks moved, episodes and promises.
 func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *eod.Output) error {
 	var fresh []pendingMessage
-	updQ := `UPDATE tasks SET state = ?, outcome = ?, escalations = ?, priority = ?, assignee = ?, team = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`
+	counts := taskCounts{}
+	// A task moves only from the state this chunk read: one a person
+	// moved since (an outcome recorded as the chunk was derived) is theirs.
+	updQ := `UPDATE tasks SET state = ?, outcome = ?, escalations = ?, priority = ?, assignee = ?, team = ?, closed = ?, closed_by = ?, note = ? WHERE id = ? AND state = ?`
 	prQ := `UPDATE promises SET paid = ?, state = ?, settled = ? WHERE id = ?`
 	eps := newBatcher(t, `INSERT INTO collection_episodes (`+episodeColumns+`) VALUES`,
 		`ON CONFLICT (loan_id, started) DO UPDATE SET ended = excluded.ended, outcome = excluded.outcome, max_bucket = excluded.max_bucket, collected = excluded.collected`, 12)
@@ -436,9 +439,17 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 		for k, tk := range w.New {
 			fresh = append(fresh, pendingMessage{task: tk, template: w.Template[k], snap: &out.Rows[i].Snapshot, loan: &c.Loans[i].Loan})
 		}
+		loan := &c.Loans[i].Loan
 		for _, tk := range w.Moved {
-			if _, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID); err != nil {
+			was := readState(c.Work[tk.LoanID], tk.ID)
+			res, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID, was)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				counts.moved(loan.Product, loan.Branch, tk.Due, was, tk.State)
 			}
 		}
 		for _, e := range []*collection.Episode{w.Ended, w.Episode} {
@@ -466,12 +477,30 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 	if err := assignLoans(ctx, t, date, out); err != nil {
 		return err
 	}
-	msgs, err := insertTasks(ctx, t, fresh)
-	if err != nil || len(msgs) == 0 {
+	msgs, err := insertTasks(ctx, t, fresh, counts)
+	if err != nil {
 		return err
 	}
-	// The book keeps no e-mail addresses: an e-mail task fails at once,
-	// saying so, rather than leaving a message no one can deliver.
+	if msgs, err = failEmail(ctx, t, date, msgs, counts); err != nil {
+		return err
+	}
+	if err := counts.write(ctx, t); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	built, err := buildMessages(ctx, t, date, msgs)
+	if err != nil {
+		return err
+	}
+	return enqueueMessages(ctx, t, built)
+}
+
+// failEmail fails the e-mail tasks of msgs at once, saying why — the book
+// keeps no e-mail addresses — rather than leaving a message no one can
+// deliver, and returns the others.
+func failEmail(ctx context.Context, t *wtx, date civil.Date, msgs []pendingMessage, counts taskCounts) ([]pendingMessage, error) {
 	keep := msgs[:0]
 	for _, m := range msgs {
 		if m.task.Channel != channel.Email {
@@ -480,17 +509,11 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE tasks SET state = ?, outcome = ?, closed = ?, closed_by = 'eod', note = ? WHERE id = ?`,
 			collection.TaskDone, string(collection.Failed), int64(date), "no e-mail address on file for the borrower", m.task.ID); err != nil {
-			return err
+			return nil, err
 		}
+		counts.moved(m.loan.Product, m.loan.Branch, m.task.Due, m.task.State, collection.TaskDone)
 	}
-	if msgs = keep; len(msgs) == 0 {
-		return nil
-	}
-	built, err := buildMessages(ctx, t, date, msgs)
-	if err != nil {
-		return err
-	}
-	return enqueueMessages(ctx, t, built)
+	return keep, nil
 }
 
 // assignLoans puts each loan a person was given a task on into that
@@ -533,7 +556,23 @@ const taskRows = 120
 // insertTasks inserts new tasks, many to a statement, and returns those
 // of automated channels that were inserted — not made already by an
 // earlier run of the date — with their ids, for their messages.
-func insertTasks(ctx context.Context, t *wtx, ps []pendingMessage) ([]pendingMessage, error) {
+// readState is the state of task id as the chunk read it; "" for none.
+func readState(w *eod.LoanWork, id int64) string {
+	if w == nil {
+		return ""
+	}
+	for _, tk := range w.Tasks {
+		if tk.ID == id {
+			return tk.State
+		}
+	}
+	return ""
+}
+
+// insertTasks inserts the tasks of ps that are not there yet, counts
+// them into counts, and returns those of automated channels, with their
+// ids, whose messages are to be sent.
+func insertTasks(ctx context.Context, t *wtx, ps []pendingMessage, counts taskCounts) ([]pendingMessage, error) {
 	type key struct {
 		loan   int64
 		origin string
@@ -574,12 +613,14 @@ func insertTasks(ctx context.Context, t *wtx, ps []pendingMessage) ([]pendingMes
 			return nil, err
 		}
 		for _, p := range part {
-			if !p.task.Kind.Automated() {
+			// A task not returned was made by an earlier run of the date,
+			// which counted it and sent its message.
+			id, ok := ids[key{p.task.LoanID, p.task.Origin, int64(p.task.Anchor)}]
+			if !ok {
 				continue
 			}
-			// A task not returned was made by an earlier run of the date,
-			// which sent its message.
-			if id, ok := ids[key{p.task.LoanID, p.task.Origin, int64(p.task.Anchor)}]; ok {
+			counts.moved(p.loan.Product, p.loan.Branch, p.task.Due, "", p.task.State)
+			if p.task.Kind.Automated() {
 				p.task.ID = id
 				auto = append(auto, p)
 			}

@@ -364,30 +364,37 @@ func (db *DB) CollectionDaily(ctx context.Context, from, to civil.Date, dim stri
 	return loadCollectionDaily(ctx, db.read, from, to, dim)
 }
 
-// saveCollectionDaily computes the collection figures of date — every
-// key of every dimension, from the collection rows as close of business
-// leaves them — into collection_daily, replacing any of an earlier run of
-// the date. The book-wide figures are not kept per day: the 90+ share is
+// saveCollectionDaily computes the collection figures of each date from
+// from to to — every key of every dimension, from the collection rows as
+// close of business leaves them — into collection_daily, replacing any of
+// an earlier run of the dates. The book-wide figures are not kept per day: the 90+ share is
 // in the portfolio aggregates, and write-offs, recoveries and churn are
 // read for a report's period.
-func (db *DB) saveCollectionDaily(ctx context.Context, t *wtx, date civil.Date) error {
-	rows, err := loadCollectionRows(ctx, t, date, date)
+func (db *DB) saveCollectionDaily(ctx context.Context, t *wtx, from, to civil.Date) error {
+	// One read of the rows of every date, then each date's figures from
+	// them: the episodes open on a day are most of what is read, and are
+	// the same on the days of a close.
+	rows, err := loadCollectionRows(ctx, t, from, to)
 	if err != nil {
-		return fmt.Errorf("collection figures of %v: %w", date, err)
+		return fmt.Errorf("collection figures of %v to %v: %w", from, to, err)
 	}
-	set := report.CollectionFigures(rows)
-	if _, err := t.ExecContext(ctx, `DELETE FROM collection_daily WHERE date = ?`, int64(date)); err != nil {
+	if _, err := t.ExecContext(ctx, `DELETE FROM collection_daily WHERE date >= ? AND date <= ?`, int64(from), int64(to)); err != nil {
 		return err
 	}
 	b := newBatcher(t.Tx, `INSERT INTO collection_daily (date, dimension, key, figures) VALUES`, ``, 4)
-	for _, dim := range report.CollectionDimensions {
-		for key, f := range set[dim] {
-			body, err := json.Marshal(f)
-			if err != nil {
-				return err
-			}
-			if err := b.add(ctx, int64(date), dim, key, string(body)); err != nil {
-				return err
+	for date := from; !date.After(to); date = date.AddDays(1) {
+		day := *rows
+		day.From, day.To = date, date
+		set := report.CollectionFigures(&day)
+		for _, dim := range report.CollectionDimensions {
+			for key, f := range set[dim] {
+				body, err := json.Marshal(f)
+				if err != nil {
+					return err
+				}
+				if err := b.add(ctx, int64(date), dim, key, string(body)); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -605,15 +605,16 @@ func (db *DB) Finish(ctx context.Context, run *eod.Run, fin eod.Final) (int64, e
 	if err := pruneAggregates(ctx, t.Tx, run.Date); err != nil {
 		return 0, err
 	}
+	if err := dropEmptyTaskCells(ctx, t); err != nil {
+		return 0, err
+	}
 	// The day's contacts and promises are recorded under the business
 	// date, which is the last closed date until the next close: the
 	// previous date's figures are complete only now, and are stored again;
 	// the date's own so far are what this close made (episodes, promises
 	// settled).
-	for _, d := range []civil.Date{run.Date.AddDays(-1), run.Date} {
-		if err := db.saveCollectionDaily(ctx, t, d); err != nil {
-			return 0, err
-		}
+	if err := db.saveCollectionDaily(ctx, t, run.Date.AddDays(-1), run.Date); err != nil {
+		return 0, err
 	}
 	if m := fin.Monitoring; m != nil {
 		if err := saveMonitoring(ctx, t, m); err != nil {

@@ -238,9 +238,9 @@ func (db *DB) RecordOutcome(ctx context.Context, id int64, o Outcome) (collectio
 			if err != nil {
 				return err
 			}
+			was := tk.State
 			tk.State, tk.Outcome, tk.Closed, tk.ClosedBy, tk.Note = collection.TaskDone, o.Outcome, business, t.actor.Name(), joinText(tk.Note, o.Note)
-			if _, err := t.ExecContext(ctx, `UPDATE tasks SET state = ?, outcome = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`,
-				tk.State, string(tk.Outcome), int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID); err != nil {
+			if err := t.moveTask(ctx, tk, was); err != nil {
 				return err
 			}
 			out = tk
@@ -384,14 +384,14 @@ func recordContact(ctx context.Context, t *wtx, c *contactIn) error {
 	if !tk.Active() {
 		return markDirty(ctx, t.Tx, []int64{tk.LoanID})
 	}
+	was := tk.State
 	if tk.Channel != collection.Person || (c.outcome != collection.NoAnswer && c.outcome != collection.WrongNumber) {
 		tk.State, tk.Outcome, tk.Closed, tk.ClosedBy = collection.TaskDone, c.outcome, business, c.by
 	}
 	if c.note != "" {
 		tk.Note = joinText(tk.Note, c.note)
 	}
-	if _, err := t.ExecContext(ctx, `UPDATE tasks SET state = ?, outcome = ?, closed = ?, closed_by = ?, note = ? WHERE id = ?`,
-		tk.State, string(tk.Outcome), int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID); err != nil {
+	if err := t.moveTask(ctx, *tk, was); err != nil {
 		return err
 	}
 	return markDirty(ctx, t.Tx, []int64{tk.LoanID})

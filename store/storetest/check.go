@@ -26,7 +26,8 @@ type T interface {
 // record is the one that snapshot makes, and the aggregates maintained by
 // difference equal aggregates rebuilt from scratch. Records and
 // aggregates are checked only when close of business has seen every event
-// (no loan is marked), since postings leave them to the next close.
+// (no loan is marked), since postings leave them to the next close. The
+// kept counts of open tasks are checked against the tasks themselves.
 //
 // With ids, only those loans are checked, which must include every loan of
 // their borrowers.
@@ -78,6 +79,10 @@ func CheckCache(tb T, db *store.DB, ids ...int64) {
 	for i := range in {
 		f := signal.Summarise(sigs[in[i].Loan.BorrowerID], business)
 		in[i].Facts = &f
+	}
+	// The kept counts of open tasks are the tasks' own.
+	if err := db.CheckTaskCounts(ctx); err != nil {
+		tb.Errorf("%v", err)
 	}
 	derived, _ := cfg.Deriver.Derive(business, in, nil)
 	recs, err := db.Records(ctx, ids)
