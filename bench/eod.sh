@@ -2,7 +2,8 @@
 # Benchmark of the bank-scale path (DESIGN §11): generate N loans with
 # MONTHS months of history, then time an incremental close of business (the
 # day after the history), the same date again (idempotent: nothing to do)
-# and a full close (every loan re-derived) of the day after.
+# and a full close (every loan re-derived) of the day after, with core
+# banking's withholding run of each closed day posted before the next close.
 #
 #   bench/eod.sh [N] [MONTHS]        e.g. bench/eod.sh 10000000 12
 #   PG=postgres://postgres@127.0.0.1:5432/test?sslmode=disable WORKERS="1 2" bench/eod.sh 1000000
@@ -62,7 +63,7 @@ step() {
     /usr/bin/time -f '%e %M %U %S' -o "$DIR/time.txt" "$@" >"$DIR/$name.out" 2>"$DIR/$name.err"
     local wall rss user sys loans
     read -r wall rss user sys <"$DIR/time.txt"
-    loans=$(grep -o -m1 -E '"(touched|loans)": [0-9]+' "$DIR/$name.out" | grep -o '[0-9]*$')
+    loans=$(grep -o -m1 -E '"(touched|loans|posted)": [0-9]+' "$DIR/$name.out" | grep -o '[0-9]*$')
     printf '| %-20s | %9.1f | %8.1f | %12s | %12s | %8d |\n' "$name" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$loans" \
         "$(awk -v n="$loans" -v s="$wall" 'BEGIN { if (s > 0.05) printf "%d", n / s; else print "-" }')" $((rss / 1024))
 }
@@ -75,7 +76,14 @@ step "gen" "$DIR/daihou" gen --db "$DB" --loans "$N" --months "$MONTHS" --seed "
 if [ -z "$PG" ]; then
     step "eod incremental" "$DIR/daihou" eod --db "$DB" --date "$D1" --json
     step "eod same date again" "$DIR/daihou" eod --db "$DB" --date "$D1" --json
+    # Core banking's withholding run of each closed day (the installments
+    # due that the generated borrowers pay) comes before the next close, as
+    # in a lender's night: without it every borrower would stop paying at
+    # once after the history, and each day would find 1/30 of the book
+    # newly overdue.
+    step "withholding $D1" "$DIR/daihou" sim withholding --db "$DB" --date "$D1" --seed "$SEED" --json
     step "eod full" "$DIR/daihou" eod --db "$DB" --date "$D2" --full --json
+    step "withholding $D2" "$DIR/daihou" sim withholding --db "$DB" --date "$D2" --seed "$SEED" --json
     # The day after a full close: every loan's wake date now knows every
     # step (SOP days, inspections, task SLAs, promise dates), as it does
     # in a book that has run with them on.
@@ -94,7 +102,7 @@ else
     [ "${KEEP:-0}" = 1 ] || psqlc "DROP DATABASE $SRC"
 fi
 echo
-echo "loans: generated, or re-derived by close of business ($D1 incremental, $D1 again, $D2 full, $D3 incremental);"
+echo "loans: generated, re-derived by close of business ($D1 incremental, $D1 again, $D2 full, $D3 incremental), or paid by a withholding run;"
 echo "CPU: user + system seconds (2 CPUs: at most twice the wall time). Load average now: $(cut -d' ' -f1-3 /proc/loadavg)."
 if [ -z "$PG" ]; then
     echo "Generated $(grep -o '"transactions": [0-9]*' "$DIR/gen.out" | grep -o '[0-9]*$') transactions; database $(du -h "$DB" | cut -f1)."

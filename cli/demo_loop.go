@@ -19,7 +19,6 @@ import (
 	"daihou/signal"
 	srcsim "daihou/source/sim"
 	"daihou/store"
-	"daihou/synth"
 	"daihou/web"
 	"daihou/web/api"
 )
@@ -203,32 +202,9 @@ func (w *demoWorld) day(ctx context.Context, d civil.Date) error {
 	return w.withhold(ctx, d)
 }
 
-// withhold posts core banking's withholding run of day d: the installments
-// due on d that their borrowers pay (synth.PaysDue), as one file.
+// withhold posts core banking's withholding run of day d.
 func (w *demoWorld) withhold(ctx context.Context, d civil.Date) error {
-	dues, err := w.s.DueBetween(w.core, d, d)
-	if err != nil {
-		return err
-	}
-	var pays []store.Payment
-	for _, x := range dues {
-		p, _ := synth.BorrowerProfile(w.seed, x.BorrowerID)
-		if !synth.PaysDue(w.seed, p, x.LoanID, x.Product, x.Date) {
-			continue
-		}
-		pays = append(pays, store.Payment{Line: len(pays) + 1, LoanRef: x.LoanRef, ValueDate: d, Amount: x.Amount, Channel: "withholding",
-			Reference: fmt.Sprintf("WH-%s-%v", x.LoanRef, x.Date)})
-	}
-	if len(pays) == 0 {
-		return nil
-	}
-	res, err := w.s.ImportPayments(w.core, store.Source{Name: fmt.Sprintf("withholding-%v.csv", d), Rows: len(pays)}, pays, nil)
-	if err != nil {
-		return fmt.Errorf("the withholding run of %v: %w", d, err)
-	}
-	if len(res.Rejects) > 0 {
-		return fmt.Errorf("the withholding run of %v: line %d: %s", d, res.Rejects[0].Line, res.Rejects[0].Reason)
-	}
-	w.stats.Payments += res.Posted
-	return nil
+	run, err := withhold(w.core, w.s, w.seed, d, "")
+	w.stats.Payments += run.Posted
+	return err
 }

@@ -32,7 +32,7 @@ var commandVerbs = map[string][]string{
 	"product":   {"put", "list"},
 	"report":    {"warnings", "rate-cap", "collections", "strategies"},
 	"rule":      {"list", "show", "put", "test", "enable", "disable", "backtest"},
-	"sim":       {"sources", "channels"},
+	"sim":       {"sources", "channels", "withholding"},
 	"sop":       {"show", "put", "default"},
 	"source":    {"list", "pull"},
 	"strategy":  {"show", "put", "default"},

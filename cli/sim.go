@@ -19,15 +19,18 @@ const simUsage = `Usage:
                      [--push URL [--secret-file PATH]] [--json]
   daihou sim channels --api URL --token-file PATH [--callback URL] [--addr HOST:PORT]
                       [--seed S] [--secret-file PATH] [--json]
+  daihou sim withholding [--date DATE] [--seed S] [--db PATH] [--json]
 
 Simulators of the world around the book, for demos and tests. 'sim sources'
 serves every data source's records of the portfolio 'daihou gen' generates
 with the same --seed, --loans, --months and --until. 'sim channels' answers
 daihou's SMS, AI-voice, email and dialer messages as that portfolio's
-borrowers would, and repays what they promise.`
+borrowers would, and repays what they promise. 'sim withholding' posts core
+banking's withholding run of a day: the installments due that the
+portfolio's borrowers pay.`
 
 func (m *Main) runSim(ctx context.Context, args []string) error {
-	return m.runVerb(ctx, args, simUsage, "sim sources or sim channels", verbs{"sources": m.simSources, "channels": m.simChannels})
+	return m.runVerb(ctx, args, simUsage, "sim sources, sim channels or sim withholding", verbs{"sources": m.simSources, "channels": m.simChannels, "withholding": m.simWithholding})
 }
 
 func (m *Main) simSources(ctx context.Context, args []string) error {
