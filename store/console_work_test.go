@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +16,35 @@ import (
 	"daihou/store/storetest"
 )
 
+// welcomeCalls opens a book of six loans whose SOP makes a welcome call
+// on each at disbursement, puts every loan in the queues of assignees, and
+// closes 2026-01-10 on a clock of that morning, which the caller may move
+// on. Its users: col and col2 (collectors), mgr, risk.
+func welcomeCalls(t *testing.T, backend string, assignees ...string) (*store.DB, map[string]context.Context, civil.Date, *time.Time) {
+	t.Helper()
+	db := storetest.Open(t, backend)
+	now := time.Date(2026, 1, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	db.Now = func() time.Time { return now }
+	ids := storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 6, "W")
+	as := storetest.Users(t, db, "col=collector", "col2=collector", "mgr=manager", "risk=risk-officer")
+	for _, id := range ids {
+		for _, who := range assignees {
+			if err := db.Assign(as["mgr"], id, who, store.AssignCollection); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sop := collection.SOP{Code: "*", Name: "Welcome", Steps: []collection.Step{{Code: "call", Name: "Welcome call", Anchor: collection.FromDisbursement, Action: collection.Call}}}
+	if _, err := db.PutSOP(as["risk"], sop); err != nil {
+		t.Fatal(err)
+	}
+	day := civil.MustParse("2026-01-10")
+	if _, err := (&eod.Runner{Store: db}).Close(storetest.EOD(), day, true); err != nil {
+		t.Fatal(err)
+	}
+	return db, as, day, &now
+}
+
 // The console's reads of collection work: a queue pages by cursor through
 // exactly the actor's open tasks in the order of Tasks; a task's history
 // holds its contacts and the promise they took; a plan's latest version
@@ -22,24 +52,7 @@ import (
 func TestConsoleWorkReads(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		db := storetest.Open(t, backend)
-		now := time.Date(2026, 1, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-		db.Now = func() time.Time { return now }
-		ids := storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 6, "W")
-		as := storetest.Users(t, db, "col=collector", "col2=collector", "mgr=manager", "risk=risk-officer")
-		for _, id := range ids {
-			if err := db.Assign(as["mgr"], id, "col", store.AssignCollection); err != nil {
-				t.Fatal(err)
-			}
-		}
-		sop := collection.SOP{Code: "*", Name: "Welcome", Steps: []collection.Step{{Code: "call", Name: "Welcome call", Anchor: collection.FromDisbursement, Action: collection.Call}}}
-		if _, err := db.PutSOP(as["risk"], sop); err != nil {
-			t.Fatal(err)
-		}
-		day := civil.MustParse("2026-01-10")
-		if _, err := (&eod.Runner{Store: db}).Close(storetest.EOD(), day, true); err != nil {
-			t.Fatal(err)
-		}
+		db, as, day, _ := welcomeCalls(t, backend, "col")
 		all, err := db.Tasks(as["col"], store.TaskFilter{Kind: "call", State: "open"})
 		if err != nil || len(all) != 6 {
 			t.Fatalf("col's calls: %d %v, want 6", len(all), err)

@@ -3,13 +3,11 @@ package store_test
 import (
 	"sync"
 	"testing"
-	"time"
 
 	"daihou"
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/eod"
-	"daihou/servicing"
 	"daihou/store"
 	"daihou/store/storetest"
 )
@@ -23,26 +21,7 @@ import (
 func TestTaskCountsFollowEveryWrite(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		db := storetest.Open(t, backend)
-		now := time.Date(2026, 1, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
-		db.Now = func() time.Time { return now }
-		ids := storetest.AddLoans(t, db, servicing.DefaultProduct("CL"), 6, "W")
-		as := storetest.Users(t, db, "col=collector", "col2=collector", "mgr=manager", "risk=risk-officer")
-		for _, id := range ids {
-			for _, who := range []string{"col", "col2"} {
-				if err := db.Assign(as["mgr"], id, who, store.AssignCollection); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		sop := collection.SOP{Code: "*", Name: "Welcome", Steps: []collection.Step{{Code: "call", Name: "Welcome call", Anchor: collection.FromDisbursement, Action: collection.Call}}}
-		if _, err := db.PutSOP(as["risk"], sop); err != nil {
-			t.Fatal(err)
-		}
-		day := civil.MustParse("2026-01-10")
-		if _, err := (&eod.Runner{Store: db}).Close(storetest.EOD(), day, true); err != nil {
-			t.Fatal(err)
-		}
+		db, as, day, now := welcomeCalls(t, backend, "col", "col2")
 		due := func(what string, f store.DashboardFilter, d civil.Date, today, late int64) {
 			t.Helper()
 			gt, gl, err := db.TasksDue(as["mgr"], f, d)
@@ -92,7 +71,7 @@ func TestTaskCountsFollowEveryWrite(t *testing.T) {
 
 		// The next day, what was due today is late.
 		next := day.AddDays(1)
-		now = now.AddDate(0, 0, 1)
+		*now = now.AddDate(0, 0, 1)
 		if _, err := (&eod.Runner{Store: db}).Close(storetest.EOD(), next, false); err != nil {
 			t.Fatal(err)
 		}
