@@ -50,7 +50,7 @@ finished once, when every partition is done.`)
 	db := bk.db
 	date := fs.String("date", "", "business date to close through (default: the day after the last closed date)")
 	full := fs.Bool("full", false, "re-derive every loan and rebuild the aggregates")
-	chunk := fs.Int("chunk", 20000, "loans per committed chunk")
+	chunk := fs.Int("chunk", eod.DefaultChunk, "loans per committed chunk")
 	asJSON := fs.Bool("json", false, "print the summaries as JSON")
 	workers := fs.Int("workers", 0, "PostgreSQL: worker processes to start on this machine (0: work in this process)")
 	parts := fs.Int("partitions", 0, "PostgreSQL: partitions per date (default 4 per worker)")
