@@ -180,10 +180,15 @@ func (c *CompiledStrategy) Plan(in *Input) (arm, segment string, wants []Want) {
 		if tmpl == "" {
 			tmpl = string(ac.Kind)
 		}
-		wants = append(wants, Want{Kind: ac.Kind, Origin: "strategy:" + seg.Name + ":" + strconv.Itoa(i), Anchor: start.AddDays(occ - 1), Template: tmpl})
+		wants = append(wants, Want{Kind: ac.Kind, Origin: StrategyOrigin + seg.Name + ":" + strconv.Itoa(i), Anchor: start.AddDays(occ - 1), Template: tmpl})
 	}
 	return arm, seg.Name, wants
 }
+
+// StrategyOrigin begins the origin of every task a strategy makes: then
+// the segment's name and the action's place in it, the same for each
+// occurrence of a repeated action.
+const StrategyOrigin = "strategy:"
 
 // latestOccurrence returns the last DPD on or before dpd on which action
 // a falls.

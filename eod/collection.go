@@ -1,6 +1,8 @@
 package eod
 
 import (
+	"strings"
+
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/servicing"
@@ -310,7 +312,13 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			if !t.Active() {
 				continue
 			}
-			switch {
+			switch next, again := supersededBy(r.Work, &t); {
+			case again:
+				// A repeated action's new attempt takes the place of the
+				// one no one got to: a queue holds one call of a loan,
+				// not one for every third day it went unworked.
+				t.State, t.Closed, t.ClosedBy = collection.Closed, date, "eod"
+				t.Note = joinNote(t.Note, "superseded by the attempt of "+next.String())
 			case ended && t.Episode == ep.Started:
 				t.State, t.Closed, t.ClosedBy, t.Outcome = collection.Closed, date, "eod", ""
 				t.Note = joinNote(t.Note, "closed by close of business: "+ep.Outcome)
@@ -341,6 +349,21 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			out.work(i).Moved = append(out.work(i).Moved, t)
 		}
 	}
+}
+
+// supersededBy returns the anchor of the task of the strategy that w
+// makes anew for the same action as t, a person's task from an earlier
+// occurrence, and whether there is one.
+func supersededBy(w *WorkOut, t *collection.Task) (civil.Date, bool) {
+	if w == nil || t.Channel != collection.Person || !strings.HasPrefix(t.Origin, collection.StrategyOrigin) {
+		return 0, false
+	}
+	for _, n := range w.New {
+		if n.Origin == t.Origin && n.Anchor.After(t.Anchor) {
+			return n.Anchor, true
+		}
+	}
+	return 0, false
 }
 
 // assignee is who takes task t on loan l: someone whose queue holds the
