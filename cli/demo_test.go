@@ -41,7 +41,7 @@ func TestDemoLivesThroughTheLastDays(t *testing.T) {
 			t.Errorf("the demo says it did none of %q", m[0])
 		}
 	}
-	raw, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	raw, err := sql.Open("sqlite", "file:"+db+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}

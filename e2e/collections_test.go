@@ -50,7 +50,7 @@ func TestCollectionsLoop(t *testing.T) {
 	var clock atomic.Int64 // the simulated wall clock, Unix nanoseconds
 	clock.Store(localTime(cfg.Until, 22).UnixNano())
 	db.Now = func() time.Time { return time.Unix(0, clock.Load()) }
-	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
