@@ -436,10 +436,10 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 		if w == nil {
 			continue
 		}
-		for k, tk := range w.New {
-			fresh = append(fresh, pendingMessage{task: tk, template: w.Template[k], snap: &out.Rows[i].Snapshot, loan: &c.Loans[i].Loan})
-		}
 		loan := &c.Loans[i].Loan
+		for k, tk := range w.New {
+			fresh = append(fresh, pendingMessage{task: tk, template: w.Template[k], snap: &out.Rows[i].Snapshot, loan: loan})
+		}
 		for _, tk := range w.Moved {
 			was := readState(c.Work[tk.LoanID], tk.ID)
 			res, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID, was)
@@ -553,9 +553,6 @@ func assignLoans(ctx context.Context, t *wtx, date civil.Date, out *eod.Output) 
 // taskRows is how many tasks one INSERT carries.
 const taskRows = 120
 
-// insertTasks inserts new tasks, many to a statement, and returns those
-// of automated channels that were inserted — not made already by an
-// earlier run of the date — with their ids, for their messages.
 // readState is the state of task id as the chunk read it; "" for none.
 func readState(w *eod.LoanWork, id int64) string {
 	if w == nil {
@@ -569,9 +566,10 @@ func readState(w *eod.LoanWork, id int64) string {
 	return ""
 }
 
-// insertTasks inserts the tasks of ps that are not there yet, counts
-// them into counts, and returns those of automated channels, with their
-// ids, whose messages are to be sent.
+// insertTasks inserts new tasks, many to a statement, counts those
+// inserted into counts, and returns those of automated channels that were
+// inserted — not made already by an earlier run of the date — with their
+// ids, for their messages.
 func insertTasks(ctx context.Context, t *wtx, ps []pendingMessage, counts taskCounts) ([]pendingMessage, error) {
 	type key struct {
 		loan   int64

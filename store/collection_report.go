@@ -367,9 +367,9 @@ func (db *DB) CollectionDaily(ctx context.Context, from, to civil.Date, dim stri
 // saveCollectionDaily computes the collection figures of each date from
 // from to to — every key of every dimension, from the collection rows as
 // close of business leaves them — into collection_daily, replacing any of
-// an earlier run of the dates. The book-wide figures are not kept per day: the 90+ share is
-// in the portfolio aggregates, and write-offs, recoveries and churn are
-// read for a report's period.
+// an earlier run of the dates. The book-wide figures are not kept per
+// day: the 90+ share is in the portfolio aggregates, and write-offs,
+// recoveries and churn are read for a report's period.
 func (db *DB) saveCollectionDaily(ctx context.Context, t *wtx, from, to civil.Date) error {
 	// One read of the rows of every date, then each date's figures from
 	// them: the episodes open on a day are most of what is read, and are

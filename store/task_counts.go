@@ -50,6 +50,10 @@ func counted(state string) int64 {
 	return 0
 }
 
+// addToCount is how a difference is added to its cell of task_due_counts,
+// made at its first difference.
+const addToCount = `ON CONFLICT (product, branch, due) DO UPDATE SET n = task_due_counts.n + excluded.n`
+
 // write adds the differences to task_due_counts, cell by cell in one
 // order, so that two writers on PostgreSQL lock the cells they share in
 // the same order.
@@ -60,7 +64,7 @@ func (c taskCounts) write(ctx context.Context, t batchTx) error {
 	keys := slices.SortedFunc(maps.Keys(c), func(a, b taskCell) int {
 		return cmp.Or(strings.Compare(a.product, b.product), strings.Compare(a.branch, b.branch), cmp.Compare(a.due, b.due))
 	})
-	b := newBatcher(t, `INSERT INTO task_due_counts (product, branch, due, n) VALUES`, `ON CONFLICT (product, branch, due) DO UPDATE SET n = task_due_counts.n + excluded.n`, 4)
+	b := newBatcher(t, `INSERT INTO task_due_counts (product, branch, due, n) VALUES`, addToCount, 4)
 	for _, k := range keys {
 		if err := b.add(ctx, k.product, k.branch, int64(k.due), c[k]); err != nil {
 			return err
@@ -76,8 +80,8 @@ func (t *wtx) taskMoved(ctx context.Context, tk collection.Task, was string) err
 	if d == 0 {
 		return nil
 	}
-	_, err := t.ExecContext(ctx, `INSERT INTO task_due_counts (product, branch, due, n) SELECT product, branch, ?, ? FROM loans WHERE id = ?
-		ON CONFLICT (product, branch, due) DO UPDATE SET n = task_due_counts.n + excluded.n`, int64(tk.Due), d, tk.LoanID)
+	_, err := t.ExecContext(ctx, `INSERT INTO task_due_counts (product, branch, due, n) SELECT product, branch, ?, ? FROM loans WHERE id = ? `+addToCount,
+		int64(tk.Due), d, tk.LoanID)
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"daihou"
 	"daihou/approval"
+	"daihou/auth"
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/eod"
@@ -538,4 +539,45 @@ func TestConsoleWorkEditors(t *testing.T) {
 	}
 	en.page("/console/sop")
 	en.page("/console/approvals")
+}
+
+// The approvals inbox shows a page of proposals at a time and links the
+// next: 51 write-offs to decide are 50 on the first page and the last on
+// the second, each once.
+func TestConsoleApprovalsPageByCursor(t *testing.T) {
+	b := newWorkBook(t)
+	rows, _, err := b.db.ListLoans(b.as["mgr"], store.LoanFilter{Status: servicing.StatusActive, Limit: 51})
+	if err != nil || len(rows) != 51 {
+		t.Fatalf("51 active loans: %d %v", len(rows), err)
+	}
+	for _, l := range rows {
+		if _, err := b.db.Propose(b.as["risk"], l.ID, auth.ProposalWriteOff, approval.Params{}, "the borrower cannot be found"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mgr := b.login(t, "mgr")
+	cards := regexp.MustCompile(`id="approval-p(\d+)"`)
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+	first := mgr.page("/console/approvals")
+	m := next.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("the first page of the inbox links no next page")
+	}
+	second := mgr.page(html.UnescapeString(m[1]))
+	if next.MatchString(second) {
+		t.Errorf("the last page of the inbox links a next one")
+	}
+	seen := map[string]bool{}
+	for k, body := range []string{first, second} {
+		got := cards.FindAllStringSubmatch(body, -1)
+		if want := []int{50, 1}[k]; len(got) != want {
+			t.Errorf("page %d of the inbox shows %d proposals, want %d", k+1, len(got), want)
+		}
+		for _, c := range got {
+			if seen[c[1]] {
+				t.Errorf("proposal %s is on two pages", c[1])
+			}
+			seen[c[1]] = true
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,7 +71,9 @@ func (c *Console) proposePage(r *http.Request, s *Session, form url.Values) (*Pa
 	}
 	t := proposalTable(l, "proposals", l.T("work.propose.list"), page.Proposals)
 	if page.Next != "" {
-		t.Next = r.URL.Path + "?after=" + url.QueryEscape(page.Next)
+		// This page also answers a refused form's POST: its next page is
+		// the propose page's, not the form's path.
+		t.Next = fmt.Sprintf("/console/loans/%d/propose?after=%s", v.Loan.ID, url.QueryEscape(page.Next))
 	}
 	return &Page{Name: "propose", Title: "work.propose.title", Data: pv, Tables: []*Table{t}}, nil
 }
