@@ -226,6 +226,7 @@ func TestCollectionsLoop(t *testing.T) {
 		if collected != paid {
 			if bad++; bad <= 5 {
 				t.Errorf("loan %d episode %s–%s (%s) says it collected %s, its repayments in that time are %s", loan, civil.Date(started), civil.Date(ended), outcome, money.Amount(collected), money.Amount(paid))
+				logLoan(t, raw, loan)
 			}
 		}
 	}
@@ -463,4 +464,32 @@ func checkKPIs(t *testing.T, db *store.DB, raw *sql.DB, ctx context.Context, fro
 	if len(days) == 0 || contacts != f.Contacts || made != f.PromisesMade {
 		t.Errorf("%d days stored: contacts %d, promises %d; the period has %d and %d", len(days), contacts, made, f.Contacts, f.PromisesMade)
 	}
+}
+
+// logLoan logs a loan's transactions and collection episodes, to show why
+// a check of it failed.
+func logLoan(t *testing.T, raw *sql.DB, loan int64) {
+	t.Helper()
+	rows, err := raw.Query(`SELECT seq, kind, value_date, amount, reverses, posted_at, reference FROM transactions WHERE loan_id = ? ORDER BY seq`, loan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var seq, vd, amt, rev int64
+		var kind, posted, ref string
+		rows.Scan(&seq, &kind, &vd, &amt, &rev, &posted, &ref)
+		t.Logf("  loan %d tx %d: %s of %s value-dated %s, posted %s, reverses %d, ref %s", loan, seq, kind, money.Amount(amt), civil.Date(vd), posted, rev, ref)
+	}
+	rows.Close()
+	rows, err = raw.Query(`SELECT started, ended, outcome, collected FROM collection_episodes WHERE loan_id = ? ORDER BY started`, loan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var st, en, c int64
+		var o string
+		rows.Scan(&st, &en, &o, &c)
+		t.Logf("  loan %d episode %s–%s %s, collected %s", loan, civil.Date(st), civil.Date(en), o, money.Amount(c))
+	}
+	rows.Close()
 }

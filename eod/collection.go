@@ -36,9 +36,12 @@ type LoanWork struct {
 	// it was given to them.
 	Assignees []string
 	Tasks     []collection.Task
-	Episode   *collection.Episode
-	Promises  []collection.PromiseToPay // by ID
-	Age       int
+	Episode   *collection.Episode // the latest, open or ended
+	// Earlier are the episodes before Episode that ended recently enough
+	// to take in a back-dated repayment, by start.
+	Earlier  []collection.Episode
+	Promises []collection.PromiseToPay // by ID
+	Age      int
 }
 
 // WorkOut is what the collection steps make of one loan: new tasks, tasks
@@ -50,9 +53,9 @@ type WorkOut struct {
 	Moved    []collection.Task
 	Episode  *collection.Episode
 	Opened   bool // Episode is new: the loan entered collection
-	// Ended is the loan's latest ended episode when a back-dated
-	// repayment changed what it collected.
-	Ended    *collection.Episode
+	// Ended are the loan's ended episodes whose collected amount a
+	// back-dated repayment changed.
+	Ended    []collection.Episode
 	Promises []collection.PromiseToPay
 }
 
@@ -288,12 +291,18 @@ func (StrategyStep) Run(date civil.Date, cfg *Config, c *Chunk, out *Output) {
 			code = col.Strategy.Code
 		}
 		pays := out.paymentsOf(c, i)
+		// An episode that ended still takes in a repayment value-dated
+		// within it that arrived after it ended — also when the loan has
+		// gone past due again since and a later episode is the latest.
+		for _, e := range lw.Earlier {
+			if again := e.Recount(pays); again != e {
+				out.work(i).Ended = append(out.work(i).Ended, again)
+			}
+		}
 		cur := lw.Episode
 		if cur != nil && cur.Ended != 0 {
-			// An episode that ended still takes in a repayment value-dated
-			// within it that arrived after it ended.
 			if again := cur.Recount(pays); again != *cur {
-				out.work(i).Ended = &again
+				out.work(i).Ended = append(out.work(i).Ended, again)
 			}
 			cur = nil
 		}

@@ -343,7 +343,11 @@ func loadWork(ctx context.Context, q querier, ids []int64, date civil.Date) (map
 				return err
 			}
 			if want(e.LoanID) && (e.Ended == 0 || !e.Ended.Before(recent)) {
-				get(e.LoanID).Episode = &e // the latest, by started
+				w := get(e.LoanID)
+				if w.Episode != nil {
+					w.Earlier = append(w.Earlier, *w.Episode)
+				}
+				w.Episode = &e // the latest, by started
 			}
 		}
 		return nil
@@ -452,12 +456,19 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 				counts.moved(loan.Product, loan.Branch, tk.Due, was, tk.State)
 			}
 		}
-		for _, e := range []*collection.Episode{w.Ended, w.Episode} {
-			// An episode that ended and opens again from the same first
-			// overdue date (the payment that cured it reversed) is one
-			// row: the open one. PostgreSQL refuses one statement that
-			// upserts a row twice.
-			if e == nil || e == w.Ended && w.Episode != nil && w.Episode.Started == e.Started {
+		for k := range len(w.Ended) + 1 {
+			e := w.Episode
+			if k < len(w.Ended) {
+				e = &w.Ended[k]
+				// An episode that ended and opens again from the same
+				// first overdue date (the payment that cured it
+				// reversed) is one row: the open one. PostgreSQL refuses
+				// one statement that upserts a row twice.
+				if w.Episode != nil && w.Episode.Started == e.Started {
+					continue
+				}
+			}
+			if e == nil {
 				continue
 			}
 			if err := eps.add(ctx, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
