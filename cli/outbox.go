@@ -158,8 +158,8 @@ log line on stderr per round that did something (JSON lines with --json).`)
 			return err
 		}
 	} else {
-		fmt.Fprintf(m.Stdout, "outbox: %d messages taken, %d sent, %d to be tried again, %d dead-lettered, %d put off (channels %s; %.1fs)\n",
-			st.Claimed, st.Sent, st.Retried, st.Dead, st.Deferred, strings.Join(names, ", "), secs)
+		fmt.Fprintf(m.Stdout, "outbox: %d messages taken, %d sent, %d to be tried again, %d dead-lettered, %d put off, %d dropped as no longer wanted (channels %s; %.1fs)\n",
+			st.Claimed, st.Sent, st.Retried, st.Dead, st.Deferred, st.Dropped, strings.Join(names, ", "), secs)
 	}
 	if st.Dead > 0 {
 		return partialError{fmt.Sprintf("%d messages dead-lettered: see 'daihou outbox status'", st.Dead)}
@@ -169,7 +169,7 @@ log line on stderr per round that did something (JSON lines with --json).`)
 
 func (m *Main) outboxStatus(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("outbox status [--dead N] [--db PATH] [--as USER] [--json]",
-		`Count the outbox's messages by channel and state (pending, sent, dead),
+		`Count the outbox's messages by channel and state (pending, sent, dead, dropped),
 with when the oldest of each was enqueued, and list the most recent dead
 letters with the error that made them so. Payloads are not shown: they
 hold personal data.`)
@@ -218,8 +218,8 @@ hold personal data.`)
 		return nil
 	}
 	type row struct {
-		pending, sent, dead int64
-		oldest              string
+		pending, sent, dead, dropped int64
+		oldest                       string
 	}
 	byChannel := map[string]*row{}
 	var chans []string
@@ -237,13 +237,15 @@ hold personal data.`)
 			r.sent = c.Messages
 		case outbox.StateDead:
 			r.dead = c.Messages
+		case outbox.StateDropped:
+			r.dropped = c.Messages
 		}
 	}
 	w := table(m.Stdout)
-	fmt.Fprintln(w, "channel\tpending\tsent\tdead\toldest pending\t")
+	fmt.Fprintln(w, "channel\tpending\tsent\tdead\tdropped\toldest pending\t")
 	for _, ch := range chans {
 		r := byChannel[ch]
-		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s\t\n", ch, r.pending, r.sent, r.dead, orDash(r.oldest))
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%s\t\n", ch, r.pending, r.sent, r.dead, r.dropped, orDash(r.oldest))
 	}
 	if err := w.Flush(); err != nil {
 		return err

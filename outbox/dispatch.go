@@ -36,11 +36,9 @@ type Dispatcher struct {
 	// process configured for some channels leaves the others' messages to
 	// the process configured for them, or to a later restart.
 	Senders map[string]Sender
-	// Gate, when set, is asked before each send. When it says no, the
-	// message is put off to next without counting an attempt and with
-	// reason as its last error (a next not after now puts it off by
-	// BackoffBase). The collections compliance guard plugs in here.
-	Gate func(ctx context.Context, m Message) (ok bool, next time.Time, reason string)
+	// Gate, when set, is asked before each send. The collections
+	// compliance guard plugs in here.
+	Gate func(ctx context.Context, m Message) Verdict
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 	// MaxAttempts is how many failed attempts dead-letter a message.
@@ -63,6 +61,19 @@ type Dispatcher struct {
 	Logger *slog.Logger
 }
 
+// Verdict is a Gate's answer on one message: send it now, hold it until
+// Next (without counting an attempt, with Reason as its last error; a Next
+// not after now holds it for BackoffBase), or drop it for good because it
+// is no longer wanted (Reason says why).
+type Verdict struct {
+	Hold, Drop bool
+	Next       time.Time
+	Reason     string
+}
+
+// Send is the Verdict that lets a message go.
+var Send = Verdict{}
+
 // Stats counts what dispatching did.
 type Stats struct {
 	Claimed int `json:"claimed"`
@@ -72,6 +83,7 @@ type Stats struct {
 	// Deferred were put off without an attempt counted: held by the Gate,
 	// without a Sender in this process, or given back when stopping.
 	Deferred int `json:"deferred"`
+	Dropped  int `json:"dropped"` // no longer wanted, by the Gate's word
 }
 
 // Add adds o to s.
@@ -81,6 +93,7 @@ func (s *Stats) Add(o Stats) {
 	s.Retried += o.Retried
 	s.Dead += o.Dead
 	s.Deferred += o.Deferred
+	s.Dropped += o.Dropped
 }
 
 func (d *Dispatcher) now() time.Time {
@@ -176,7 +189,7 @@ func (d *Dispatcher) Run(ctx context.Context, every time.Duration) (Stats, error
 		case err != nil:
 			d.log().Error("outbox round failed; trying again next round", "err", err, "every", every)
 		case st != Stats{}:
-			d.log().Info("outbox round", "claimed", st.Claimed, "sent", st.Sent, "retried", st.Retried, "dead", st.Dead, "deferred", st.Deferred)
+			d.log().Info("outbox round", "claimed", st.Claimed, "sent", st.Sent, "retried", st.Retried, "dead", st.Dead, "deferred", st.Deferred, "dropped", st.Dropped)
 		}
 		select {
 		case <-ctx.Done():
@@ -223,6 +236,8 @@ func (d *Dispatcher) deliverAll(ctx context.Context, msgs []Message) (Stats, err
 					st.Dead++
 				case deferred:
 					st.Deferred++
+				case dropped:
+					st.Dropped++
 				}
 				if err != nil {
 					errs = append(errs, err)
@@ -257,6 +272,7 @@ const (
 	retried
 	dead
 	deferred
+	dropped
 )
 
 // bookkeeping bounds the Store calls that record a send: they run even
@@ -275,12 +291,17 @@ func (d *Dispatcher) deliver(ctx context.Context, m Message) (outcome, error) {
 		return deferred, wrap(m, "put off", d.Store.Retry(ctx, m.ID, m.Attempts, now.Add(lease), reason))
 	}
 	if d.Gate != nil {
-		if ok, next, reason := d.Gate(ctx, m); !ok {
+		switch v := d.Gate(ctx, m); {
+		case v.Drop:
+			log.Info("outbox message dropped", "reason", v.Reason)
+			return dropped, wrap(m, "drop", d.Store.Drop(ctx, m.ID, "dropped: "+v.Reason))
+		case v.Hold:
+			next := v.Next
 			if !next.After(now) {
 				next = now.Add(orDefault(d.BackoffBase, DefaultBackoffBase))
 			}
-			log.Info("outbox message held", "reason", reason, "until", next)
-			return deferred, wrap(m, "hold", d.Store.Retry(ctx, m.ID, m.Attempts, next, "held: "+reason))
+			log.Info("outbox message held", "reason", v.Reason, "until", next)
+			return deferred, wrap(m, "hold", d.Store.Retry(ctx, m.ID, m.Attempts, next, "held: "+v.Reason))
 		}
 	}
 	sctx, cancel := context.WithTimeout(ctx, lease/2)

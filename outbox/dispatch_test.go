@@ -90,6 +90,15 @@ func (s *memStore) Dead(_ context.Context, id int64, errText string) error {
 	return nil
 }
 
+func (s *memStore) Drop(_ context.Context, id int64, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.pending(id); ok {
+		r.state, r.lastErr = outbox.StateDropped, reason
+	}
+	return nil
+}
+
 func (s *memStore) get(id int64) row {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -249,11 +258,11 @@ func TestGateReschedulesWithoutAnAttempt(t *testing.T) {
 	var sends atomic.Int32
 	d := &outbox.Dispatcher{Store: s, Now: c.Now,
 		Senders: map[string]outbox.Sender{"sms": senderFunc(func(context.Context, outbox.Message) error { sends.Add(1); return nil })},
-		Gate: func(_ context.Context, m outbox.Message) (bool, time.Time, string) {
+		Gate: func(_ context.Context, m outbox.Message) outbox.Verdict {
 			if h := c.Now().Hour(); h >= 22 || h < 8 {
-				return false, morning, "quiet hours 22:00-08:00"
+				return outbox.Verdict{Hold: true, Next: morning, Reason: "quiet hours 22:00-08:00"}
 			}
-			return true, time.Time{}, ""
+			return outbox.Send
 		}}
 	// Held through the night as often as it is asked: never an attempt.
 	for range 3 {
@@ -284,6 +293,45 @@ func TestGateReschedulesWithoutAnAttempt(t *testing.T) {
 	}
 	if st.Sent != 2 || sends.Load() != 2 || s.get(1).state != outbox.StateSent {
 		t.Errorf("in the morning: %+v, %d sends; want both sent", st, sends.Load())
+	}
+}
+
+// A message the Gate says is no longer wanted is never sent, however often
+// the outbox runs, and costs no attempt; the others go.
+func TestGateDropsWhatIsNoLongerWanted(t *testing.T) {
+	t.Parallel()
+	s := newMemStore("sms", "sms", "sms")
+	var sent []int64
+	var mu sync.Mutex
+	d := &outbox.Dispatcher{Store: s, Now: (&clock{t: t0}).Now,
+		Senders: map[string]outbox.Sender{"sms": senderFunc(func(_ context.Context, m outbox.Message) error {
+			mu.Lock()
+			sent = append(sent, m.ID)
+			mu.Unlock()
+			return nil
+		})},
+		Gate: func(_ context.Context, m outbox.Message) outbox.Verdict {
+			if m.ID == 2 {
+				return outbox.Verdict{Drop: true, Reason: "task 2 is closed"}
+			}
+			return outbox.Send
+		}}
+	st, err := d.RunOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (outbox.Stats{Claimed: 3, Sent: 2, Dropped: 1}) {
+		t.Errorf("stats %+v, want two sent and one dropped", st)
+	}
+	if r := s.get(2); r.state != outbox.StateDropped || r.m.Attempts != 0 || !strings.Contains(r.lastErr, "task 2 is closed") {
+		t.Errorf("the dropped message: %s, %d attempts, %q", r.state, r.m.Attempts, r.lastErr)
+	}
+	if st, err := d.RunOnce(context.Background()); err != nil || st.Claimed != 0 {
+		t.Errorf("a second run: %+v, %v; want nothing left to take", st, err)
+	}
+	slices.Sort(sent)
+	if !slices.Equal(sent, []int64{1, 3}) {
+		t.Errorf("sent %v, want 1 and 3", sent)
 	}
 }
 

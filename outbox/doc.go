@@ -30,5 +30,8 @@
 //
 // Before a message is sent a Gate may hold it back (the collections
 // compliance guard: quiet hours, contact limits); a held message is put
-// off to the time the Gate names without counting an attempt.
+// off to the time the Gate names without counting an attempt. A Gate may
+// also drop a message that is no longer wanted — a reminder whose task
+// closed while it waited — so that a borrower who has paid is not told
+// they owe.
 package outbox

@@ -27,6 +27,10 @@ const (
 	StatePending = "pending" // waiting to be sent, or being sent under a lease
 	StateSent    = "sent"    // the receiver has it
 	StateDead    = "dead"    // a dead letter: refused for good, or out of attempts
+	// StateDropped is a message no longer wanted when its turn came: the
+	// Gate said what called for it is over (the task closed, the loan
+	// cured), so it was never sent.
+	StateDropped = "dropped"
 )
 
 // Store is what the Dispatcher needs from storage. Implementations must be
@@ -51,6 +55,9 @@ type Store interface {
 	// the attempt that failed. Like MarkSent it leaves a message no
 	// longer pending as it is.
 	Dead(ctx context.Context, id int64, errText string) error
+	// Drop marks message id dropped with reason, without an attempt. Like
+	// MarkSent it leaves a message no longer pending as it is.
+	Drop(ctx context.Context, id int64, reason string) error
 }
 
 // Sender delivers messages of one channel.

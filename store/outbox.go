@@ -242,6 +242,13 @@ func (s outboxStore) Dead(ctx context.Context, id int64, errText string) error {
 	return err
 }
 
+// Drop implements outbox.Store.
+func (s outboxStore) Drop(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.write.ExecContext(ctx, `UPDATE outbox SET state = 'dropped', last_error = ? WHERE id = ? AND state = 'pending'`,
+		clipError(reason), id)
+	return err
+}
+
 // clipError cuts a delivery's error to what is kept, on a rune boundary.
 func clipError(s string) string {
 	if len(s) <= maxOutboxError {
