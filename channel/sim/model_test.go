@@ -300,3 +300,62 @@ func TestSimPaymentsWaitForTheBusinessDate(t *testing.T) {
 		}
 	}
 }
+
+// A message that waited in the outbox for weeks reaches the borrower on
+// the book's date, not the date it was made: the contact is dated then,
+// and a payment it leads to is value-dated after it, never weeks back
+// into a period the book has closed.
+func TestSimLateMessagesActToday(t *testing.T) {
+	const seed = 7
+	d := newDaihou(t)
+	s, base := startSim(t, d, seed, func(c *Config) { c.MaxDelay = -1 })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	today := day0.AddDays(30)
+	d.setBusiness(today)
+	if err := s.Flush(ctx, today); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []channel.Message
+	for i, id := range borrowers(seed, 400) {
+		ch := channel.Names[i%4]
+		m := message(ch, id, 0, day0) // made 30 days ago
+		msgs = append(msgs, m)
+		if st, body := send(t, base, m, testSecrets[ch], time.Now().Unix()); st != http.StatusAccepted {
+			t.Fatalf("%d %s", st, body)
+		}
+	}
+	d.setBusiness(today.AddDays(30))
+	if err := s.Flush(ctx, today.AddDays(30)); err != nil {
+		t.Fatal(err)
+	}
+	d.check()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	paid := 0
+	for _, m := range msgs {
+		r, ok := d.results[m.Key]
+		if !ok {
+			t.Fatalf("no result of %s", m.Key)
+		}
+		at, err := time.Parse(time.RFC3339, r.At)
+		if err != nil {
+			t.Fatalf("%s: at %q: %v", m.Key, r.At, err)
+		}
+		if contact := civil.FromTime(at.In(cst)); contact.Before(today) {
+			t.Errorf("%s, made on %v, reached the borrower on %v; want on or after %v", m.Key, day0, contact, today)
+		}
+		if r.PromiseDate != "" && r.PromiseDate <= today.String() {
+			t.Errorf("%s: promised for %s, not after %v", m.Key, r.PromiseDate, today)
+		}
+		if p, ok := d.payments[s.paymentKey(m.Key)]; ok {
+			paid++
+			if p.ValueDate <= today.String() {
+				t.Errorf("%s: paid on %s, not after %v", m.Key, p.ValueDate, today)
+			}
+		}
+	}
+	if paid == 0 {
+		t.Error("no message led to a payment: nothing judged")
+	}
+}

@@ -311,10 +311,20 @@ func (s *Sim) accept(m channel.Message) (dup bool, err error) {
 		s.count(func(st *Stats) { st.Busy++ })
 		return false, errFull
 	}
+	// A message that waited in the outbox (held by the compliance guard,
+	// or its sender down) reaches the borrower today, not on the date it
+	// was made: what they say and when they pay run from the latest
+	// business date the Sim has seen.
+	business, _ := civil.Parse(m.BusinessDate)
+	s.mu.Lock()
+	if business.Before(s.latest) {
+		business = s.latest
+		m.BusinessDate = business.String()
+	}
+	s.mu.Unlock()
 	// Decide outside the lock: it is the costly part, and pure.
 	p, _ := synth.BorrowerProfile(s.cfg.Seed, m.BorrowerID)
 	d := Decide(s.cfg.Seed, m, p)
-	business, _ := civil.Parse(m.BusinessDate)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
