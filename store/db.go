@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -98,6 +99,12 @@ func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 			return nil, daihou.Errorf(daihou.ENOTFOUND, "no database at %s: pass --db (or set DAIHOU_DB), or create one with 'daihou demo' or 'daihou gen'", path)
 		}
 	}
+	return openSQLite(ctx, path, readOnly, time.Now().Add(10*time.Second))
+}
+
+// openSQLite opens the SQLite file at path, trying again until busyUntil
+// while another process holds it busy.
+func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.Time) (*DB, error) {
 	q := url.Values{}
 	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"}
 	if readOnly {
@@ -129,6 +136,18 @@ func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 	}
 	db := newDB(SQLite, read, write, readOnly)
 	err = db.migrate(ctx)
+	if isBusy(err) && time.Now().Before(busyUntil) {
+		// Processes starting at once on a new file: the one turning it to
+		// WAL holds it for a moment, and SQLite answers busy without
+		// waiting on the busy timeout. Open again shortly.
+		db.Close()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(20+rand.IntN(80)) * time.Millisecond):
+		}
+		return openSQLite(ctx, path, readOnly, busyUntil)
+	}
 	if readOnly && isReadOnlyFile(err) && !strings.Contains(conn, "immutable=1") {
 		// A WAL database in a folder we cannot write: SQLite cannot make
 		// its shared-memory file, so it is read as immutable — no process
@@ -171,6 +190,12 @@ func openSQLiteReadOnly(ctx context.Context, path, conn string) (*DB, error) {
 func isReadOnlyFile(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code()&0xff == 8 // SQLITE_READONLY and its extended codes
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
 // openPostgres opens a PostgreSQL database. Reads and writes share one
