@@ -456,21 +456,15 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 				counts.moved(loan.Product, loan.Branch, tk.Due, was, tk.State)
 			}
 		}
-		for k := range len(w.Ended) + 1 {
-			e := w.Episode
-			if k < len(w.Ended) {
-				e = &w.Ended[k]
-				// An episode that ended and opens again from the same
-				// first overdue date (the payment that cured it
-				// reversed) is one row: the open one. PostgreSQL refuses
-				// one statement that upserts a row twice.
-				if w.Episode != nil && w.Episode.Started == e.Started {
-					continue
-				}
-			}
-			if e == nil {
-				continue
-			}
+		// An ended episode that opens again from the same first overdue
+		// date (the payment that cured it reversed) is one row: the open
+		// one. PostgreSQL refuses one statement that upserts a row twice.
+		episodes := w.Ended
+		if e := w.Episode; e != nil {
+			episodes = slices.DeleteFunc(slices.Clone(episodes), func(x collection.Episode) bool { return x.Started == e.Started })
+			episodes = append(episodes, *e)
+		}
+		for _, e := range episodes {
 			if err := eps.add(ctx, e.LoanID, int64(e.Started), int64(e.Ended), e.Outcome, e.Strategy, e.Arm, e.Segment, int(e.EntryBucket), int(e.MaxBucket),
 				int64(e.EntryOverdue), int64(e.Collected), e.Willingness); err != nil {
 				return err

@@ -187,15 +187,19 @@ func openSQLiteReadOnly(ctx context.Context, path, conn string) (*DB, error) {
 
 // isReadOnlyFile reports whether err is SQLite's refusal to touch a file
 // (or its folder) it may not write.
-func isReadOnlyFile(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == 8 // SQLITE_READONLY and its extended codes
-}
+func isReadOnlyFile(err error) bool { return sqliteCode(err) == 8 } // SQLITE_READONLY
 
 // isBusy reports whether err is SQLite's SQLITE_BUSY.
-func isBusy(err error) bool {
+func isBusy(err error) bool { return sqliteCode(err) == 5 }
+
+// sqliteCode is the primary result code of a SQLite error in err (its
+// extended codes folded in), 0 for any other error.
+func sqliteCode(err error) int {
 	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == 5
+	if !errors.As(err, &se) {
+		return 0
+	}
+	return se.Code() & 0xff
 }
 
 // openPostgres opens a PostgreSQL database. Reads and writes share one
