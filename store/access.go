@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"daihou"
@@ -22,19 +22,50 @@ import (
 // such loan. The officer is the user whose officer code the loan carries
 // (none when no user has it).
 func loanResource(ctx context.Context, q querier, id int64) (auth.Resource, error) {
-	var branch, officer string
-	err := q.QueryRowContext(ctx, `SELECT l.branch, COALESCE(u.name, '') FROM loans l LEFT JOIN users u ON u.officer = l.officer AND l.officer <> '' WHERE l.id = ?`, id).Scan(&branch, &officer)
-	if errors.Is(err, sql.ErrNoRows) {
+	res, err := loanResources(ctx, q, []int64{id}, false)
+	if err != nil {
+		return auth.Resource{}, err
+	}
+	r, ok := res[id]
+	if !ok {
 		return auth.Resource{}, notFoundLoan(id)
 	}
-	if err != nil {
-		return auth.Resource{}, err
+	return r, nil
+}
+
+// loanResources describes the loans ids for auth.Can, by id; a loan that
+// does not exist is missing from the map. With lock (PostgreSQL only) the
+// loans' rows are locked too, in id order, as lockLoans locks them.
+func loanResources(ctx context.Context, q querier, ids []int64, lock bool) (map[int64]auth.Resource, error) {
+	query := `SELECT l.id, l.branch, COALESCE(u.name, ''),
+		COALESCE((SELECT string_agg(a.assignee, ',' ORDER BY a.assignee) FROM loan_assignments a WHERE a.loan_id = l.id), '')
+		FROM loans l LEFT JOIN users u ON u.officer = l.officer AND l.officer <> '' WHERE l.id IN (`
+	tail := `)`
+	if lock {
+		tail += ` ORDER BY l.id FOR UPDATE OF l`
 	}
-	assignees, err := queryColumn[string](ctx, q, `SELECT assignee FROM loan_assignments WHERE loan_id = ? ORDER BY assignee`, id)
-	if err != nil {
-		return auth.Resource{}, err
-	}
-	return auth.Loan(id, branch, officer, assignees...), nil
+	out := make(map[int64]auth.Resource, len(ids))
+	err := inBatches(slices.Sorted(slices.Values(ids)), func(_ []int64, args []any, marks string) error {
+		rows, err := q.QueryContext(ctx, query+marks+tail, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var branch, officer, assigned string
+			if err := rows.Scan(&id, &branch, &officer, &assigned); err != nil {
+				return err
+			}
+			var assignees []string // user names hold no comma (auth.NormalizeName)
+			if assigned != "" {
+				assignees = strings.Split(assigned, ",")
+			}
+			out[id] = auth.Loan(id, branch, officer, assignees...)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 func notFoundLoan(id int64) error {
@@ -54,6 +85,11 @@ func authorize(ctx context.Context, q querier, actor auth.Actor, action auth.Act
 	if err != nil {
 		return err
 	}
+	return decide(actor, action, res)
+}
+
+// decide is authorize's answer for the loan res describes.
+func decide(actor auth.Actor, action auth.Action, res auth.Resource) error {
 	d := auth.Can(actor, action, res)
 	if d.Allowed {
 		return nil
@@ -61,7 +97,7 @@ func authorize(ctx context.Context, q querier, actor auth.Actor, action auth.Act
 	if action != auth.ReadLoan && auth.Can(actor, auth.ReadLoan, res).Allowed {
 		return d.Err()
 	}
-	return notFoundLoan(id)
+	return notFoundLoan(res.LoanID)
 }
 
 // Authorize checks that the actor in ctx may take action on loan id, as

@@ -36,12 +36,59 @@ func (t *wtx) audit(ctx context.Context, action, object string, change audit.Has
 		t.chain = audit.NewChain(head)
 	}
 	e := t.chain.Next(audit.Entry{Actor: t.actor.String(), Action: action, Object: object, BusinessDate: t.business, Time: t.now, Change: change, Detail: detail})
-	if _, err := t.ExecContext(ctx, `INSERT INTO audit_log (seq, at, business_date, actor, action, object, change, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, e.Time.UnixMicro(), int64(e.BusinessDate), e.Actor, e.Action, e.Object, e.Change.String(), e.Detail, e.Prev.String(), e.Hash.String()); err != nil {
+	t.held = append(t.held, e)
+	if t.holding {
+		return nil
+	}
+	return t.writeAudit(ctx)
+}
+
+// holdAudit makes t's next entries wait, chained, until writeAudit writes
+// them in one statement: a group of postings appends one entry each and
+// would otherwise pay two round trips for every one.
+func (t *wtx) holdAudit() { t.holding = true }
+
+// writeAudit writes the entries t holds and moves the stored head to the
+// last of them.
+func (t *wtx) writeAudit(ctx context.Context) error {
+	t.holding = false
+	if len(t.held) == 0 {
+		return nil
+	}
+	last := t.held[len(t.held)-1]
+	head := `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`
+	ins := newBatcher(t, `INSERT INTO audit_log (`+auditColumns+`) VALUES`, "", 10)
+	if t.db.dialect == Postgres && len(t.held) <= ins.perStmt {
+		// The entries and the head in one statement: one round trip
+		// while the head is locked, not two.
+		args := make([]any, 0, 10*len(t.held)+2)
+		for _, e := range t.held {
+			args = append(args, auditArgs(e)...)
+		}
+		args = append(args, last.Seq, last.Hash.String())
+		query := `WITH entries AS (` + ins.stmt(len(t.held)) + `) ` + head
+		t.held = t.held[:0]
+		if _, err := t.ExecContext(ctx, query, args...); err != nil {
+			return fmt.Errorf("audit entry: %w", err)
+		}
+		return nil
+	}
+	for _, e := range t.held {
+		if err := ins.add(ctx, auditArgs(e)...); err != nil {
+			return fmt.Errorf("audit entry: %w", err)
+		}
+	}
+	if err := ins.flush(ctx); err != nil {
 		return fmt.Errorf("audit entry: %w", err)
 	}
-	_, err := t.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash.String())
+	t.held = t.held[:0]
+	_, err := t.ExecContext(ctx, head, last.Seq, last.Hash.String())
 	return err
+}
+
+// auditArgs are e's columns as auditColumns lists them.
+func auditArgs(e audit.Entry) []any {
+	return []any{e.Seq, e.Time.UnixMicro(), int64(e.BusinessDate), e.Actor, e.Action, e.Object, e.Change.String(), e.Detail, e.Prev.String(), e.Hash.String()}
 }
 
 // errNoActor fails a write that no one is accountable for: every front end

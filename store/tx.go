@@ -23,7 +23,9 @@ type wtx struct {
 	now      time.Time
 	business civil.Date // zero while the book has no business date
 	actor    auth.Actor
-	chain    *audit.Chain // the audit trail's head, once the first entry is appended
+	chain    *audit.Chain  // the audit trail's head, once the first entry is appended
+	held     []audit.Entry // entries chained but not yet written (holdAudit)
+	holding  bool
 
 	unprepared []string // statements to prepare after the transaction (stmtcache.go)
 }
@@ -93,6 +95,9 @@ func (db *DB) inTx(ctx context.Context, fn func(*wtx) error) error {
 	defer func() { db.prepareLater(ctx, t.unprepared) }()
 	defer t.Rollback()
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.writeAudit(ctx); err != nil { // what a holdAudit left held
 		return err
 	}
 	return t.Commit()
