@@ -65,7 +65,11 @@ func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, prog
 	const chunk = 10000
 	chunks := max(1, (len(in)+chunk-1)/chunk)
 	// Hashing, sealing and encoding are most of a record's cost and need
-	// no database: they run on every core, a chunk ahead of the write.
+	// no database: they run on every core, a chunk ahead of the write,
+	// and so does finding each record's borrower, a read: a borrower once
+	// in the book stays with its id, so what the read finds still holds
+	// when the chunk is written, and the single writer spends its time on
+	// writing.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ready := make(chan preparedChunk, 1)
@@ -75,6 +79,9 @@ func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, prog
 			part := in[k*chunk : min(len(in), (k+1)*chunk)]
 			pc := preparedChunk{in: part}
 			pc.recs, pc.err = db.prepareRecords(part)
+			if pc.err == nil {
+				pc.who, pc.err = db.resolveBorrowers(ctx, db.read, part)
+			}
 			select {
 			case ready <- pc:
 			case <-ctx.Done():
@@ -94,7 +101,7 @@ func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, prog
 		var got SignalResult
 		err := db.inTx(ctx, func(t *wtx) error {
 			var err error
-			if got, err = db.ingestChunk(ctx, t, pc.in, pc.recs); err != nil {
+			if got, err = db.ingestChunk(ctx, t, pc.in, pc.recs, pc.who); err != nil {
 				return err
 			}
 			c := importCounts{got.Stored, got.Duplicates, len(got.Rejects)}
@@ -125,6 +132,7 @@ func (db *DB) IngestSignals(ctx context.Context, src Source, in []SignalIn, prog
 type preparedChunk struct {
 	in   []SignalIn
 	recs []preparedRecord
+	who  func(*signal.Record) (int64, string) // each record's borrower (resolveBorrowers)
 	err  error
 }
 
@@ -164,7 +172,7 @@ func (db *DB) prepareRecords(in []SignalIn) ([]preparedRecord, error) {
 	return out, errors.Join(errs...)
 }
 
-func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord) (SignalResult, error) {
+func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord, who func(*signal.Record) (int64, string)) (SignalResult, error) {
 	var res SignalResult
 	if db.dialect == Postgres {
 		// Every read here is by key. A statement prepared while the table
@@ -176,10 +184,6 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []pre
 		}
 	}
 	known, err := knownDate(ctx, t)
-	if err != nil {
-		return res, err
-	}
-	who, err := db.resolveBorrowers(ctx, t, in)
 	if err != nil {
 		return res, err
 	}
