@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"daihou"
@@ -147,7 +148,7 @@ type preparedRecord struct {
 // core.
 func (db *DB) prepareRecords(in []SignalIn) ([]preparedRecord, error) {
 	out := make([]preparedRecord, len(in))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(in)/500))
+	workers := max(1, min(runtime.GOMAXPROCS(0)-1, len(in)/500))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -187,57 +188,14 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []pre
 	if err != nil {
 		return res, err
 	}
-	if db.dialect == Postgres {
-		return db.ingestChunkPG(ctx, t, in, prep, known, who)
-	}
-	stored, err := storedHashes(ctx, t, db.dialect, in)
-	if err != nil {
-		return res, err
-	}
-	recs := newSignalRowWriter(t, db.dialect)
-	borrowers := map[int64]bool{}
-	actor, stamp := t.actor.String(), t.stamp()
-	for i := range in {
-		s := &in[i]
-		r := &s.Record
-		bid, reason := who(r)
-		if reason != "" {
-			res.Rejects = append(res.Rejects, Reject{s.Line, reason})
-			continue
-		}
-		p := &prep[i]
-		h := p.hash
-		key := r.Source + "\x00" + r.ID
-		if old, ok := stored[key]; ok {
-			if bytes.Equal(old, h[:]) {
-				res.Duplicates++
-				continue
-			}
-			res.Rejects = append(res.Rejects, Reject{s.Line, fmt.Sprintf("id: record %q of source %s is already stored with other content; send a correction under a new id", clipText(r.ID, 64), r.Source)})
-			continue
-		}
-		stored[key] = h[:]
-		if err := recs.add(ctx, r.Source, r.ID, bid, int64(r.Date), int64(known), h[:], p.sealed, p.signals, stamp, actor); err != nil {
-			return res, err
-		}
-		res.Stored++
-		borrowers[bid] = true
-	}
-	if err := recs.flush(ctx); err != nil {
-		return res, err
-	}
-	for b := range borrowers {
-		res.Borrowers = append(res.Borrowers, b)
-	}
-	slices.Sort(res.Borrowers)
-	return res, markBorrowers(ctx, t, db.dialect, res.Borrowers)
+	return db.ingestRows(ctx, t, in, prep, known, who)
 }
 
-// ingestChunkPG is ingestChunk on PostgreSQL: the records go in first, in
-// one statement that says which it stored, and only the others — a
+// ingestRows stores the records of a chunk: they go in first, in
+// statements that say which they stored, and only the others — a
 // re-delivery, or an id used before — are looked up, so a first delivery
 // reads nothing back.
-func (db *DB) ingestChunkPG(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord, known civil.Date, who func(*signal.Record) (int64, string)) (SignalResult, error) {
+func (db *DB) ingestRows(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord, known civil.Date, who func(*signal.Record) (int64, string)) (SignalResult, error) {
 	var res SignalResult
 	conflict := func(s *SignalIn) Reject {
 		return Reject{s.Line, fmt.Sprintf("id: record %q of source %s is already stored with other content; send a correction under a new id", clipText(s.Record.ID, 64), s.Record.Source)}
@@ -317,13 +275,12 @@ func (db *DB) ingestChunkPG(ctx context.Context, t *wtx, in []SignalIn, prep []p
 	return res, markBorrowers(ctx, t, db.dialect, res.Borrowers)
 }
 
-// signalRowWriter inserts records' rows: multi-row INSERTs on SQLite; on
+// signalRowWriter inserts records' rows, which it holds a column each: on
 // PostgreSQL one INSERT … SELECT FROM unnest of a column array each, a
 // statement a chunk, which is several times faster than rows of
-// parameters and keeps ON CONFLICT (a concurrent import of the same
-// record stores it once).
+// parameters; on SQLite multi-row INSERTs. Both keep ON CONFLICT (a
+// concurrent import of the same record stores it once).
 type signalRowWriter struct {
-	b    *batcher
 	t    *wtx
 	cols [10][]any
 	rows int
@@ -331,39 +288,7 @@ type signalRowWriter struct {
 
 const recordInsert = `INSERT INTO signal_records (source, record_id, borrower_id, date, known, hash, payload, signals, received_at, received_by)`
 
-func newSignalRowWriter(t *wtx, d Dialect) *signalRowWriter {
-	if d == Postgres {
-		return &signalRowWriter{t: t}
-	}
-	return &signalRowWriter{b: newBatcher(t, recordInsert+` VALUES`, `ON CONFLICT (source, record_id) DO NOTHING`, 10)}
-}
-
-func (w *signalRowWriter) add(ctx context.Context, row ...any) error {
-	if w.b != nil {
-		return w.b.add(ctx, row...)
-	}
-	for i, v := range row {
-		w.cols[i] = append(w.cols[i], v)
-	}
-	w.rows++
-	return nil
-}
-
-func (w *signalRowWriter) flush(ctx context.Context) error {
-	if w.b != nil {
-		return w.b.flush(ctx)
-	}
-	if w.rows == 0 {
-		return nil
-	}
-	_, err := w.t.ExecContext(ctx, w.unnest(""), w.args()...)
-	w.cols, w.rows = [10][]any{}, 0
-	return err
-}
-
-func (w *signalRowWriter) unnest(tail string) string {
-	return recordInsert + ` SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::int[], ?::int[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[]) ON CONFLICT (source, record_id) DO NOTHING` + tail
-}
+const recordConflict = ` ON CONFLICT (source, record_id) DO NOTHING RETURNING source, record_id`
 
 // args are the column arrays of the rows added.
 func (w *signalRowWriter) args() []any {
@@ -388,15 +313,59 @@ func (w *signalRowWriter) args() []any {
 	return []any{texts(w.cols[0]), texts(w.cols[1]), ints(w.cols[2]), ints(w.cols[3]), ints(w.cols[4]), hashes, texts(w.cols[6]), texts(w.cols[7]), texts(w.cols[8]), texts(w.cols[9])}
 }
 
-// insertReturning inserts the rows added (PostgreSQL) and returns the
+// insertReturning inserts the rows added and returns the
 // "source\x00record_id" of each it stored: those already there are not.
 func (w *signalRowWriter) insertReturning(ctx context.Context) ([]string, error) {
-	rows, err := w.t.QueryContext(ctx, w.unnest(` RETURNING source, record_id`), w.args()...)
+	var out []string
+	if w.t.db.dialect == Postgres {
+		rows, err := w.t.QueryContext(ctx, recordInsert+` SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::int[], ?::int[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[])`+recordConflict, w.args()...)
+		return appendKeys(out, rows, err)
+	}
+	const per = 2000 / len(w.cols) // parameters a statement, as batcher has them
+	stmt := func(n int) string {
+		row := "(" + placeholders(len(w.cols)) + ")"
+		return recordInsert + ` VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + recordConflict
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, per*len(w.cols))
+	for start := 0; start < w.rows; start += per {
+		n := min(per, w.rows-start)
+		args = args[:0]
+		for r := start; r < start+n; r++ {
+			for c := range w.cols {
+				args = append(args, w.cols[c][r])
+			}
+		}
+		var rows *sql.Rows
+		var err error
+		if n < per {
+			rows, err = w.t.QueryContext(ctx, stmt(n), args...)
+		} else {
+			if full == nil {
+				if full, err = w.t.PrepareContext(ctx, stmt(per)); err != nil {
+					return nil, err
+				}
+			}
+			rows, err = full.QueryContext(ctx, args...)
+		}
+		if out, err = appendKeys(out, rows, err); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// appendKeys appends the "source\x00record_id" of each row of rows.
+func appendKeys(out []string, rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
 		var src, id string
 		if err := rows.Scan(&src, &id); err != nil {
