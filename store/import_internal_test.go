@@ -21,19 +21,25 @@ import (
 // write fails on the transaction key and the chunk is planned again inside
 // the write transaction.
 func TestImportReplansWhenALoanMovedUnderIt(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { testImportReplans(t, filepath.Join(t.TempDir(), "t.db")) })
+	eachDSN(t, "replan", testImportReplans)
+}
+
+// eachDSN runs fn on a new SQLite file and, when DAIHOU_TEST_POSTGRES is
+// set, on a new PostgreSQL schema (storetest imports this package, so the
+// schema is made here).
+func eachDSN(t *testing.T, name string, fn func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "t.db")) })
 	t.Run("postgres", func(t *testing.T) {
 		base := os.Getenv("DAIHOU_TEST_POSTGRES")
 		if base == "" {
 			t.Skip("PostgreSQL not tested: set DAIHOU_TEST_POSTGRES=postgres://… to run this against it")
 		}
-		// storetest imports this package, so the schema is made here.
 		admin, err := sql.Open("pgx", base)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer admin.Close()
-		schema := fmt.Sprintf("t_replan_%d", os.Getpid())
+		schema := fmt.Sprintf("t_%s_%d", name, os.Getpid())
 		if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +48,7 @@ func TestImportReplansWhenALoanMovedUnderIt(t *testing.T) {
 		q := u.Query()
 		q.Set("search_path", schema)
 		u.RawQuery = q.Encode()
-		testImportReplans(t, u.String())
+		fn(t, u.String())
 	})
 }
 
