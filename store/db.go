@@ -51,6 +51,8 @@ type DB struct {
 	Now func() time.Time
 
 	readOnly bool
+	file     string       // the SQLite file; "" on PostgreSQL
+	warm     warming      // Warm's progress
 	keys     *pii.KeyRing // seals and opens personal data; nil for none
 
 	mu       sync.Mutex
@@ -135,6 +137,7 @@ func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.
 		write.SetMaxOpenConns(1)
 	}
 	db := newDB(SQLite, read, write, readOnly)
+	db.file = path
 	err = db.migrate(ctx)
 	if isBusy(err) && time.Now().Before(busyUntil) {
 		// Processes starting at once on a new file: the one turning it to
@@ -178,6 +181,7 @@ func openSQLiteReadOnly(ctx context.Context, path, conn string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	db := newDB(SQLite, read, read, true)
+	db.file = path
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -406,7 +410,7 @@ func (db *DB) OpenBook(ctx context.Context, d civil.Date) error {
 }
 
 // Ready reports whether the database answers and carries the schema this
-// binary knows.
+// binary knows, and has been read into memory if Warm is reading it.
 func (db *DB) Ready(ctx context.Context) error {
 	v, err := db.SchemaVersion(ctx)
 	if err != nil {
@@ -419,7 +423,7 @@ func (db *DB) Ready(ctx context.Context) error {
 	if latest := ms[len(ms)-1].version; v != latest {
 		return fmt.Errorf("schema version %d, this daihou needs %d: run 'daihou migrate'", v, latest)
 	}
-	return nil
+	return db.warmingErr()
 }
 
 // CheckpointInBackground moves SQLite's write-ahead log into the database
