@@ -138,17 +138,13 @@ func (db *DB) postSet(ctx context.Context, tx *wtx, batch []*postRequest, result
 	for _, r := range batch {
 		ids = append(ids, r.tx.LoanID)
 	}
-	// Locks in the order every posting takes them — references, loans,
-	// the audit head — so that a group and a single posting do not wait
-	// on each other in a circle. The loans are locked as they are
-	// described, refused ones too.
-	refs := make([]string, 0, len(batch))
-	for _, r := range batch {
-		refs = append(refs, r.tx.Reference)
-	}
-	if err := p.lockRefs(ctx, tx, refs); err != nil {
-		return err
-	}
+	// The loans are locked as they are described, refused ones too, and
+	// before the audit head, as every posting locks them. The references
+	// are not locked, as Post locks them: the book's unique index on them
+	// holds a group whose reference another transaction is writing until
+	// that one ends, and then fails the group, whose postings are tried
+	// again alone and find it. A round trip a group saved for a race that
+	// a client's retry alone can start.
 	loans, err := loanResources(ctx, tx, ids, db.dialect == Postgres)
 	if err != nil {
 		return err
@@ -185,7 +181,8 @@ func (db *DB) postSet(ctx context.Context, tx *wtx, batch []*postRequest, result
 	if len(todo) == 0 {
 		return nil
 	}
-	refs, ids = refs[:0], ids[:0]
+	refs := make([]string, 0, len(todo))
+	ids = ids[:0]
 	for _, i := range todo {
 		refs = append(refs, batch[i].tx.Reference)
 		ids = append(ids, batch[i].tx.LoanID)
