@@ -78,7 +78,7 @@ func loadRecords(ctx context.Context, q querier, ids []int64) (map[int64]eod.Rec
 	return out, err
 }
 
-func newRecordWriter(tx *sql.Tx) *batcher {
+func newRecordWriter(tx batchTx) *batcher {
 	cols := strings.Fields(strings.ReplaceAll(recordColumns, ",", " "))
 	sets := make([]string, 0, len(cols)-1)
 	for _, c := range cols[1:] {
@@ -118,7 +118,7 @@ func eachRecord(ctx context.Context, q querier, fn func(*eod.Record) error) erro
 }
 
 // addAggregates adds the cells of a (deltas) to the stored cells of d.
-func addAggregates(ctx context.Context, tx *sql.Tx, d civil.Date, a *eod.Aggregates) error {
+func addAggregates(ctx context.Context, tx batchTx, d civil.Date, a *eod.Aggregates) error {
 	p := newBatcher(tx, `INSERT INTO agg_portfolio (as_of, product, branch, status, bucket, class, stage, loans, outstanding, overdue, ecl, written_off, recovered) VALUES`,
 		`ON CONFLICT (as_of, product, branch, status, bucket, class, stage) DO UPDATE SET loans = agg_portfolio.loans + excluded.loans, outstanding = agg_portfolio.outstanding + excluded.outstanding,
 		overdue = agg_portfolio.overdue + excluded.overdue, ecl = agg_portfolio.ecl + excluded.ecl, written_off = agg_portfolio.written_off + excluded.written_off, recovered = agg_portfolio.recovered + excluded.recovered`, 13)

@@ -354,12 +354,16 @@ func (db *DB) readPart(ctx context.Context, date civil.Date, ids []int64) (*eod.
 // readTx begins a read-only transaction that sees one moment of the book:
 // on PostgreSQL at repeatable read (a snapshot); on SQLite every read
 // transaction is one.
-func (db *DB) readTx(ctx context.Context) (*sql.Tx, error) {
+func (db *DB) readTx(ctx context.Context) (*rtx, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	return db.read.BeginTx(ctx, opts)
+	tx, err := db.read.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &rtx{Tx: tx, stmts: db.read.stmts}, nil
 }
 
 // readChunk reads what the steps need for ids through q. Event marks are
@@ -474,8 +478,8 @@ func (db *DB) Commit(ctx context.Context, run *eod.Run, cp eod.Checkpoint, c *eo
 // writeOutput writes what the steps made of a chunk: rows, history,
 // aggregate differences, event marks.
 func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *eod.Output) error {
-	w := newSnapshotWriter(t.Tx)
-	rw := newRecordWriter(t.Tx)
+	w := newSnapshotWriter(t)
+	rw := newRecordWriter(t)
 	var classes []loanstate.ClassChange
 	var scores []loanstate.ScoreChange
 	var raised []warning.Warning
@@ -508,7 +512,7 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 	if err := rw.flush(ctx); err != nil {
 		return err
 	}
-	if err := writeHistory(ctx, t.Tx, classes, scores); err != nil {
+	if err := writeHistory(ctx, t, classes, scores); err != nil {
 		return err
 	}
 	if err := insertWarnings(ctx, t, raised); err != nil {
@@ -520,13 +524,13 @@ func writeOutput(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out
 	if err := writeWork(ctx, t, date, c, out); err != nil {
 		return err
 	}
-	if err := addAggregates(ctx, t.Tx, date, out.Deltas); err != nil {
+	if err := addAggregates(ctx, t, date, out.Deltas); err != nil {
 		return err
 	}
-	if err := markDirty(ctx, t.Tx, out.Marks); err != nil {
+	if err := markDirty(ctx, t, out.Marks); err != nil {
 		return err
 	}
-	return clearDirty(ctx, t.Tx, out.Clear)
+	return clearDirty(ctx, t, out.Clear)
 }
 
 // markDirty adds an event mark to each of ids: they are to be derived
@@ -543,11 +547,17 @@ func markDirty(ctx context.Context, tx batchTx, ids []int64) error {
 
 // clearDirty removes the marks consumed, each only if no event came after
 // the read that saw its count.
-func clearDirty(ctx context.Context, tx *sql.Tx, clear map[int64]int64) error {
+func clearDirty(ctx context.Context, tx querier, clear map[int64]int64) error {
 	args := make([]any, 0, 2*min(len(clear), batchSize))
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
+		}
+		// Padded with the last pair, as inBatches pads its lists: a few
+		// texts, each parsed once.
+		n := len(args) / 2
+		for range inListSize(n) - n {
+			args = append(args, args[2*n-2], args[2*n-1])
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM eod_dirty WHERE `+strings.TrimSuffix(strings.Repeat("(loan_id = ? AND events = ?) OR ", len(args)/2), " OR "), args...)
 		args = args[:0]

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"sync"
 )
 
@@ -23,7 +24,7 @@ type stmtCache struct {
 // placeholders have many texts, of which only the common ones are kept.
 const (
 	maxCachedStmts   = 1024
-	maxCachedStmtLen = 8192
+	maxCachedStmtLen = 16384
 )
 
 func newStmtCache(db *sql.DB, on bool) *stmtCache {
@@ -166,4 +167,52 @@ func (t *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// rtx is a read transaction whose queries run through the read handle's
+// cache, bound to the transaction's connection. A statement not cached
+// yet runs unprepared and is prepared once the transaction has ended and
+// given its connection back: preparing on the pool while holding one of
+// its connections could wait on the others, each held by a reader doing
+// the same.
+type rtx struct {
+	*sql.Tx
+	stmts      *stmtCache
+	unprepared []string
+}
+
+func (t *rtx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st := t.stmts.lookup(query); st != nil {
+		return t.Tx.StmtContext(ctx, st)
+	}
+	if t.stmts.wants(query) {
+		t.unprepared = append(t.unprepared, query)
+	}
+	return nil
+}
+
+func (t *rtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, query, args...)
+}
+
+func (t *rtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// Rollback ends the transaction and prepares the statements it ran
+// unprepared.
+func (t *rtx) Rollback() error {
+	err := t.Tx.Rollback()
+	queries := slices.Compact(slices.Sorted(slices.Values(t.unprepared)))
+	t.unprepared = nil
+	for _, q := range queries {
+		t.stmts.get(context.Background(), q)
+	}
+	return err
 }
