@@ -21,10 +21,13 @@ DURATION=${DURATION:-60s}
 UNTIL=${UNTIL:-2026-06-14}
 DIR=${BENCH_DIR:-$(mktemp -d -t daihou-api-XXXXXX)}
 mkdir -p "$DIR"
+# stop: the server, if one was started (kill 0 would signal this script's
+# whole process group).
+stop() { if [ -n "${SERVE:-}" ]; then kill "$SERVE" 2>/dev/null || true; fi; }
 if [ -z "${BENCH_DIR:-}" ] && [ "${KEEP:-0}" != 1 ]; then
-    trap 'kill "${SERVE:-0}" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+    trap 'stop; rm -rf "$DIR"' EXIT
 else
-    trap 'kill "${SERVE:-0}" 2>/dev/null || true' EXIT
+    trap stop EXIT
 fi
 go build -o "$DIR/daihou" ./cmd/daihou
 go build -o "$DIR/apiload" ./bench/apiload
