@@ -88,7 +88,7 @@ func (c Contagion) spreads(es []Exposure) (bool, string) {
 // derivation turns on or off, and all of a borrower's when one of its
 // derived loans crossed into or out of non-performing (the cause names
 // them). others may hold the cached exposure of derived loans too: it is
-// how a crossing is seen.
+// how a crossing is seen; a loan in others more than once counts once.
 func (c Contagion) apply(in []Input, out []Derived, others []Exposure) []int64 {
 	groups := map[int64][]int{} // borrower → indexes into out
 	for i := range out {
@@ -105,7 +105,14 @@ func (c Contagion) apply(in []Input, out []Derived, others []Exposure) []int64 {
 	}
 	byBorrower := map[int64][]Exposure{}
 	before := map[int64]bool{} // derived loans' own non-performing flag as cached
+	seen := make(map[int64]bool, len(others))
 	for _, e := range others {
+		// A loan given twice weighs once: counted twice, a small
+		// non-performing balance would pass the threshold.
+		if seen[e.LoanID] {
+			continue
+		}
+		seen[e.LoanID] = true
 		if derived[e.LoanID] {
 			before[e.LoanID] = e.OwnClass.NonPerforming()
 			continue

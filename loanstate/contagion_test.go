@@ -106,3 +106,31 @@ func TestContagionAcrossDerivations(t *testing.T) {
 		t.Errorf("marks %v: a settled loan is never marked for contagion", marks)
 	}
 }
+
+// A loan given twice among the other exposures (a chunk read in parts,
+// each part reading its borrowers' loans) weighs once. The borrower of a
+// 1,000,000-loan book: 4,502.68 non-performing of 59,173.43 is 7.6 %, no
+// contagion; counted twice it would be 9,005.36 of 63,676.11, 14.1 %.
+func TestContagionCountsALoanOnce(t *testing.T) {
+	d := loanstate.Deriver{Contagion: loanstate.DefaultContagion}
+	ins := []loanstate.Input{current(1, "36315.27"), current(2, "18355.48")}
+	npl := func(amount string) loanstate.Exposure {
+		return loanstate.Exposure{LoanID: 3, BorrowerID: 1, OwnClass: classification.Doubtful, Outstanding: money.MustParseAmount(amount), Active: true}
+	}
+	for _, times := range []int{1, 2, 3} {
+		others := slices.Repeat([]loanstate.Exposure{npl("4502.68")}, times)
+		got, _ := d.Derive(asOf, ins, others)
+		for _, g := range got {
+			if s := g.Snapshot; s.Contagion || s.Class != classification.Normal {
+				t.Errorf("7.6%% non-performing, the loan given %d times: loan %d is %s (%s), want 正常 without contagion", times, s.LoanID, s.Class.Chinese(), s.ClassCause)
+			}
+		}
+		// 7,000.00 of 61,670.75 is 11.4 %: contagion, naming loan 3 once.
+		got, _ = d.Derive(asOf, ins, slices.Repeat([]loanstate.Exposure{npl("7000")}, times))
+		for _, g := range got {
+			if s := g.Snapshot; !s.Contagion || !strings.HasSuffix(s.ClassCause, "(loan 3)") {
+				t.Errorf("11.4%% non-performing, the loan given %d times: loan %d contagion %v, cause %q, want contagion naming loan 3 once", times, s.LoanID, s.Contagion, s.ClassCause)
+			}
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -608,6 +609,73 @@ func TestContagionThroughTheLedger(t *testing.T) {
 		storetest.CheckCache(t, db)
 		closeThrough(t, db, business.AddDays(2))
 		check("after the next close", classification.Normal)
+		storetest.CheckCache(t, db)
+	})
+}
+
+// Defect: a chunk is read in parts, and a borrower whose loans fell in two
+// parts had its other loans' exposures read by both, so contagion weighed
+// them twice. The borrower of a 1,000,000-loan book: 4,502.68 at 102 days
+// past due beside 36,315.27 and 18,355.48 current is 7.6 % non-performing,
+// no contagion; counted twice, 14.1 %, and both current loans were made
+// 次级. Here the overdue loan is in the first chunk and the current ones
+// at the two ends of the second, which is read in two parts.
+func TestContagionWeighsALoanOnceAcrossParts(t *testing.T) {
+	t.Parallel()
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("a chunk is read in parts only with two or more cores")
+	}
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := MustOpenDB(t, backend)
+		ctx := storetest.Ctx()
+		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
+			t.Fatal(err)
+		}
+		business := day("2026-06-30")
+		if err := db.OpenBook(ctx, business); err != nil {
+			t.Fatal(err)
+		}
+		const chunk = 600
+		due := business.AddDays(-102)
+		loan := func(borrower, ext, amount string) store.NewLoan {
+			return store.NewLoan{Borrower: servicing.Borrower{ExternalID: borrower}, Loan: servicing.Loan{ExternalID: ext, Product: "CL",
+				Principal: money.MustParseAmount(amount), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: business}}
+		}
+		old := loan("B1", "OLD", "4502.68")
+		old.Loan.Rate, old.Loan.Term, old.Loan.Method, old.Loan.Disbursed = 0, 3, schedule.Bullet, due.AddMonthsClamped(-3, due.Day())
+		in := []store.NewLoan{old}
+		for i := 1; i < 2*chunk; i++ {
+			switch i {
+			case chunk:
+				in = append(in, loan("B1", "CUR1", "36315.27"))
+			case 2*chunk - 1:
+				in = append(in, loan("B1", "CUR2", "18355.48"))
+			default:
+				in = append(in, loan(fmt.Sprintf("F%d", i), fmt.Sprintf("F%d", i), "12000"))
+			}
+		}
+		for i := range in {
+			in[i].Line = i + 2
+		}
+		res, err := db.AddLoans(ctx, store.Source{Name: "loans.csv"}, in)
+		if err != nil || len(res.Rejects) > 0 {
+			t.Fatal(err, res.Rejects)
+		}
+		if _, err := (&eod.Runner{Store: db, ChunkSize: chunk}).Close(storetest.EOD(), business, true); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := db.Snapshot(ctx, res.IDs[0]); s.Class != classification.Substandard {
+			t.Fatalf("the overdue loan is %v at DPD %d, want 次级", s.Class.Chinese(), s.DPD)
+		}
+		for _, k := range []int{chunk, 2*chunk - 1} {
+			s, err := db.Snapshot(ctx, res.IDs[k])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Class != classification.Normal || s.Contagion {
+				t.Errorf("loan %s: %v (%s), want 正常: 7.6 %% of the borrower's exposure is non-performing", in[k].Loan.ExternalID, s.Class.Chinese(), s.ClassCause)
+			}
+		}
 		storetest.CheckCache(t, db)
 	})
 }
