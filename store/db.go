@@ -69,7 +69,10 @@ type DB struct {
 	groupOnce sync.Once
 	group     chan *postRequest // postings for the group committer (PostShared)
 	closed    chan struct{}     // closed by Close: the committer stops
-	closeOnce sync.Once
+	// checkpointed is closed when the checkpointer has stopped (SQLite
+	// writers; nil otherwise).
+	checkpointed chan struct{}
+	closeOnce    sync.Once
 }
 
 // Open opens the database named by dsn — a postgres:// URL for
@@ -130,7 +133,7 @@ func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.
 	// fail with SQLITE_BUSY when another process committed in between.
 	write := read
 	if !readOnly {
-		if write, err = sql.Open("sqlite", conn+"&_txlock=immediate"); err != nil {
+		if write, err = sql.Open("sqlite", conn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)"); err != nil {
 			read.Close()
 			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
@@ -162,6 +165,9 @@ func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if !readOnly {
+		db.checkpointInBackground()
 	}
 	return db, nil
 }
@@ -239,6 +245,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // Close closes the database.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closed) })
+	if db.checkpointed != nil {
+		<-db.checkpointed
+	}
 	db.read.stmts.close()
 	db.writeStmts.close()
 	err1 := db.read.Close()
@@ -426,33 +435,36 @@ func (db *DB) Ready(ctx context.Context) error {
 	return db.warmingErr()
 }
 
-// CheckpointInBackground moves SQLite's write-ahead log into the database
-// every interval, from a reader's connection, until ctx ends. Left to
-// itself SQLite checkpoints in the writer's commit once the log reaches
-// 1,000 pages, and that commit waits for the copy and its fsync: under a
+// checkpointEvery is how often a writing process moves SQLite's
+// write-ahead log into the database.
+const checkpointEvery = 500 * time.Millisecond
+
+// checkpointInBackground moves SQLite's write-ahead log into the database
+// every checkpointEvery, from a reader's connection, until Close. The
+// writer's connections do not checkpoint (wal_autocheckpoint 0): left to
+// itself SQLite checkpoints in the commit that takes the log past 1,000
+// pages, and that commit waits for the copy and its fsync — under a
 // steady stream of postings every few hundredth one took tens of
-// milliseconds. A server calls this; a command that writes and exits keeps
-// SQLite's own checkpoints. On PostgreSQL it does nothing.
-func (db *DB) CheckpointInBackground(ctx context.Context, interval time.Duration) {
-	if db.dialect != SQLite || db.readOnly {
-		return
-	}
-	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
-		return
-	}
-	defer db.write.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint = 1000`)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-db.closed:
-			return
-		case <-t.C:
-			// PASSIVE copies what no reader still needs and never waits
-			// for the writer; what it leaves, the next one takes.
-			db.read.DB.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+// milliseconds, and a bulk import's or close of business's every chunk
+// paid one, a fifth of a signal import's time. Close waits for it, so no
+// connection of it outlives the book.
+func (db *DB) checkpointInBackground() {
+	db.checkpointed = make(chan struct{})
+	go func() {
+		defer close(db.checkpointed)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-db.closed:
+				return
+			case <-t.C:
+				// PASSIVE copies what no reader still needs and never
+				// waits for the writer; what it leaves, the next one
+				// takes. The writer starts the log afresh once a
+				// checkpoint has taken all of it.
+				db.read.DB.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+			}
 		}
-	}
+	}()
 }

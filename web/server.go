@@ -65,19 +65,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener, grace time.Duration)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(l) }()
-	// The checkpointer is stopped and waited for on every way out, so
-	// that no connection of it outlives Serve: a caller that then closes
-	// the book leaves no one holding it.
-	cctx, stopCheckpoints := context.WithCancel(ctx)
-	checkpointed := make(chan struct{})
-	go func() {
-		defer close(checkpointed)
-		s.DB.CheckpointInBackground(cctx, 500*time.Millisecond)
-	}()
-	defer func() {
-		stopCheckpoints()
-		<-checkpointed
-	}()
 	select {
 	case err := <-done:
 		return err
