@@ -11,7 +11,8 @@
 # Environment: RATE (default 500), DURATION (default 60s), BOOK (an existing
 # book to use instead of generating one; a copy is not made: the
 # repayments stay in it), BENCH_DIR, KEEP=1, DAIHOU_KEY (PostgreSQL: the
-# book's key; a new one is made for a generated book).
+# book's key; a new one is made for a generated book), SERVE_FLAGS (more
+# flags for 'daihou serve', e.g. --debug-addr 127.0.0.1:6060 to profile it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,12 @@ if [ -z "$DB" ]; then
     echo "generating $N loans …" >&2
     "$DIR/daihou" gen --db "$DB" --loans "$N" --months 12 --until "$UNTIL" --json >"$DIR/gen.out"
     "$DIR/daihou" eod --db "$DB" --json >"$DIR/eod.out"
+    if [ -n "$PG" ]; then
+        # A loaded book as autovacuum would leave it (some servers run
+        # with it off): statistics, and the visibility map index-only
+        # scans need.
+        psql -X -q "$DB" -c "VACUUM (ANALYZE)"
+    fi
 fi
 export DAIHOU_DB=$DB
 if ! "$DIR/daihou" user list --as bench-admin >/dev/null 2>&1; then
@@ -56,7 +63,7 @@ if ! "$DIR/daihou" user list --as bench-admin >/dev/null 2>&1; then
 fi
 TOKEN=$("$DIR/daihou" token add "apiload-$$" --role integration --scope all --expires 1d --as bench-admin --json | sed -nE 's/.*"token": *"([^"]+)".*/\1/p')
 PORT=$((20000 + RANDOM % 20000))
-"$DIR/daihou" serve --addr "127.0.0.1:$PORT" >"$DIR/serve.out" 2>"$DIR/serve.log" &
+"$DIR/daihou" serve --addr "127.0.0.1:$PORT" ${SERVE_FLAGS:-} >"$DIR/serve.out" 2>"$DIR/serve.log" &
 SERVE=$!
 for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
