@@ -56,6 +56,21 @@ func MustAddLoans(tb testing.TB, db *store.DB, p servicing.Product, n int) []int
 	return storetest.AddLoans(tb, db, p, n, "")
 }
 
+// mustOpenBook opens a database with the default "CL" product and the
+// book opened on business.
+func mustOpenBook(tb testing.TB, backend string, business civil.Date) *store.DB {
+	tb.Helper()
+	db := MustOpenDB(tb, backend)
+	ctx := storetest.Ctx()
+	if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.OpenBook(ctx, business); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
 // closeThrough runs close of business on db through d.
 func closeThrough(tb storetest.T, db *store.DB, d civil.Date) []eod.Summary {
 	tb.Helper()
@@ -178,14 +193,8 @@ func TestImportPaymentsRejectsAndRedelivery(t *testing.T) {
 func TestAddLoansRedeliveryAndConflicts(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		db := MustOpenDB(t, backend)
+		db := mustOpenBook(t, backend, day("2026-01-31"))
 		ctx := storetest.Ctx()
-		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.OpenBook(ctx, day("2026-01-31")); err != nil {
-			t.Fatal(err)
-		}
 		loan := func(line int, id, borrower, phone, principal, disbursed string) store.NewLoan {
 			return store.NewLoan{Line: line, Borrower: servicing.Borrower{ExternalID: borrower, Name: "李四", Phone: phone},
 				Loan: servicing.Loan{ExternalID: id, Product: "CL", Principal: money.MustParseAmount(principal), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: day(disbursed)}}
@@ -565,15 +574,9 @@ func openChild(path string) int {
 func TestContagionThroughTheLedger(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, backend string) {
-		db := MustOpenDB(t, backend)
-		ctx := storetest.Ctx()
-		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-			t.Fatal(err)
-		}
 		business := day("2026-06-30")
-		if err := db.OpenBook(ctx, business); err != nil {
-			t.Fatal(err)
-		}
+		db := mustOpenBook(t, backend, business)
+		ctx := storetest.Ctx()
 		due := business.AddDays(-102)
 		res, err := db.AddLoans(ctx, store.Source{Name: "loans.csv"}, []store.NewLoan{
 			{Line: 2, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "OLD", Product: "CL", Principal: money.MustParseAmount("12000"),
@@ -622,19 +625,15 @@ func TestContagionThroughTheLedger(t *testing.T) {
 // at the two ends of the second, which is read in two parts.
 func TestContagionWeighsALoanOnceAcrossParts(t *testing.T) {
 	t.Parallel()
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("a chunk is read in parts only with two or more cores")
+	// A chunk is read in parts only with two or more cores.
+	if n := runtime.GOMAXPROCS(0); n < 2 {
+		runtime.GOMAXPROCS(2)
+		t.Cleanup(func() { runtime.GOMAXPROCS(n) })
 	}
 	storetest.Each(t, func(t *testing.T, backend string) {
-		db := MustOpenDB(t, backend)
-		ctx := storetest.Ctx()
-		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-			t.Fatal(err)
-		}
 		business := day("2026-06-30")
-		if err := db.OpenBook(ctx, business); err != nil {
-			t.Fatal(err)
-		}
+		db := mustOpenBook(t, backend, business)
+		ctx := storetest.Ctx()
 		const chunk = 600
 		due := business.AddDays(-102)
 		loan := func(borrower, ext, amount string) store.NewLoan {
