@@ -52,6 +52,25 @@ func eachDSN(t *testing.T, name string, fn func(t *testing.T, dsn string)) {
 	})
 }
 
+// openBook opens the database at dsn as the local operator with the
+// default "CL" product and the book opened; it is closed when t ends.
+func openBook(t *testing.T, dsn string) (*DB, context.Context) {
+	t.Helper()
+	ctx := auth.NewContext(context.Background(), auth.Local())
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
+		t.Fatal(err)
+	}
+	return db, ctx
+}
+
 func testImportReplans(t *testing.T, dsn string) {
 	ctx := auth.NewContext(context.Background(), auth.Local())
 	db, err := Open(ctx, dsn)

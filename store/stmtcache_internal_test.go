@@ -1,15 +1,10 @@
 package store
 
 import (
-	"context"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
-
-	"daihou/auth"
-	"daihou/civil"
-	"daihou/servicing"
 )
 
 // inBatches hands every id once, in order, in IN lists of a few lengths
@@ -55,18 +50,7 @@ func TestInBatchesPadsToFewLengths(t *testing.T) {
 // has given its connection back, and runs it prepared the next time,
 // with the same answer.
 func TestReadTransactionPreparesAfterItEnds(t *testing.T) {
-	ctx := auth.NewContext(context.Background(), auth.Local())
-	db, err := Open(ctx, t.TempDir()+"/book.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-		t.Fatal(err)
-	}
+	db, ctx := openBook(t, t.TempDir()+"/book.db")
 	const q = `SELECT COUNT(*) FROM products WHERE code = ?`
 	count := func() int {
 		tx, err := db.readTx(ctx)

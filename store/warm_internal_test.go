@@ -1,31 +1,15 @@
 package store
 
 import (
-	"context"
 	"os"
 	"testing"
-
-	"daihou/auth"
-	"daihou/civil"
-	"daihou/servicing"
 )
 
 // Warm reads the whole SQLite book, log included, within its budget and
 // nothing beyond it; PostgreSQL keeps its own cache.
 func TestWarmReadsTheBookWithinItsBudget(t *testing.T) {
 	eachDSN(t, "warm", func(t *testing.T, dsn string) {
-		ctx := auth.NewContext(context.Background(), auth.Local())
-		db, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-			t.Fatal(err)
-		}
+		db, ctx := openBook(t, dsn)
 		var want int64
 		if db.dialect == SQLite {
 			for _, name := range []string{dsn, dsn + "-wal"} {
