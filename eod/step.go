@@ -33,8 +33,10 @@ type Chunk struct {
 	// them, as read: a posting that commits later moves its loan's count
 	// on, which the commit notices.
 	Events map[int64]int64
-	// Others are the exposures of the chunk's borrowers' loans that are
-	// not in the chunk, for contagion.
+	// Others are the cached exposures of the chunk's borrowers' loans, for
+	// contagion: those in the chunk too (how a loan crossing into or out
+	// of non-performing is seen), and a loan possibly more than once (a
+	// chunk read in parts); loanstate counts each loan once.
 	Others []loanstate.Exposure
 	// Signals are the signals of the chunk's borrowers, by borrower, in
 	// signal.Less order; a step sees those known by its date

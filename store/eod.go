@@ -324,18 +324,12 @@ func (db *DB) Read(ctx context.Context, date civil.Date, ids []int64) (*eod.Chun
 		return nil, err
 	}
 	c := &eod.Chunk{IDs: ids, Events: map[int64]int64{}}
-	// A borrower whose loans fall in two parts has its exposures read by
-	// both: each loan goes in once, or contagion would weigh it twice.
-	exposed := map[int64]bool{}
 	for _, p := range chunks {
 		c.Loans = append(c.Loans, p.Loans...)
 		maps.Copy(c.Events, p.Events)
-		for _, e := range p.Others {
-			if !exposed[e.LoanID] {
-				exposed[e.LoanID] = true
-				c.Others = append(c.Others, e)
-			}
-		}
+		// A borrower whose loans fall in two parts has its exposures in
+		// both: contagion counts each loan once.
+		c.Others = append(c.Others, p.Others...)
 		if c.Signals == nil {
 			c.Signals, c.Warnings, c.Milestones = map[int64][]signal.Signal{}, map[int64][]warning.Warning{}, map[int64]warning.Milestones{}
 		}

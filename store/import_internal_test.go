@@ -72,18 +72,7 @@ func openBook(t *testing.T, dsn string) (*DB, context.Context) {
 }
 
 func testImportReplans(t *testing.T, dsn string) {
-	ctx := auth.NewContext(context.Background(), auth.Local())
-	db, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
-		t.Fatal(err)
-	}
+	db, ctx := openBook(t, dsn)
 	added, err := db.AddLoans(ctx, Source{Name: "loans"}, []NewLoan{
 		{Line: 2, Borrower: servicing.Borrower{ExternalID: "B1"}, Loan: servicing.Loan{ExternalID: "L1", Product: "CL", Principal: money.MustParseAmount("12000"), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: civil.MustParse("2026-01-10")}},
 		{Line: 3, Borrower: servicing.Borrower{ExternalID: "B2"}, Loan: servicing.Loan{ExternalID: "L2", Product: "CL", Principal: money.MustParseAmount("12000"), Rate: money.MustParseRate("0.12"), Term: 12, Disbursed: civil.MustParse("2026-01-10")}},

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"testing"
 
 	"daihou/auth"
@@ -16,18 +15,7 @@ import (
 // post, each with its audit entry.
 func TestGroupFailingInTheDatabasePostsEachAlone(t *testing.T) {
 	eachDSN(t, "group", func(t *testing.T, dsn string) {
-		ctx := auth.NewContext(context.Background(), auth.Local())
-		db, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.PutProduct(ctx, servicing.DefaultProduct("CL")); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.OpenBook(ctx, civil.MustParse("2026-03-01")); err != nil {
-			t.Fatal(err)
-		}
+		db, ctx := openBook(t, dsn)
 		var loans []NewLoan
 		for i, ref := range []string{"L1", "L2", "L3"} {
 			loans = append(loans, NewLoan{Line: i + 2, Borrower: servicing.Borrower{ExternalID: "B" + ref}, Loan: servicing.Loan{ExternalID: ref, Product: "CL",
