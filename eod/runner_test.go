@@ -207,6 +207,13 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 	db.Close()
 
 	got := storetest.Gen(t, genConfig)
+	// One reader polls the child's checkpoint: opening the book for every
+	// look (migrations, keys) took long enough under a loaded machine that
+	// the child finished between two looks.
+	progress, err := store.OpenReadOnly(storetest.Ctx(), got)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for kill := 0; kill < 3; kill++ {
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "DAIHOU_EOD_CHILD="+got, "DAIHOU_EOD_DATE="+end.String())
@@ -215,18 +222,19 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 		}
 		// Kill once the child has committed a few more chunks, at a random
 		// moment of its work: most likely inside a chunk's transaction.
-		seen := chunksDone(t, got, end)
+		seen := chunksDone(t, progress, end)
 		deadline := time.Now().Add(15 * time.Second)
-		for chunksDone(t, got, end) < seen+3 && time.Now().Before(deadline) {
+		for chunksDone(t, progress, end) < seen+3 && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
 		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
-		if n := chunksDone(t, got, end); n <= seen || n >= 60 {
+		if n := chunksDone(t, progress, end); n <= seen || n >= 60 {
 			t.Fatalf("child killed after chunk %d (before it: %d): want it killed part-way", n, seen)
 		}
 	}
+	progress.Close()
 	db = openPath(t, got)
 	if _, err := closeBusiness(db, end, false, chunks(60)); err != nil {
 		t.Fatal(err)
@@ -237,13 +245,9 @@ func TestEODSurvivesSIGKILL(t *testing.T) {
 	}
 }
 
-// chunksDone reads the checkpoint of the run of d from another connection.
-func chunksDone(t *testing.T, path string, d civil.Date) int {
-	db, err := storetest.OpenDSN(storetest.Ctx(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+// chunksDone reads the checkpoint of the run of d through db, a reader
+// beside the run.
+func chunksDone(t *testing.T, db *store.DB, d civil.Date) int {
 	s, err := db.EODProgress(storetest.Ctx(), d)
 	if daihou.ErrorCode(err) == daihou.ENOTFOUND {
 		return 0
@@ -263,8 +267,10 @@ func runEODChild(path string, d civil.Date) int {
 		return 1
 	}
 	defer db.Close()
-	// Slow enough that the parent can kill it part-way.
-	_, err = (&eod.Runner{Store: db, ChunkSize: chunks(60), Throttle: 2 * time.Millisecond}).Close(storetest.Ctx(), d, true)
+	// Slow enough that the parent can kill it part-way: at 10 ms a chunk,
+	// after the third chunk the parent waits for, half a second of work is
+	// left.
+	_, err = (&eod.Runner{Store: db, ChunkSize: chunks(60), Throttle: 10 * time.Millisecond}).Close(storetest.Ctx(), d, true)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
