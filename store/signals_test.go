@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -108,6 +109,51 @@ func TestIngestSignals(t *testing.T) {
 		// Who may not take signals in is refused before anything is read.
 		if _, err := db.IngestSignals(storetest.Users(t, db, "ro=risk-officer")["ro"], store.Source{}, in, nil); err == nil {
 			t.Error("a risk officer ingested signals")
+		}
+	})
+}
+
+// A delivery larger than one statement's rows that mixes new records,
+// re-deliveries and used ids with other content counts each as what it
+// is, and marks only the borrowers of the records it stored.
+func TestIngestSignalsMixedDelivery(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, backend string) {
+		db := MustOpenDB(t, backend)
+		MustAddLoans(t, db, servicing.DefaultProduct("CL"), 4) // borrowers B0 (id 1) and B1 (id 2)
+		ctx := importer(t)
+		d := day("2026-01-09")
+		var first []store.SignalIn
+		for i := range 300 {
+			first = append(first, courtRecord(fmt.Sprintf("C%d", i), "B0", d))
+		}
+		if res, err := db.IngestSignals(ctx, store.Source{Name: "a"}, first, nil); err != nil || res.Stored != 300 {
+			t.Fatalf("first delivery: %+v %v", res, err)
+		}
+		var again []store.SignalIn
+		var wantRejects []int
+		for i := range 600 {
+			r := courtRecord(fmt.Sprintf("C%d", i), "B0", d)
+			switch {
+			case i >= 300:
+				r.Record.Borrower = "B1"
+			case i%3 == 0:
+				r.Record.Fields["case_no"] = "(2026)京0105执9号"
+				wantRejects = append(wantRejects, i+2)
+			}
+			r.Line = i + 2
+			again = append(again, r)
+		}
+		res, err := db.IngestSignals(ctx, store.Source{Name: "b"}, again, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []int
+		for _, r := range res.Rejects {
+			lines = append(lines, r.Line)
+		}
+		if res.Stored != 300 || res.Duplicates != 200 || !slices.Equal(lines, wantRejects) || !slices.Equal(res.Borrowers, []int64{2}) {
+			t.Errorf("second delivery: stored %d, duplicates %d, borrowers %v, rejected lines %v; want 300, 200, [2] and every third of the first 300", res.Stored, res.Duplicates, res.Borrowers, lines)
 		}
 	})
 }
