@@ -111,9 +111,9 @@ func open(ctx context.Context, dsn string, readOnly bool) (*DB, error) {
 // while another process holds it busy.
 func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.Time) (*DB, error) {
 	q := url.Values{}
-	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"}
+	pragmas := []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}
 	if readOnly {
-		pragmas = []string{"busy_timeout(10000)", "cache_size(-65536)"}
+		pragmas = []string{"busy_timeout(10000)"}
 		q.Set("mode", "ro")
 	}
 	for _, p := range pragmas {
@@ -121,9 +121,10 @@ func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.
 	}
 	conn := "file:" + path + "?" + q.Encode()
 	// Readers map the file (the bulk reads of close of business then cost
-	// no system call per page); the writer does not, as a mapped writer
-	// gains little and would make its pages count as its memory.
-	read, err := sql.Open("sqlite", conn+"&_pragma=mmap_size(17179869184)")
+	// no system call per page) and keep up to 64 MiB of pages each; the
+	// writer does not map it, as a mapped writer gains little and would
+	// make its pages count as its memory.
+	read, err := sql.Open("sqlite", conn+"&_pragma=cache_size(-65536)&_pragma=mmap_size(17179869184)")
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -131,9 +132,16 @@ func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.
 	// Write transactions take the write lock when they begin, not at their
 	// first write: a transaction that reads and then writes would otherwise
 	// fail with SQLITE_BUSY when another process committed in between.
+	//
+	// The writer keeps 16 MiB of pages, which holds a chunk's changes. A
+	// page it has not held before is fresh memory that its first write
+	// faults in; past 16 MiB it reuses the memory of pages it held. With
+	// 64 MiB a steady night at 1,000,000 loans took a tenth longer and a
+	// signal import of 100,000 records two fifths longer. A page it no
+	// longer holds is read again from the operating system's cache.
 	write := read
 	if !readOnly {
-		if write, err = sql.Open("sqlite", conn+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)"); err != nil {
+		if write, err = sql.Open("sqlite", conn+"&_txlock=immediate&_pragma=cache_size(-16384)&_pragma=wal_autocheckpoint(0)"); err != nil {
 			read.Close()
 			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
@@ -160,7 +168,7 @@ func openSQLite(ctx context.Context, path string, readOnly bool, busyUntil time.
 		// can write a file that nobody may write.
 		db.Close()
 		q.Set("immutable", "1")
-		return openSQLiteReadOnly(ctx, path, "file:"+path+"?"+q.Encode())
+		return openSQLiteReadOnly(ctx, path, "file:"+path+"?"+q.Encode()+"&_pragma=cache_size(-65536)")
 	}
 	if err != nil {
 		db.Close()
