@@ -328,7 +328,9 @@ func (w *signalRowWriter) args() []any {
 func (w *signalRowWriter) insert(ctx context.Context) ([]string, error) {
 	if w.t.db.dialect == Postgres {
 		rows, err := w.t.QueryContext(ctx, recordInsert+` SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::int[], ?::int[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[])`+recordConflict+recordReturning, w.args()...)
-		keys, err := appendKeys(nil, rows, err)
+		// Not nil: nil says every row was stored, and a chunk of
+		// re-delivered records returns no row at all.
+		keys, err := appendKeys(make([]string, 0, w.rows), rows, err)
 		if len(keys) == w.rows {
 			keys = nil
 		}

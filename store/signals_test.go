@@ -155,6 +155,12 @@ func TestIngestSignalsMixedDelivery(t *testing.T) {
 		if res.Stored != 300 || res.Duplicates != 200 || !slices.Equal(lines, wantRejects) || !slices.Equal(res.Borrowers, []int64{2}) {
 			t.Errorf("second delivery: stored %d, duplicates %d, borrowers %v, rejected lines %v; want 300, 200, [2] and every third of the first 300", res.Stored, res.Duplicates, res.Borrowers, lines)
 		}
+		// A delivery that stores nothing at all: the statement returns no
+		// row, which must not read as "every row stored".
+		res, err = db.IngestSignals(ctx, store.Source{Name: "c"}, first, nil)
+		if err != nil || res.Stored != 0 || res.Duplicates != 300 || len(res.Rejects) != 0 || len(res.Borrowers) != 0 {
+			t.Errorf("the first delivery again: %+v %v; want 0 stored and 300 duplicates", res, err)
+		}
 	})
 }
 
