@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"daihou/source"
+	"daihou/webhook"
 )
 
 // Sign returns the X-Daihou-Signature header of a webhook delivery — the
@@ -32,29 +33,10 @@ func Sign(secret []byte, ts int64, body []byte) string { return source.Sign(secr
 // SecretEnv is source.SecretEnv: where a source's secret is read from.
 func SecretEnv(name string) string { return source.SecretEnv(name) }
 
-// ParseSecrets reads a secret file: one "source=secret" a line ("*=secret"
-// for every source not named), blank lines and lines starting with # are
-// skipped; the secret is the rest of the line, spaces around it trimmed.
+// ParseSecrets reads a secret file (webhook.ParseSecrets): one
+// "source=secret" a line, "*=secret" for every source not named.
 func ParseSecrets(text string) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	for n, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, secret, ok := strings.Cut(line, "=")
-		name, secret = strings.TrimSpace(name), strings.TrimSpace(secret)
-		switch {
-		case !ok || secret == "":
-			return nil, fmt.Errorf("line %d: want source=secret", n+1)
-		case name != "*" && !known(name):
-			return nil, fmt.Errorf("line %d: unknown source %q", n+1, name)
-		case out[name] != nil:
-			return nil, fmt.Errorf("line %d: a second secret for %s", n+1, name)
-		}
-		out[name] = []byte(secret)
-	}
-	return out, nil
+	return webhook.ParseSecrets(text, "source", Sources)
 }
 
 // Secrets returns each source's secret: from file (ParseSecrets' map,
@@ -62,27 +44,7 @@ func ParseSecrets(text string) (map[string][]byte, error) {
 // variable (SecretEnv), else the file's "*" entry. Sources with none are
 // not in the result.
 func Secrets(file map[string][]byte, getenv func(string) string) map[string][]byte {
-	out := map[string][]byte{}
-	for _, s := range Sources {
-		switch {
-		case file[s] != nil:
-			out[s] = file[s]
-		case getenv != nil && getenv(SecretEnv(s)) != "":
-			out[s] = []byte(getenv(SecretEnv(s)))
-		case file["*"] != nil:
-			out[s] = file["*"]
-		}
-	}
-	return out
-}
-
-func known(source string) bool {
-	for _, s := range Sources {
-		if s == source {
-			return true
-		}
-	}
-	return false
+	return webhook.Secrets(Sources, file, SecretEnv, getenv)
 }
 
 // Pusher delivers a feed's records to a webhook, source by source in date
