@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 
 	"daihou/compliance"
@@ -111,4 +113,69 @@ func TestSettingKey(t *testing.T) {
 			t.Errorf("%s: got setting %q, want %q", key, got, want)
 		}
 	}
+}
+
+// Whatever org.regions holds, ParseRegions refuses it or gives regions
+// with a name and branches, no branch in two, that FormatRegions writes
+// back to a value read the same.
+func FuzzParseRegions(f *testing.F) {
+	for _, s := range []string{"", ";", "北京=BJ01,BJ02;上海=SH01", " a = b , c ; d=e", "a=", "=b", "a=b;a=c", "a=b;c=b", "a=b=c", "a=b,,c;;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		rs, err := ParseRegions(v)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("an empty error")
+			}
+			return
+		}
+		owner := map[string]bool{}
+		for _, r := range rs {
+			if r.Name == "" || len(r.Branches) == 0 {
+				t.Fatalf("%q: region %+v", v, r)
+			}
+			for _, b := range r.Branches {
+				if b == "" || owner[b] {
+					t.Fatalf("%q: branch %q empty or in two regions", v, b)
+				}
+				owner[b] = true
+			}
+		}
+		back, err := ParseRegions(FormatRegions(rs))
+		if err != nil || !reflect.DeepEqual(back, rs) {
+			t.Fatalf("%q: %+v written as %q reads back as %+v, %v", v, rs, FormatRegions(rs), back, err)
+		}
+	})
+}
+
+// Check of any value for any setting answers without panicking; a
+// refusal names the setting, and a rate cap made of accepted values is
+// made.
+func FuzzCheck(f *testing.F) {
+	for i, o := range Options {
+		f.Add(uint8(i), o.Default)
+		f.Add(uint8(i), "")
+		f.Add(uint8(i), "-1")
+		f.Add(uint8(i), "1e9")
+	}
+	f.Fuzz(func(t *testing.T, which uint8, v string) {
+		o := Options[int(which)%len(Options)]
+		err := Check(o.Key, v)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), o.Key+": ") {
+				t.Fatalf("%s=%q: %q does not name the setting", o.Key, v, err)
+			}
+			return
+		}
+		switch o.Key {
+		case LPR:
+			_, err = RateCap(v, "")
+		case CapMultiple:
+			_, err = RateCap("", v)
+		}
+		if err != nil {
+			t.Fatalf("%s=%q accepted, but the rate cap refuses it: %v", o.Key, v, err)
+		}
+	})
 }
