@@ -25,6 +25,9 @@ func rule(code, expr string) warning.Rule {
 	return warning.Rule{Code: code, Version: 1, Name: code, Expr: expr, Severity: warning.Orange, Cooldown: 30, Owner: "risk-officer", Enabled: true}
 }
 
+// hundred is a CEL list of a hundred ones.
+var hundred = "[" + strings.TrimSuffix(strings.Repeat("1, ", 100), ", ") + "]"
+
 // quiet returns the input of a current loan, disbursed 2026-01-15, with
 // nothing known about its borrower.
 func quiet() *warning.Input {
@@ -49,6 +52,8 @@ func TestCompileRefusesWithPosition(t *testing.T) {
 		{"not a bool", "dpd + 1", []warning.Problem{{Line: 1, Column: 1}}, nil, "type int"},
 		{"a string compared with a number", `bucket > 3`, []warning.Problem{{Line: 1, Column: 8}}, nil, "no matching overload"},
 		{"money is an int of fen", `overdue_elsewhere > 1000.0`, []warning.Problem{{Line: 1, Column: 19}}, nil, "1:19"},
+		// 100³ steps on every loan every night: hours at ten million loans.
+		{"a loop in a loop in a loop", hundred + ".all(a, " + hundred + ".all(b, " + hundred + ".all(c, a + b + c > dpd)))", []warning.Problem{{Line: 1, Column: 1}}, nil, "may take up to 10141411 steps on one loan, more than the 5000"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := warning.Compile(rule("r", tt.expr))
@@ -294,4 +299,37 @@ func TestSeverity(t *testing.T) {
 	if err := s.UnmarshalText([]byte("橙")); err != nil || s != warning.Orange {
 		t.Errorf("UnmarshalText: %v %v", s, err)
 	}
+}
+
+// Whatever expression a risk officer types, Compile refuses it naming
+// lines and columns inside it, or compiles a program that stays within
+// MaxCost and evaluates on a loan without panicking.
+func FuzzCompile(f *testing.F) {
+	for _, r := range warning.Defaults() {
+		f.Add(r.Expr)
+	}
+	for _, s := range []string{"", "dpd >", "true", "dpd + 1", `custom[?"x"].orValue(0) > 1`, `custom.exists(k, k.startsWith("a"))`,
+		hundred + ".all(a, " + hundred + ".all(b, a > b))", `bucket.matches("^M[2-6]")`, "1 / 0 == 1", "9223372036854775807 + dpd > 0",
+		`size("日本語") == 3`, "dpd > 0 &&\n  cout_cases > 0", "[1,2,3].map(x, x * dpd).exists(y, y > 10)"} {
+		f.Add(s)
+	}
+	in := quiet()
+	f.Fuzz(func(t *testing.T, expr string) {
+		p, err := warning.Compile(rule("fuzz", expr))
+		if err != nil {
+			var ce *warning.CompileError
+			if !errors.As(err, &ce) {
+				return // a field other than the expression (an empty one)
+			}
+			lines := strings.Count(expr, "\n") + 1
+			for _, pr := range ce.Problems {
+				if pr.Line < 1 || pr.Line > lines || pr.Column < 1 || pr.Message == "" {
+					t.Fatalf("%q: problem %+v outside the expression's %d lines or without a reason", expr, pr, lines)
+				}
+			}
+			return
+		}
+		p.Eval(in)
+		p.Reason(in)
+	})
 }
