@@ -40,6 +40,20 @@ func BenchmarkImportPayments(b *testing.B) {
 	b.ReportMetric(float64(loans*b.N)/b.Elapsed().Seconds(), "payments/s")
 }
 
+// BenchmarkAddLoans measures a loan import into a new book, two loans to
+// a borrower: each loan sealed, its borrower found or added, its
+// disbursement written and its state derived.
+func BenchmarkAddLoans(b *testing.B) {
+	const loans = 60000
+	for b.Loop() {
+		b.StopTimer()
+		db := MustOpenDB(b, "sqlite")
+		b.StartTimer()
+		MustAddLoans(b, db, servicing.DefaultProduct("CL"), loans)
+	}
+	b.ReportMetric(float64(loans*b.N)/b.Elapsed().Seconds(), "loans/s")
+}
+
 // BenchmarkPost measures one repayment through Post — the path the API's
 // payment route takes — on a book of a few thousand generated loans, or on
 // the book at $DAIHOU_BENCH_BOOK (with its key file beside it), which it

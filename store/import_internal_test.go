@@ -128,3 +128,50 @@ func testImportReplans(t *testing.T, dsn string) {
 		}
 	}
 }
+
+// A loan counts its borrower's other loans, whether they came in earlier
+// files or earlier in the same chunk.
+func TestSiblingsWithinAndAcrossChunks(t *testing.T) {
+	eachDSN(t, "siblings", func(t *testing.T, dsn string) {
+		db, ctx := openBook(t, dsn)
+		n := 0
+		loan := func(borrower string) NewLoan {
+			n++
+			return NewLoan{Line: n + 1, Borrower: servicing.Borrower{ExternalID: borrower}, Loan: servicing.Loan{ExternalID: fmt.Sprintf("L%d", n), Product: "CL",
+				Principal: money.MustParseAmount("1000"), Rate: money.MustParseRate("0.12"), Term: 6, Disbursed: civil.MustParse("2026-01-10")}}
+		}
+		want := map[string]int{} // loans a borrower has
+		add := func(borrowers ...string) {
+			t.Helper()
+			var in []NewLoan
+			for _, b := range borrowers {
+				in = append(in, loan(b))
+				want[b]++
+			}
+			res, err := db.AddLoans(ctx, Source{Name: "loans"}, in)
+			if err != nil || len(res.Rejects) > 0 {
+				t.Fatal(err, res.Rejects)
+			}
+			rows, err := db.read.QueryContext(ctx, `SELECT b.external_id, l.siblings FROM loans l JOIN borrowers b ON b.id = l.borrower_id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var b string
+				var s int
+				if err := rows.Scan(&b, &s); err != nil {
+					t.Fatal(err)
+				}
+				if s != want[b]-1 {
+					t.Errorf("after %v: a loan of %s has %d siblings, want %d", borrowers, b, s, want[b]-1)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		add("B1", "B2", "B1", "B3", "B1", "B3")
+		add("B1", "B4", "B2")
+	})
+}

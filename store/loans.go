@@ -106,6 +106,11 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 	defer insTx.Close()
 
 	borrowers := map[string]servicing.Borrower{} // known or added in this chunk
+	// Each borrower's loans added in this chunk: a loan of one who has
+	// others counts itself among their siblings, and looking them up
+	// among all the chunk's loans made a chunk of a book with many
+	// multi-loan borrowers quadratic.
+	chunkLoans := map[int64][]int64{}
 	p.loans, p.txs, p.lastSeq = map[int64]replayLoan{}, map[int64][]servicing.Tx{}, map[int64]int64{}
 	stamp := t.stamp()
 	reject := func(line int, format string, args ...any) {
@@ -192,13 +197,13 @@ func (db *DB) addLoanChunk(ctx context.Context, t *wtx, in []NewLoan) (AddLoansR
 			if _, err := bumpSiblings.ExecContext(ctx, l.BorrowerID, l.ID); err != nil {
 				return res, err
 			}
-			for id, pl := range p.loans { // siblings added earlier in this chunk
-				if pl.BorrowerID == l.BorrowerID {
-					pl.siblings++
-					p.loans[id] = pl
-				}
+			for _, id := range chunkLoans[l.BorrowerID] { // siblings added earlier in this chunk
+				pl := p.loans[id]
+				pl.siblings++
+				p.loans[id] = pl
 			}
 		}
+		chunkLoans[l.BorrowerID] = append(chunkLoans[l.BorrowerID], l.ID)
 		if _, err := insTx.ExecContext(ctx, l.ID, int64(l.Disbursed), int64(l.Principal), int64(l.Principal), stamp); err != nil {
 			return res, err
 		}
