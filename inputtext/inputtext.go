@@ -131,3 +131,16 @@ func invisibleName(r rune) string {
 	}
 	return fmt.Sprintf("%s (U+%04X)", name, r)
 }
+
+// Clip shortens s, a value quoted in a message, to at most n bytes and an
+// ellipsis, cut at a character's start: a byte cut inside 张 would leave
+// text that is not UTF-8, which JSON and terminals show as �.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -7,6 +7,7 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/auth"
+	"daihou/inputtext"
 )
 
 // The kinds of assignment: collection work (a collector's queue) and a
@@ -21,7 +22,7 @@ const (
 // assignee then sees the loan if their role works assigned loans.
 func (db *DB) Assign(ctx context.Context, id int64, assignee, kind string) error {
 	if kind != AssignCollection && kind != AssignLegal {
-		return daihou.Invalid("kind", "kind: want %s or %s, not %q", AssignCollection, AssignLegal, clipText(kind, 32))
+		return daihou.Invalid("kind", "kind: want %s or %s, not %q", AssignCollection, AssignLegal, inputtext.Clip(kind, 32))
 	}
 	return db.inTx(ctx, func(t *wtx) error {
 		if err := t.canLoan(ctx, auth.AssignCollection, id); err != nil {

@@ -16,6 +16,7 @@ import (
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/eod"
+	"daihou/inputtext"
 	"daihou/loanstate"
 	"daihou/servicing"
 )
@@ -200,7 +201,7 @@ func (db *DB) PutCollector(ctx context.Context, c Collector) error {
 // or may contact debtors.
 func (db *DB) PutAgency(ctx context.Context, code, name string, active bool) error {
 	if !planCodeRE(code) {
-		return daihou.Invalid("code", "agency code %q: want letters, digits, _ and -, at most 40", clipText(code, 40))
+		return daihou.Invalid("code", "agency code %q: want letters, digits, _ and -, at most 40", inputtext.Clip(code, 40))
 	}
 	return db.inTx(ctx, func(t *wtx) error {
 		if err := t.can(auth.ChangeConfig, auth.System()); err != nil {
@@ -446,7 +447,7 @@ func writeWork(ctx context.Context, t *wtx, date civil.Date, c *eod.Chunk, out *
 		}
 		for _, tk := range w.Moved {
 			was := readState(c.Work[tk.LoanID], tk.ID)
-			res, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID, was)
+			res, err := t.ExecContext(ctx, updQ, tk.State, string(tk.Outcome), tk.Escalations, int64(tk.Priority), tk.Assignee, tk.Team, int64(tk.Closed), tk.ClosedBy, inputtext.Clip(tk.Note, 4000), tk.ID, was)
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/eod"
+	"daihou/inputtext"
 	"daihou/report"
 	"daihou/servicing"
 )
@@ -358,7 +359,7 @@ func (db *DB) CollectionDaily(ctx context.Context, from, to civil.Date, dim stri
 	}
 	if dim != report.DimAll {
 		if _, err := report.ParseDimension(dim); err != nil || dim == "" {
-			return nil, daihou.Invalid("dimension", "dimension %q: want all, collector, team, arm, bucket or channel", clipText(dim, 32))
+			return nil, daihou.Invalid("dimension", "dimension %q: want all, collector, team, arm, bucket or channel", inputtext.Clip(dim, 32))
 		}
 	}
 	return loadCollectionDaily(ctx, db.read, from, to, dim)

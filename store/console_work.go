@@ -11,6 +11,7 @@ import (
 	"daihou/auth"
 	"daihou/civil"
 	"daihou/collection"
+	"daihou/inputtext"
 )
 
 // QueueFilter selects a page of the actor's own queue: the open tasks
@@ -73,7 +74,7 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter) (QueuePage, error) {
 
 func parseQueueCursor(s string) (rank int, priority, id int64, err error) {
 	parts := strings.Split(s, ".")
-	bad := daihou.Invalid("after", "after: not a cursor this list gave (%q)", clipText(s, 40))
+	bad := daihou.Invalid("after", "after: not a cursor this list gave (%q)", inputtext.Clip(s, 40))
 	if len(parts) != 3 {
 		return 0, 0, 0, bad
 	}
@@ -159,7 +160,7 @@ func (db *DB) PlanVersions(ctx context.Context, kind string) ([]PlanVersion, err
 		return nil, err
 	}
 	if kind != planSOP && kind != planStrategy {
-		return nil, daihou.Invalid("kind", "kind %q: want sop or strategy", clipText(kind, 32))
+		return nil, daihou.Invalid("kind", "kind %q: want sop or strategy", inputtext.Clip(kind, 32))
 	}
 	return queryRows(ctx, db.read, func(sc interface{ Scan(...any) error }) (PlanVersion, error) {
 		var v PlanVersion

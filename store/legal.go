@@ -13,6 +13,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/legal"
 	"daihou/money"
 	"daihou/servicing"
@@ -128,7 +129,7 @@ func activeAgency(ctx context.Context, t *wtx, code string) error {
 	var active int
 	err := t.QueryRowContext(ctx, `SELECT active FROM agencies WHERE code = ?`, code).Scan(&active)
 	if errors.Is(err, sql.ErrNoRows) {
-		return daihou.Invalid("agency", "agency: no agency %q", clipText(code, 40))
+		return daihou.Invalid("agency", "agency: no agency %q", inputtext.Clip(code, 40))
 	}
 	if err != nil {
 		return err
@@ -450,7 +451,7 @@ func (db *DB) Cases(ctx context.Context, f CaseFilter) ([]legal.Case, error) {
 	}
 	if f.Stage != "" {
 		if !slices.Contains(legal.Stages(legal.Litigation), f.Stage) && !slices.Contains(legal.Stages(legal.Agency), f.Stage) {
-			return nil, daihou.Invalid("stage", "stage: want one of %s or %s, not %q", stageList(legal.Litigation), stageList(legal.Agency), clipText(string(f.Stage), 32))
+			return nil, daihou.Invalid("stage", "stage: want one of %s or %s, not %q", stageList(legal.Litigation), stageList(legal.Agency), inputtext.Clip(string(f.Stage), 32))
 		}
 		where, args = append(where, "c.stage = ?"), append(args, string(f.Stage))
 	}

@@ -14,6 +14,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/channel"
+	"daihou/inputtext"
 	"daihou/outbox"
 	"daihou/pii"
 )
@@ -93,7 +94,7 @@ func checkMessage(m *channel.Message, now int64) (int64, error) {
 		return 0, messageErr(m, err)
 	}
 	if !channel.Known(m.Channel) {
-		return 0, messageErr(m, daihou.Invalid("channel", "channel %q: want one of %s", clipText(m.Channel, 32), strings.Join(channel.Names, ", ")))
+		return 0, messageErr(m, daihou.Invalid("channel", "channel %q: want one of %s", inputtext.Clip(m.Channel, 32), strings.Join(channel.Names, ", ")))
 	}
 	next := now
 	for _, f := range []struct{ name, v string }{{"not_before", m.NotBefore}, {"not_after", m.NotAfter}} {
@@ -102,7 +103,7 @@ func checkMessage(m *channel.Message, now int64) (int64, error) {
 		}
 		at, err := time.Parse(time.RFC3339, f.v)
 		if err != nil {
-			return 0, messageErr(m, daihou.Invalid(f.name, "%s %q: want an RFC 3339 time, e.g. 2026-03-01T08:00:00+08:00", f.name, clipText(f.v, 40)))
+			return 0, messageErr(m, daihou.Invalid(f.name, "%s %q: want an RFC 3339 time, e.g. 2026-03-01T08:00:00+08:00", f.name, inputtext.Clip(f.v, 40)))
 		}
 		if f.name == "not_before" {
 			next = max(next, at.UnixMilli())
@@ -113,7 +114,7 @@ func checkMessage(m *channel.Message, now int64) (int64, error) {
 
 // messageErr says which message err is about.
 func messageErr(m *channel.Message, err error) error {
-	e := daihou.Errorf(daihou.EINVALID, "outbox message %q: %w", clipText(m.Key, 64), err)
+	e := daihou.Errorf(daihou.EINVALID, "outbox message %q: %w", inputtext.Clip(m.Key, 64), err)
 	e.Field = daihou.ErrorField(err)
 	return e
 }
@@ -393,7 +394,7 @@ func (db *DB) resealOutbox(ctx context.Context, prefix string, progress func(int
 // transaction.
 func (db *DB) RequeueDead(ctx context.Context, channelName string) (int64, error) {
 	if channelName != "" && !channel.Known(channelName) {
-		return 0, daihou.Invalid("channel", "channel %q: want one of %s, or none for every channel", clipText(channelName, 32), strings.Join(channel.Names, ", "))
+		return 0, daihou.Invalid("channel", "channel %q: want one of %s, or none for every channel", inputtext.Clip(channelName, 32), strings.Join(channel.Names, ", "))
 	}
 	var n int64
 	err := db.inTx(ctx, func(t *wtx) error {

@@ -10,6 +10,7 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/auth"
+	"daihou/inputtext"
 	"daihou/pii"
 	"daihou/servicing"
 )
@@ -163,7 +164,7 @@ func scanBorrower(sc interface{ Scan(...any) error }) (servicing.Borrower, error
 func (db *DB) FindBorrowers(ctx context.Context, field pii.Field, value string) ([]int64, error) {
 	col := map[pii.Field]string{pii.Name: "name_hash", pii.IDNumber: "id_number_hash", pii.Phone: "phone_hash"}[field]
 	if col == "" {
-		return nil, daihou.Invalid("field", "field: search by name, id_number or phone, not %q", clipText(string(field), 32))
+		return nil, daihou.Invalid("field", "field: search by name, id_number or phone, not %q", inputtext.Clip(string(field), 32))
 	}
 	if db.keys == nil {
 		return nil, ErrNoKey

@@ -17,6 +17,7 @@ import (
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/config"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/schedule"
 	"daihou/servicing"
@@ -377,7 +378,7 @@ type proposalCursor struct{ Ledger, Override int64 }
 func (c proposalCursor) String() string { return fmt.Sprintf("%d.%d", c.Ledger, c.Override) }
 
 func parseProposalCursor(s string) (proposalCursor, error) {
-	bad := daihou.Invalid("after", "after: pass back the next cursor of the page before, not %q", clipText(s, 40))
+	bad := daihou.Invalid("after", "after: pass back the next cursor of the page before, not %q", inputtext.Clip(s, 40))
 	l, o, ok := strings.Cut(s, ".")
 	if !ok {
 		return proposalCursor{}, bad
@@ -406,7 +407,7 @@ func (db *DB) Proposals(ctx context.Context, f ProposalFilter) (ProposalPage, er
 		}
 	}
 	if f.Kind != "" && f.Kind.DecideAction() == "" {
-		return ProposalPage{}, daihou.Invalid("kind", "kind: want waiver, writeoff, restructure or override, not %q", clipText(string(f.Kind), 32))
+		return ProposalPage{}, daihou.Invalid("kind", "kind: want waiver, writeoff, restructure or override, not %q", inputtext.Clip(string(f.Kind), 32))
 	}
 	var cur proposalCursor
 	if f.After != "" {

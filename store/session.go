@@ -8,6 +8,7 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/auth"
+	"daihou/inputtext"
 )
 
 // touchEvery is how stale a session's last use may be before a request
@@ -74,7 +75,7 @@ func (db *DB) SetLanguage(ctx context.Context, lang string) error {
 		ok = ok || l == lang
 	}
 	if !ok {
-		return daihou.Invalid("lang", "lang: want one of %v, not %q", Languages, clipText(lang, 16))
+		return daihou.Invalid("lang", "lang: want one of %v, not %q", Languages, inputtext.Clip(lang, 16))
 	}
 	return db.inTx(ctx, func(t *wtx) error {
 		if t.actor.Kind() != auth.KindUser {

@@ -10,6 +10,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/config"
+	"daihou/inputtext"
 	"daihou/loanstate"
 	"daihou/money"
 )
@@ -42,16 +43,8 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 		if _, err := t.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 			return err
 		}
-		return t.audit(ctx, string(auth.ChangeConfig), audit.Object("setting", key), audit.DigestFields(key, value), fmt.Sprintf("%s: %q → %q", key, clipText(old, 200), clipText(value, 200)))
+		return t.audit(ctx, string(auth.ChangeConfig), audit.Object("setting", key), audit.DigestFields(key, value), fmt.Sprintf("%s: %q → %q", key, inputtext.Clip(old, 200), inputtext.Clip(value, 200)))
 	})
-}
-
-// clipText shortens s for an audit detail.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // Option returns the value of configuration option key (config.Options),

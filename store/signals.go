@@ -16,6 +16,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/loanstate"
 	"daihou/pii"
 	"daihou/signal"
@@ -198,7 +199,7 @@ func (db *DB) ingestChunk(ctx context.Context, t *wtx, in []SignalIn, prep []pre
 func (db *DB) ingestRows(ctx context.Context, t *wtx, in []SignalIn, prep []preparedRecord, known civil.Date, who func(*signal.Record) (int64, string)) (SignalResult, error) {
 	var res SignalResult
 	conflict := func(s *SignalIn) Reject {
-		return Reject{s.Line, fmt.Sprintf("id: record %q of source %s is already stored with other content; send a correction under a new id", clipText(s.Record.ID, 64), s.Record.Source)}
+		return Reject{s.Line, fmt.Sprintf("id: record %q of source %s is already stored with other content; send a correction under a new id", inputtext.Clip(s.Record.ID, 64), s.Record.Source)}
 	}
 	seen := map[string][32]byte{}
 	var cols [10][]any
@@ -493,7 +494,7 @@ func (db *DB) resolveBorrowers(ctx context.Context, q querier, in []SignalIn) (f
 			if id := ext[r.Borrower]; id != 0 {
 				return id, ""
 			}
-			return 0, fmt.Sprintf("borrower: no borrower %q in this book; import the loan first or correct the id", clipText(r.Borrower, 64))
+			return 0, fmt.Sprintf("borrower: no borrower %q in this book; import the loan first or correct the id", inputtext.Clip(r.Borrower, 64))
 		}
 		for _, h := range db.keys.SearchAll(pii.IDNumber, r.IDNumber) {
 			if id := hashes[h]; id != 0 {

@@ -18,6 +18,7 @@ import (
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/compliance"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/pii"
 )
@@ -52,7 +53,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]collection.Task, error
 	case collection.Escalated, collection.TaskDone, collection.Closed, collection.Cancelled:
 		where, args = append(where, "t.state = ?"), append(args, f.State)
 	default:
-		return nil, daihou.Invalid("state", "state %q: want open, escalated, done, closed or cancelled", clipText(f.State, 32))
+		return nil, daihou.Invalid("state", "state %q: want open, escalated, done, closed or cancelled", inputtext.Clip(f.State, 32))
 	}
 	if f.Kind != "" {
 		k, err := collection.ParseKind(f.Kind)
@@ -267,12 +268,12 @@ func checkOutcome(o *Outcome) error {
 	switch o.Channel {
 	case "", compliance.Call, compliance.AIVoice, compliance.Dialer, compliance.SMS, compliance.Email, compliance.Visit, compliance.Letter:
 	default:
-		return daihou.Invalid("channel", "channel %q: want call, visit, sms, email, letter, ai-voice or dialer", clipText(o.Channel, 32))
+		return daihou.Invalid("channel", "channel %q: want call, visit, sms, email, letter, ai-voice or dialer", inputtext.Clip(o.Channel, 32))
 	}
 	switch o.Party {
 	case compliance.Debtor, compliance.ThirdParty:
 	default:
-		return daihou.Invalid("party", "party %q: want debtor or third-party", clipText(string(o.Party), 32))
+		return daihou.Invalid("party", "party %q: want debtor or third-party", inputtext.Clip(string(o.Party), 32))
 	}
 	if len(o.Note) > 4000 {
 		return daihou.Invalid("note", "note: at most 4000 bytes, not %d", len(o.Note))
@@ -356,7 +357,7 @@ func recordContact(ctx context.Context, t *wtx, c *contactIn) error {
 	if err := t.QueryRowContext(ctx, `INSERT INTO contacts (loan_id, borrower_id, task_id, at, business, channel, party, number_key, by_name, agency, connected, rpc,
 		outcome, recording, cost, satisfaction, willingness, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		tk.LoanID, tk.BorrowerID, tk.ID, c.at.Unix(), int64(business), c.channel, string(c.party), key, c.by, c.agency, boolInt(connected),
-		boolInt(c.outcome.RightParty() && c.party == compliance.Debtor), string(c.outcome), c.recording, int64(c.cost), c.satisfaction, c.willingness, clipText(c.note, 4000)).Scan(&contactID); err != nil {
+		boolInt(c.outcome.RightParty() && c.party == compliance.Debtor), string(c.outcome), c.recording, int64(c.cost), c.satisfaction, c.willingness, inputtext.Clip(c.note, 4000)).Scan(&contactID); err != nil {
 		return err
 	}
 	if c.outcome == collection.Promise {
@@ -550,14 +551,14 @@ func jurisdiction(ctx context.Context, q querier) (compliance.Profile, error) {
 func (db *DB) RecordResult(ctx context.Context, channelName string, r channel.Result) (bool, error) {
 	id, ok := taskOfKey(r.Key)
 	if !ok {
-		return false, daihou.Invalid("key", "key %q: want the key of the message, task-<id>", clipText(r.Key, 40))
+		return false, daihou.Invalid("key", "key %q: want the key of the message, task-<id>", inputtext.Clip(r.Key, 40))
 	}
 	if r.TaskID != 0 && r.TaskID != id {
 		return false, daihou.Invalid("task_id", "task_id %d does not match key %s", r.TaskID, r.Key)
 	}
 	at, err := time.Parse(time.RFC3339, r.At)
 	if err != nil {
-		return false, daihou.Invalid("at", "at %q: want an RFC 3339 instant, e.g. 2026-03-02T10:15:00+08:00", clipText(r.At, 40))
+		return false, daihou.Invalid("at", "at %q: want an RFC 3339 instant, e.g. 2026-03-02T10:15:00+08:00", inputtext.Clip(r.At, 40))
 	}
 	var outcome collection.Outcome
 	switch r.Status {
@@ -570,7 +571,7 @@ func (db *DB) RecordResult(ctx context.Context, channelName string, r channel.Re
 			return false, err
 		}
 	default:
-		return false, daihou.Invalid("status", "status %q: want delivered, failed or called", clipText(r.Status, 32))
+		return false, daihou.Invalid("status", "status %q: want delivered, failed or called", inputtext.Clip(r.Status, 32))
 	}
 	o := Outcome{Outcome: outcome, Satisfaction: r.Satisfaction, Cost: money.Amount(r.Cost), PromiseAmount: money.Amount(r.PromiseAmount)}
 	if r.PromiseDate != "" {

@@ -10,6 +10,7 @@ import (
 	"daihou"
 	"daihou/civil"
 	"daihou/collection"
+	"daihou/inputtext"
 )
 
 // The open tasks (open or escalated) counted by their loan's product and
@@ -91,7 +92,7 @@ func (t *wtx) taskMoved(ctx context.Context, tk collection.Task, was string) err
 // again, not a change written over theirs.
 func (t *wtx) moveTask(ctx context.Context, tk collection.Task, was string) error {
 	res, err := t.ExecContext(ctx, `UPDATE tasks SET state = ?, outcome = ?, closed = ?, closed_by = ?, note = ? WHERE id = ? AND state = ?`,
-		tk.State, string(tk.Outcome), int64(tk.Closed), tk.ClosedBy, clipText(tk.Note, 4000), tk.ID, was)
+		tk.State, string(tk.Outcome), int64(tk.Closed), tk.ClosedBy, inputtext.Clip(tk.Note, 4000), tk.ID, was)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/auth"
+	"daihou/inputtext"
 )
 
 // Token is an API token for an integration, or the session of a logged-in
@@ -128,7 +129,7 @@ func (db *DB) RevokeToken(ctx context.Context, id string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return daihou.Errorf(daihou.ENOTFOUND, "no live API token %q: 'daihou token list' shows them", clipText(id, 32))
+			return daihou.Errorf(daihou.ENOTFOUND, "no live API token %q: 'daihou token list' shows them", inputtext.Clip(id, 32))
 		}
 		return t.audit(ctx, string(auth.ManageTokens), audit.Object("token", id), audit.Hash{}, "token "+auth.TokenPrefix+id+"_… revoked")
 	})

@@ -11,6 +11,7 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/auth"
+	"daihou/inputtext"
 )
 
 // User is a person who uses daihou, as the book keeps them.
@@ -52,13 +53,13 @@ func ParseGrantedScope(s string) (auth.Scope, error) {
 	}
 	list, ok := strings.CutPrefix(s, "branch:")
 	if !ok {
-		return auth.Scope{}, daihou.Invalid("scope", "scope %q: want none, all or branch:CODE[,CODE…]", clipText(s, 64))
+		return auth.Scope{}, daihou.Invalid("scope", "scope %q: want none, all or branch:CODE[,CODE…]", inputtext.Clip(s, 64))
 	}
 	var sc auth.Scope
 	for _, b := range strings.Split(list, ",") {
 		b = strings.TrimSpace(b)
 		if b == "" || len(b) > 64 {
-			return auth.Scope{}, daihou.Invalid("scope", "scope %q: a branch code is 1 to 64 characters", clipText(s, 64))
+			return auth.Scope{}, daihou.Invalid("scope", "scope %q: a branch code is 1 to 64 characters", inputtext.Clip(s, 64))
 		}
 		if !slices.Contains(sc.Branches, b) {
 			sc.Branches = append(sc.Branches, b)
@@ -318,7 +319,7 @@ func setOrNot(b bool) string {
 func (db *DB) UserActor(ctx context.Context, name string) (auth.Actor, User, error) {
 	u, err := db.User(ctx, name)
 	if daihou.ErrorCode(err) == daihou.ENOTFOUND || daihou.ErrorCode(err) == daihou.EINVALID || err == nil && u.Disabled {
-		return auth.Actor{}, User{}, daihou.Errorf(daihou.EUNAUTHENTICATED, "no enabled user %q in this book: an admin adds one with 'daihou user add'", clipText(strings.TrimSpace(name), 64))
+		return auth.Actor{}, User{}, daihou.Errorf(daihou.EUNAUTHENTICATED, "no enabled user %q in this book: an admin adds one with 'daihou user add'", inputtext.Clip(strings.TrimSpace(name), 64))
 	}
 	if err != nil {
 		return auth.Actor{}, User{}, err

@@ -15,6 +15,7 @@ import (
 	"daihou/auth"
 	"daihou/civil"
 	"daihou/eod"
+	"daihou/inputtext"
 	"daihou/loanstate"
 	"daihou/servicing"
 	"daihou/warning"
@@ -102,7 +103,7 @@ func (db *DB) RuleVersions(ctx context.Context, code string) ([]warning.Rule, er
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, daihou.Errorf(daihou.ENOTFOUND, "no rule %q: 'daihou rule list' shows the rules", clipText(code, 40))
+		return nil, daihou.Errorf(daihou.ENOTFOUND, "no rule %q: 'daihou rule list' shows the rules", inputtext.Clip(code, 40))
 	}
 	return out, nil
 }

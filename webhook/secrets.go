@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"daihou/inputtext"
 )
 
 // ParseSecrets reads a file of shared secrets, as the simulators take them
@@ -26,7 +28,7 @@ func ParseSecrets(text, kind string, names []string) (map[string][]byte, error) 
 		case !ok || secret == "":
 			return nil, fmt.Errorf("line %d: want %s=secret", n+1, kind)
 		case name != "*" && !slices.Contains(names, name):
-			return nil, fmt.Errorf("line %d: unknown %s %q (want one of %s, or *)", n+1, kind, clip(name, 40), strings.Join(names, ", "))
+			return nil, fmt.Errorf("line %d: unknown %s %q (want one of %s, or *)", n+1, kind, inputtext.Clip(name, 40), strings.Join(names, ", "))
 		case out[name] != nil:
 			return nil, fmt.Errorf("line %d: a second secret for %s", n+1, name)
 		}
@@ -52,16 +54,4 @@ func Secrets(names []string, file map[string][]byte, env, getenv func(string) st
 		}
 	}
 	return out
-}
-
-// clip shortens s for an error message.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -14,6 +14,7 @@ import (
 	"daihou"
 	"daihou/channel"
 	"daihou/civil"
+	"daihou/inputtext"
 )
 
 // MaxBody bounds a message's body: a Message is well under a kilobyte.
@@ -69,7 +70,7 @@ func CheckMessage(m channel.Message) error {
 	case len(m.Key) > maxKey || strings.IndexFunc(m.Key, func(c rune) bool { return c > unicode.MaxASCII || !unicode.IsPrint(c) || c == ' ' }) >= 0:
 		return daihou.Invalid("key", "key: want 1 to %d printable ASCII characters without spaces", maxKey)
 	case !channel.Known(m.Channel):
-		return daihou.Invalid("channel", "channel: want one of %s, not %q", strings.Join(channel.Names, ", "), clip(m.Channel, 32))
+		return daihou.Invalid("channel", "channel: want one of %s, not %q", strings.Join(channel.Names, ", "), inputtext.Clip(m.Channel, 32))
 	case m.TaskID < 0:
 		return daihou.Invalid("task_id", "task_id: want 0 (none) or a task's id, not %d", m.TaskID)
 	case m.LoanID <= 0:
@@ -79,17 +80,17 @@ func CheckMessage(m channel.Message) error {
 	case m.AmountDue < 0 || m.AmountDue > maxAmount:
 		return daihou.Invalid("amount_due", "amount_due: want fen from 0 to %d, not %d", int64(maxAmount), m.AmountDue)
 	case m.Currency != "" && !isCurrency(m.Currency):
-		return daihou.Invalid("currency", "currency: want an ISO 4217 code such as CNY, not %q", clip(m.Currency, 16))
+		return daihou.Invalid("currency", "currency: want an ISO 4217 code such as CNY, not %q", inputtext.Clip(m.Currency, 16))
 	case m.DPD < 0 || m.DPD > maxDPD:
 		return daihou.Invalid("dpd", "dpd: want days past due from 0 to %d, not %d", maxDPD, m.DPD)
 	case m.Lang != "" && m.Lang != "zh-CN" && m.Lang != "en":
-		return daihou.Invalid("lang", "lang: want zh-CN or en, not %q", clip(m.Lang, 16))
+		return daihou.Invalid("lang", "lang: want zh-CN or en, not %q", inputtext.Clip(m.Lang, 16))
 	}
 	if err := checkTo(m.Channel, m.To); err != nil {
 		return err
 	}
 	if _, err := civil.Parse(m.BusinessDate); err != nil {
-		return daihou.Invalid("business_date", "business_date: want the date YYYY-MM-DD of the close of business that made the message, not %q", clip(m.BusinessDate, 32))
+		return daihou.Invalid("business_date", "business_date: want the date YYYY-MM-DD of the close of business that made the message, not %q", inputtext.Clip(m.BusinessDate, 32))
 	}
 	var from, to time.Time
 	for _, f := range []struct {
@@ -101,7 +102,7 @@ func CheckMessage(m channel.Message) error {
 		}
 		t, err := time.Parse(time.RFC3339, f.v)
 		if err != nil {
-			return daihou.Invalid(f.name, "%s: want an RFC 3339 instant such as 2026-06-30T09:00:00+08:00, not %q", f.name, clip(f.v, 40))
+			return daihou.Invalid(f.name, "%s: want an RFC 3339 instant such as 2026-06-30T09:00:00+08:00, not %q", f.name, inputtext.Clip(f.v, 40))
 		}
 		*f.t = t
 	}
@@ -120,7 +121,7 @@ func checkTo(ch, to string) error {
 	if ch == channel.Email {
 		local, domain, ok := strings.Cut(to, "@")
 		if !ok || local == "" || domain == "" || strings.ContainsAny(to, " \t\r\n<>,;") || strings.Contains(domain, "@") {
-			return daihou.Invalid("to", "to: want an email address for the email channel, not %q", clip(to, 40))
+			return daihou.Invalid("to", "to: want an email address for the email channel, not %q", inputtext.Clip(to, 40))
 		}
 		return nil
 	}
@@ -130,7 +131,7 @@ func checkTo(ch, to string) error {
 		ok = ok && c >= '0' && c <= '9'
 	}
 	if !ok {
-		return daihou.Invalid("to", "to: want a phone number of 5 to 20 digits (an optional leading +) for the %s channel, not %q", ch, clip(to, 40))
+		return daihou.Invalid("to", "to: want a phone number of 5 to 20 digits (an optional leading +) for the %s channel, not %q", ch, inputtext.Clip(to, 40))
 	}
 	return nil
 }
@@ -168,10 +169,10 @@ func decodeError(err error) error {
 		if n, err := strconv.Unquote(name); err == nil {
 			name = n
 		}
-		name = clip(name, 64)
+		name = inputtext.Clip(name, 64)
 		return daihou.Invalid(name, "unknown field %q: a channel message has the fields of channel.Message", name)
 	}
-	return daihou.Errorf(daihou.EINVALID, "the body could not be read as a channel message: %s", clip(err.Error(), 200))
+	return daihou.Errorf(daihou.EINVALID, "the body could not be read as a channel message: %s", inputtext.Clip(err.Error(), 200))
 }
 
 func kind(k string) string {
@@ -184,16 +185,4 @@ func kind(k string) string {
 		return "boolean"
 	}
 	return "object"
-}
-
-// clip shortens s for an error message: hostile input must not come back
-// at length.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }

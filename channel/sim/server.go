@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"daihou"
+	"daihou/inputtext"
 	"daihou/webhook"
 )
 
@@ -45,7 +46,7 @@ func (s *Sim) receive(w http.ResponseWriter, r *http.Request) {
 	ch := r.PathValue("channel")
 	secret := s.cfg.Secrets[ch]
 	if secret == nil {
-		s.refuse(w, http.StatusNotFound, daihou.Errorf(daihou.ENOTFOUND, "no channel %q here: this simulator serves %v", clip(ch, 32), s.Channels()))
+		s.refuse(w, http.StatusNotFound, daihou.Errorf(daihou.ENOTFOUND, "no channel %q here: this simulator serves %v", inputtext.Clip(ch, 32), s.Channels()))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
@@ -72,7 +73,7 @@ func (s *Sim) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if k := r.Header.Get(webhook.IdempotencyHeader); k != "" && k != m.Key {
-		s.refuse(w, http.StatusBadRequest, daihou.Invalid(webhook.IdempotencyHeader, "%s %q is not the message's key %q", webhook.IdempotencyHeader, clip(k, 64), m.Key))
+		s.refuse(w, http.StatusBadRequest, daihou.Invalid(webhook.IdempotencyHeader, "%s %q is not the message's key %q", webhook.IdempotencyHeader, inputtext.Clip(k, 64), m.Key))
 		return
 	}
 	dup, err := s.accept(m)

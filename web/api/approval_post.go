@@ -6,6 +6,7 @@ import (
 	"daihou"
 	"daihou/approval"
 	"daihou/auth"
+	"daihou/inputtext"
 	"daihou/loanview"
 	"daihou/money"
 	"daihou/schedule"
@@ -51,7 +52,7 @@ func (a *API) ProposeApproval(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.NewRate != "" {
 		if p.NewRate, err = money.ParseRate(req.NewRate); err != nil {
-			a.fail(w, r, daihou.Invalid("new_rate", "new_rate: want a decimal string such as \"0.06\", not %q", clip(req.NewRate, 32)))
+			a.fail(w, r, daihou.Invalid("new_rate", "new_rate: want a decimal string such as \"0.06\", not %q", inputtext.Clip(req.NewRate, 32)))
 			return
 		}
 	}

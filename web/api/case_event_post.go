@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"daihou"
+	"daihou/inputtext"
 	"daihou/legal"
 	"daihou/money"
 	"daihou/store"
@@ -66,7 +67,7 @@ func (a *API) PostCaseEvent(w http.ResponseWriter, r *http.Request) {
 			st = http.StatusOK // the reference's recovery, recorded before
 		}
 	default:
-		err = daihou.Invalid("kind", "kind: want move, cost or recovery, not %q", clip(req.Kind, 32))
+		err = daihou.Invalid("kind", "kind: want move, cost or recovery, not %q", inputtext.Clip(req.Kind, 32))
 	}
 	if err != nil {
 		a.fail(w, r, err)

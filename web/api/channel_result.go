@@ -11,6 +11,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/channel"
+	"daihou/inputtext"
 	"daihou/webhook"
 )
 
@@ -42,7 +43,7 @@ type ChannelResultAnswer struct {
 func (a *API) PostChannelResult(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("channel")
 	if !channel.Known(name) {
-		a.fail(w, r, daihou.Errorf(daihou.ENOTFOUND, "no channel %q: want one of %s", clip(name, 32), strings.Join(channel.Names, ", ")))
+		a.fail(w, r, daihou.Errorf(daihou.ENOTFOUND, "no channel %q: want one of %s", inputtext.Clip(name, 32), strings.Join(channel.Names, ", ")))
 		return
 	}
 	var secret []byte

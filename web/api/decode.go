@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"daihou"
+	"daihou/inputtext"
 	"daihou/loanview"
 )
 
@@ -23,7 +24,7 @@ func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return daihou.Errorf(daihou.EINVALID, "the body must be JSON: send Content-Type: application/json (got %q)", clip(ct, 64))
+			return daihou.Errorf(daihou.EINVALID, "the body must be JSON: send Content-Type: application/json (got %q)", inputtext.Clip(ct, 64))
 		}
 	}
 	dec := json.NewDecoder(r.Body)
@@ -128,7 +129,7 @@ func decodeError(err error) error {
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name, _ = strconv.Unquote(name)
-		return daihou.Invalid(name, "unknown field %q: see /api/v1/openapi.json for this route's fields", clip(name, 64))
+		return daihou.Invalid(name, "unknown field %q: see /api/v1/openapi.json for this route's fields", inputtext.Clip(name, 64))
 	}
 	// A *daihou.Error from a field's UnmarshalJSON (an amount, a date)
 	// keeps its message.
@@ -136,7 +137,7 @@ func decodeError(err error) error {
 	if errors.As(err, &de) {
 		return de
 	}
-	return daihou.Errorf(daihou.EINVALID, "the body could not be read as JSON: %s", clip(err.Error(), 200))
+	return daihou.Errorf(daihou.EINVALID, "the body could not be read as JSON: %s", inputtext.Clip(err.Error(), 200))
 }
 
 func jsonKind(k string) string {
@@ -153,15 +154,6 @@ func jsonKind(k string) string {
 	return "object"
 }
 
-// clip shortens s for an error message: hostile input must not come back
-// at length.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // queryInt reads an optional integer query parameter within [lo, hi].
 func queryInt(r *http.Request, name string, def, lo, hi int64) (int64, error) {
 	s := r.URL.Query().Get(name)
@@ -170,7 +162,7 @@ func queryInt(r *http.Request, name string, def, lo, hi int64) (int64, error) {
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v < lo || v > hi {
-		return 0, daihou.Invalid(name, "%s: want a whole number from %d to %d, not %q", name, lo, hi, clip(s, 32))
+		return 0, daihou.Invalid(name, "%s: want a whole number from %d to %d, not %q", name, lo, hi, inputtext.Clip(s, 32))
 	}
 	return v, nil
 }
@@ -184,7 +176,7 @@ func queryBool(r *http.Request, name string) (bool, error) {
 	case "true":
 		return true, nil
 	default:
-		return false, daihou.Invalid(name, "%s: want true or false, not %q", name, clip(s, 32))
+		return false, daihou.Invalid(name, "%s: want true or false, not %q", name, inputtext.Clip(s, 32))
 	}
 }
 
@@ -213,7 +205,7 @@ func pathID(r *http.Request, name string) (int64, error) {
 	s := r.PathValue(name)
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v <= 0 {
-		return 0, daihou.Errorf(daihou.ENOTFOUND, "no %s %q", name, clip(s, 32))
+		return 0, daihou.Errorf(daihou.ENOTFOUND, "no %s %q", name, inputtext.Clip(s, 32))
 	}
 	return v, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/loanview"
 )
 
@@ -16,7 +17,7 @@ func (a *API) view(r *http.Request) (*loanview.View, error) {
 	if s := r.URL.Query().Get("as_of"); s != "" {
 		d, err := civil.Parse(s)
 		if err != nil {
-			return nil, daihou.Invalid("as_of", "as_of: want a date YYYY-MM-DD, not %q", clip(s, 32))
+			return nil, daihou.Invalid("as_of", "as_of: want a date YYYY-MM-DD, not %q", inputtext.Clip(s, 32))
 		}
 		asOf = d
 	}

@@ -6,6 +6,7 @@ import (
 
 	"daihou"
 	"daihou/classification"
+	"daihou/inputtext"
 	"daihou/servicing"
 	"daihou/store"
 )
@@ -52,13 +53,13 @@ func loanFilter(r *http.Request) (store.LoanFilter, error) {
 		switch f.Status {
 		case servicing.StatusActive, servicing.StatusSettled, servicing.StatusWrittenOff:
 		default:
-			return f, daihou.Invalid("status", "status: want active, settled or written-off, not %q", clip(s, 32))
+			return f, daihou.Invalid("status", "status: want active, settled or written-off, not %q", inputtext.Clip(s, 32))
 		}
 	}
 	if s := q.Get("class"); s != "" {
 		c, err := classification.Parse(s)
 		if err != nil {
-			return f, daihou.Invalid("class", "class: want normal, special-mention, substandard, doubtful or loss (or 正常, 关注, 次级, 可疑, 损失), not %q", clip(s, 32))
+			return f, daihou.Invalid("class", "class: want normal, special-mention, substandard, doubtful or loss (or 正常, 关注, 次级, 可疑, 损失), not %q", inputtext.Clip(s, 32))
 		}
 		f.Class = c
 	}

@@ -5,6 +5,7 @@ import (
 
 	"daihou"
 	"daihou/classification"
+	"daihou/inputtext"
 	"daihou/loanview"
 )
 
@@ -32,7 +33,7 @@ func (a *API) ProposeOverride(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := classification.Parse(req.Class)
 	if err != nil {
-		a.fail(w, r, daihou.Invalid("class", "class: want special-mention, substandard, doubtful or loss (or 关注, 次级, 可疑, 损失), not %q", clip(req.Class, 32)))
+		a.fail(w, r, daihou.Invalid("class", "class: want special-mention, substandard, doubtful or loss (or 关注, 次级, 可疑, 损失), not %q", inputtext.Clip(req.Class, 32)))
 		return
 	}
 	if len(req.Reason) > 1000 {

@@ -12,6 +12,7 @@ import (
 	"daihou"
 	"daihou/audit"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/servicing"
 	"daihou/store"
 )
@@ -113,7 +114,7 @@ func bulkPayment(p BulkPayment) (store.Payment, error) {
 	}
 	d, err := civil.Parse(p.ValueDate)
 	if err != nil {
-		errs = append(errs, fmt.Sprintf("value_date: want YYYY-MM-DD, not %q", clip(p.ValueDate, 32)))
+		errs = append(errs, fmt.Sprintf("value_date: want YYYY-MM-DD, not %q", inputtext.Clip(p.ValueDate, 32)))
 	}
 	amount, err := ParseAmount(p.Amount)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/loanview"
 	"daihou/money"
 	"daihou/servicing"
@@ -57,7 +58,7 @@ const MaxAmount = money.Amount(1e14)
 func ParseAmount(s string) (money.Amount, error) {
 	a, err := money.ParseAmount(s)
 	if err != nil || a <= 0 || a > MaxAmount {
-		return 0, fmt.Errorf("amount: want a positive decimal string in yuan with at most two decimals, e.g. \"1066.19\", up to %s; not %q", MaxAmount, clip(s, 32))
+		return 0, fmt.Errorf("amount: want a positive decimal string in yuan with at most two decimals, e.g. \"1066.19\", up to %s; not %q", MaxAmount, inputtext.Clip(s, 32))
 	}
 	return a, nil
 }
@@ -84,7 +85,7 @@ func (a *API) post(w http.ResponseWriter, r *http.Request, t servicing.Tx, value
 	if valueDate != "" {
 		var err error
 		if t.ValueDate, err = civil.Parse(valueDate); err != nil {
-			a.fail(w, r, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", clip(valueDate, 32)))
+			a.fail(w, r, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", inputtext.Clip(valueDate, 32)))
 			return
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/inputtext"
 )
 
 // GetCollectionReport answers GET /api/v1/reports/collections?from=D1&to=D2&by=DIM
@@ -44,7 +45,7 @@ func reportDates(fromText, toText string) (from, to civil.Date, err error) {
 		}
 		d, err := civil.Parse(s)
 		if err != nil {
-			return 0, daihou.Invalid(field, "%s: want a date YYYY-MM-DD, not %q", field, clip(s, 32))
+			return 0, daihou.Invalid(field, "%s: want a date YYYY-MM-DD, not %q", field, inputtext.Clip(s, 32))
 		}
 		return d, nil
 	}

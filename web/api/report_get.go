@@ -6,6 +6,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/report"
 )
 
@@ -23,7 +24,7 @@ func (a *API) GetPortfolioReport(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if s := r.URL.Query().Get("date"); s != "" {
 		if d, err = civil.Parse(s); err != nil {
-			a.fail(w, r, daihou.Invalid("date", "date: want a date YYYY-MM-DD, not %q", clip(s, 32)))
+			a.fail(w, r, daihou.Invalid("date", "date: want a date YYYY-MM-DD, not %q", inputtext.Clip(s, 32)))
 			return
 		}
 	} else if d, err = a.DB.LastClose(ctx); err != nil {

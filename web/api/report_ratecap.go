@@ -6,6 +6,7 @@ import (
 
 	"daihou"
 	"daihou/auth"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/store"
 )
@@ -98,7 +99,7 @@ func (a *API) GetRateCapReport(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 || n > store.MaxRateCapLimit {
-			a.fail(w, r, daihou.Invalid("limit", "limit: want 0 to %d, not %q", store.MaxRateCapLimit, clip(s, 32)))
+			a.fail(w, r, daihou.Invalid("limit", "limit: want 0 to %d, not %q", store.MaxRateCapLimit, inputtext.Clip(s, 32)))
 			return
 		}
 		limit = n

@@ -8,6 +8,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/store"
 	"daihou/warning"
 )
@@ -74,7 +75,7 @@ func (req RuleRequest) Rule(enabled bool) (warning.Rule, error) {
 	}
 	sev, err := warning.ParseSeverity(req.Severity)
 	if err != nil {
-		return r, daihou.Invalid("severity", "rule %q: severity: %v", clip(req.Code, 40), err)
+		return r, daihou.Invalid("severity", "rule %q: severity: %v", inputtext.Clip(req.Code, 40), err)
 	}
 	r.Severity = sev
 	return r, nil
@@ -113,7 +114,7 @@ func DecodeRules(data []byte) ([]RuleRequest, error) {
 		if errors.As(err, &syn) {
 			line, col = position(data, syn.Offset)
 		}
-		return nil, daihou.Errorf(daihou.EINVALID, "%d:%d: %s", line, col, clip(err.Error(), 200))
+		return nil, daihou.Errorf(daihou.EINVALID, "%d:%d: %s", line, col, inputtext.Clip(err.Error(), 200))
 	}
 	if len(out) == 0 {
 		return nil, daihou.Errorf(daihou.EINVALID, "the list holds no rule")

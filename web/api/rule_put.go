@@ -5,6 +5,7 @@ import (
 
 	"daihou"
 	"daihou/auth"
+	"daihou/inputtext"
 )
 
 // PutRule answers PUT /api/v1/rules/{code} (risk officer): the body is
@@ -22,7 +23,7 @@ func (a *API) PutRule(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	code := r.PathValue("code")
 	if req.Code != "" && req.Code != code {
-		a.fail(w, r, daihou.Invalid("code", "code: the body names rule %q, the path %q; a rule's code never changes (put a new rule under the new code)", clip(req.Code, 40), clip(code, 40)))
+		a.fail(w, r, daihou.Invalid("code", "code: the body names rule %q, the path %q; a rule's code never changes (put a new rule under the new code)", inputtext.Clip(req.Code, 40), inputtext.Clip(code, 40)))
 		return
 	}
 	req.Code = code

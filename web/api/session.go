@@ -6,6 +6,7 @@ import (
 
 	"daihou"
 	"daihou/auth"
+	"daihou/inputtext"
 )
 
 // LoginRequest logs a user in.
@@ -38,7 +39,7 @@ func (a *API) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	name, err := auth.NormalizeName(req.Name)
 	if err != nil {
-		name = strings.ToLower(clip(strings.TrimSpace(req.Name), 64))
+		name = strings.ToLower(inputtext.Clip(strings.TrimSpace(req.Name), 64))
 	}
 	attempt, err := a.Limiter.Begin(name, source(r))
 	if err != nil {

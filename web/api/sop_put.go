@@ -13,6 +13,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/collection"
+	"daihou/inputtext"
 )
 
 // PlanVersion is the answer to a put of a SOP or a strategy: the version
@@ -84,7 +85,7 @@ func decodeDocument(data []byte, v any, want string) error {
 	if errors.As(err, &syn) {
 		line, col = position(data, syn.Offset)
 	}
-	msg := strconv.Itoa(line) + ":" + strconv.Itoa(col) + ": " + clip(err.Error(), 200)
+	msg := strconv.Itoa(line) + ":" + strconv.Itoa(col) + ": " + inputtext.Clip(err.Error(), 200)
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name, _ = strconv.Unquote(name)
 		return daihou.Invalid(name, "%s", msg)

@@ -13,6 +13,7 @@ import (
 	"daihou/audit"
 	"daihou/auth"
 	"daihou/imports"
+	"daihou/inputtext"
 	datasource "daihou/source"
 	"daihou/store"
 )
@@ -80,7 +81,7 @@ func (a *API) PostSourceRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/x-ndjson") && !strings.HasPrefix(ct, "application/jsonl") && !strings.HasPrefix(ct, "application/json") {
-		a.fail(w, r, daihou.Invalid("Content-Type", "Content-Type: send application/x-ndjson (JSON Lines of records), not %q", clip(ct, 64)))
+		a.fail(w, r, daihou.Invalid("Content-Type", "Content-Type: send application/x-ndjson (JSON Lines of records), not %q", inputtext.Clip(ct, 64)))
 		return
 	}
 	if len(bytes.TrimSpace(body)) == 0 {

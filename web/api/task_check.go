@@ -7,6 +7,7 @@ import (
 
 	"daihou"
 	"daihou/compliance"
+	"daihou/inputtext"
 	"daihou/store"
 )
 
@@ -57,7 +58,7 @@ func (req CheckRequest) Parse(now time.Time) (store.Outcome, error) {
 	}
 	if req.At != "" {
 		if o.At, err = time.Parse(time.RFC3339, req.At); err != nil {
-			return o, daihou.Invalid("at", "at %q: want an RFC 3339 instant with its offset, e.g. 2026-03-02T10:15:00+08:00", clip(req.At, 40))
+			return o, daihou.Invalid("at", "at %q: want an RFC 3339 instant with its offset, e.g. 2026-03-02T10:15:00+08:00", inputtext.Clip(req.At, 40))
 		}
 	}
 	return o, nil

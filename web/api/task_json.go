@@ -8,6 +8,7 @@ import (
 	"daihou/civil"
 	"daihou/collection"
 	"daihou/compliance"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/store"
 )
@@ -161,7 +162,7 @@ func (req OutcomeRequest) Parse(now time.Time) (store.Outcome, error) {
 	case compliance.Call, compliance.Visit, compliance.SMS, compliance.Email, compliance.Letter:
 		o.Channel = ch
 	default:
-		return o, daihou.Invalid("channel", "channel %q: want one of %s", clip(ch, 32), strings.Join(outcomeChannels, ", "))
+		return o, daihou.Invalid("channel", "channel %q: want one of %s", inputtext.Clip(ch, 32), strings.Join(outcomeChannels, ", "))
 	}
 	switch p := compliance.Party(strings.TrimSpace(req.Party)); p {
 	case "":
@@ -169,7 +170,7 @@ func (req OutcomeRequest) Parse(now time.Time) (store.Outcome, error) {
 	case compliance.Debtor, compliance.ThirdParty:
 		o.Party = p
 	default:
-		return o, daihou.Invalid("party", "party %q: want debtor or third-party", clip(string(p), 32))
+		return o, daihou.Invalid("party", "party %q: want debtor or third-party", inputtext.Clip(string(p), 32))
 	}
 	if o.Number = strings.TrimSpace(req.Number); o.Number != "" && !phoneNumber(o.Number) {
 		return o, daihou.Invalid("number", "number: want the number dialled, digits with an optional leading + (spaces and - allowed), at most 20 digits")
@@ -179,7 +180,7 @@ func (req OutcomeRequest) Parse(now time.Time) (store.Outcome, error) {
 	}
 	if req.At != "" {
 		if o.At, err = time.Parse(time.RFC3339, req.At); err != nil {
-			return o, daihou.Invalid("at", "at %q: want an RFC 3339 instant with its offset, e.g. 2026-03-02T10:15:00+08:00", clip(req.At, 40))
+			return o, daihou.Invalid("at", "at %q: want an RFC 3339 instant with its offset, e.g. 2026-03-02T10:15:00+08:00", inputtext.Clip(req.At, 40))
 		}
 		if o.At.After(now.Add(maxClockSkew)) {
 			return o, daihou.Invalid("at", "at %s is in the future: record a contact once it is made", o.At.Format(time.RFC3339))
@@ -192,12 +193,12 @@ func (req OutcomeRequest) Parse(now time.Time) (store.Outcome, error) {
 	}
 	if req.PromiseDate != "" {
 		if o.PromiseDate, err = civil.Parse(req.PromiseDate); err != nil {
-			return o, daihou.Invalid("promise_date", "promise_date: want a date YYYY-MM-DD, not %q", clip(req.PromiseDate, 32))
+			return o, daihou.Invalid("promise_date", "promise_date: want a date YYYY-MM-DD, not %q", inputtext.Clip(req.PromiseDate, 32))
 		}
 	}
 	if req.Cost != "" {
 		if o.Cost, err = money.ParseAmount(req.Cost); err != nil || o.Cost < 0 {
-			return o, daihou.Invalid("cost", "cost: want a decimal string in yuan with at most two decimals, e.g. \"1.20\", not %q", clip(req.Cost, 32))
+			return o, daihou.Invalid("cost", "cost: want a decimal string in yuan with at most two decimals, e.g. \"1.20\", not %q", inputtext.Clip(req.Cost, 32))
 		}
 	}
 	return o, nil

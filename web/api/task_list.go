@@ -5,6 +5,7 @@ import (
 
 	"daihou"
 	"daihou/collection"
+	"daihou/inputtext"
 	"daihou/store"
 )
 
@@ -47,7 +48,7 @@ func (a *API) taskFilter(r *http.Request) (store.TaskFilter, error) {
 	case "", "open", collection.Escalated, collection.TaskDone, collection.Closed, collection.Cancelled:
 		f.State = s
 	default:
-		return f, daihou.Invalid("state", "state: want open (open or escalated), escalated, done, closed or cancelled, not %q", clip(s, 32))
+		return f, daihou.Invalid("state", "state: want open (open or escalated), escalated, done, closed or cancelled, not %q", inputtext.Clip(s, 32))
 	}
 	if s := q.Get("kind"); s != "" {
 		k, err := collection.ParseKind(s)

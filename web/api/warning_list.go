@@ -6,6 +6,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/store"
 	"daihou/warning"
 )
@@ -41,19 +42,19 @@ func (a *API) warningFilter(r *http.Request) (store.WarningFilter, error) {
 	}
 	if s := q.Get("rule"); s != "" {
 		if !ruleCodeRE.MatchString(s) {
-			return f, daihou.Invalid("rule", "rule: want a rule's code (1 to 40 of a-z, 0-9 and _), not %q", clip(s, 40))
+			return f, daihou.Invalid("rule", "rule: want a rule's code (1 to 40 of a-z, 0-9 and _), not %q", inputtext.Clip(s, 40))
 		}
 		f.Rule = s
 	}
 	if s := q.Get("state"); s != "" {
 		if _, err := warning.ParseState(s); err != nil && s != "open" {
-			return f, daihou.Invalid("state", "state: want open, raised, acknowledged, escalated or resolved, not %q", clip(s, 32))
+			return f, daihou.Invalid("state", "state: want open, raised, acknowledged, escalated or resolved, not %q", inputtext.Clip(s, 32))
 		}
 		f.State = s
 	}
 	if s := q.Get("severity"); s != "" {
 		if _, err := warning.ParseSeverity(s); err != nil {
-			return f, daihou.Invalid("severity", "severity: want red, orange or yellow (or 红, 橙, 黄), not %q", clip(s, 32))
+			return f, daihou.Invalid("severity", "severity: want red, orange or yellow (or 红, 橙, 黄), not %q", inputtext.Clip(s, 32))
 		}
 		f.Severity = s
 	}
@@ -64,7 +65,7 @@ func (a *API) warningFilter(r *http.Request) (store.WarningFilter, error) {
 		if s := q.Get(p.name); s != "" {
 			d, err := civil.Parse(s)
 			if err != nil {
-				return f, daihou.Invalid(p.name, "%s: want a date YYYY-MM-DD, not %q", p.name, clip(s, 32))
+				return f, daihou.Invalid(p.name, "%s: want a date YYYY-MM-DD, not %q", p.name, inputtext.Clip(s, 32))
 			}
 			*p.d = d
 		}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"daihou"
+	"daihou/inputtext"
 	"daihou/warning"
 )
 
@@ -47,7 +48,7 @@ func (a *API) moveWarning(w http.ResponseWriter, r *http.Request, to warning.Sta
 	s := r.PathValue("id")
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		a.fail(w, r, daihou.Errorf(daihou.ENOTFOUND, "no warning %q: GET /api/v1/warnings lists them", clip(s, 32)))
+		a.fail(w, r, daihou.Errorf(daihou.ENOTFOUND, "no warning %q: GET /api/v1/warnings lists them", inputtext.Clip(s, 32)))
 		return
 	}
 	out, err := a.DB.MoveWarning(r.Context(), id, to, req.Note)

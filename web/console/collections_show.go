@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"daihou/auth"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/report"
 )
@@ -40,7 +41,7 @@ func (c *Console) Collections(r *http.Request, s *Session) (*Page, error) {
 	}
 	by, err := report.ParseDimension(r.URL.Query().Get("by"))
 	if err != nil {
-		bad = strings.TrimSpace(bad + " " + l.T("monitor.bad_dimension", clip(r.URL.Query().Get("by"), 32)))
+		bad = strings.TrimSpace(bad + " " + l.T("monitor.bad_dimension", inputtext.Clip(r.URL.Query().Get("by"), 32)))
 	}
 	if by == "" {
 		by = defaultDimension

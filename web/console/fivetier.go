@@ -10,6 +10,7 @@ import (
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/eod"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/servicing"
 )
@@ -107,7 +108,7 @@ func (c *Console) FiveTier(r *http.Request, s *Session) (*Page, error) {
 		if slices.Contains(dates, v) {
 			d = civil.MustParse(v)
 		} else {
-			bad = append(bad, l.T("fivetier.unknown_date", clip(v, 20), strings.Join(dates, "、")))
+			bad = append(bad, l.T("fivetier.unknown_date", inputtext.Clip(v, 20), strings.Join(dates, "、")))
 		}
 	}
 	at, err := c.DB.Aggregates(ctx, d)

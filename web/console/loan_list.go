@@ -11,6 +11,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/classification"
+	"daihou/inputtext"
 	"daihou/loanview"
 	"daihou/pii"
 	"daihou/servicing"
@@ -148,21 +149,21 @@ func (c *Console) loanFilter(r *http.Request, v loanListView) (f store.LoanFilte
 			found = found || b == v.Bucket
 		}
 		if !found {
-			return f, 0, daihou.Invalid("bucket", "bucket: want one of %s, not %q", strings.Join(v.Buckets, ", "), clip(v.Bucket, 16))
+			return f, 0, daihou.Invalid("bucket", "bucket: want one of %s, not %q", strings.Join(v.Buckets, ", "), inputtext.Clip(v.Bucket, 16))
 		}
 		f.Bucket = v.Bucket
 	}
 	if v.Class != "" {
 		k, perr := classification.Parse(v.Class)
 		if perr != nil {
-			return f, 0, daihou.Invalid("class", "class: want normal, special-mention, substandard, doubtful or loss (or 正常, 关注, 次级, 可疑, 损失), not %q", clip(v.Class, 32))
+			return f, 0, daihou.Invalid("class", "class: want normal, special-mention, substandard, doubtful or loss (or 正常, 关注, 次级, 可疑, 损失), not %q", inputtext.Clip(v.Class, 32))
 		}
 		f.Class = k
 	}
 	if s := r.URL.Query().Get("cursor"); s != "" {
 		after, perr := strconv.ParseInt(s, 10, 64)
 		if perr != nil || after < 0 {
-			return f, 0, daihou.Invalid("cursor", "cursor: follow the next-page link, not %q", clip(s, 32))
+			return f, 0, daihou.Invalid("cursor", "cursor: follow the next-page link, not %q", inputtext.Clip(s, 32))
 		}
 		f.After = after
 	}

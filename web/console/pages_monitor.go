@@ -8,6 +8,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/report"
 )
 
@@ -55,7 +56,7 @@ func (c *Console) parsePeriod(ctx context.Context, r *http.Request, l *Locale) (
 		}
 		v, err := civil.Parse(s)
 		if err != nil {
-			msgs = append(msgs, l.T("monitor.bad_date", l.T("monitor.filter."+field), clip(s, 32)))
+			msgs = append(msgs, l.T("monitor.bad_date", l.T("monitor.filter."+field), inputtext.Clip(s, 32)))
 			return
 		}
 		*d = v

@@ -8,6 +8,7 @@ import (
 
 	"daihou"
 	"daihou/auth"
+	"daihou/inputtext"
 	"daihou/store"
 )
 
@@ -31,7 +32,7 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 	s := r.PathValue(name)
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, daihou.Errorf(daihou.ENOTFOUND, "no %s %q", what, clip(s, 32))
+		return 0, daihou.Errorf(daihou.ENOTFOUND, "no %s %q", what, inputtext.Clip(s, 32))
 	}
 	return id, nil
 }

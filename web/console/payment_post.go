@@ -8,6 +8,7 @@ import (
 
 	"daihou"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/loanview"
 	"daihou/servicing"
 	"daihou/store"
@@ -68,7 +69,7 @@ func parsePayment(f map[string][]string) (servicing.Tx, error) {
 	t.Amount = a
 	if s := get("value_date"); s != "" {
 		if t.ValueDate, err = civil.Parse(s); err != nil {
-			return t, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", clip(s, 32))
+			return t, daihou.Invalid("value_date", "value_date: want a date YYYY-MM-DD, not %q", inputtext.Clip(s, 32))
 		}
 	}
 	if err := api.CheckChannel(t.Channel); err != nil {

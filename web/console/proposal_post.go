@@ -10,6 +10,7 @@ import (
 	"daihou/approval"
 	"daihou/auth"
 	"daihou/classification"
+	"daihou/inputtext"
 	"daihou/loanview"
 	"daihou/money"
 	"daihou/schedule"
@@ -51,11 +52,11 @@ func (c *Console) ProposalPost(w http.ResponseWriter, r *http.Request) {
 		}
 	case auth.ProposalRestructure:
 		if p.NewRate, err = money.ParseRate(strings.TrimSpace(f.Get("new_rate"))); err != nil {
-			back(daihou.Invalid("new_rate", "new_rate: want a decimal annual rate such as 0.06, not %q", clip(f.Get("new_rate"), 32)))
+			back(daihou.Invalid("new_rate", "new_rate: want a decimal annual rate such as 0.06, not %q", inputtext.Clip(f.Get("new_rate"), 32)))
 			return
 		}
 		if p.NewTerm, err = strconv.Atoi(strings.TrimSpace(f.Get("new_term"))); err != nil {
-			back(daihou.Invalid("new_term", "new_term: want a number of months, not %q", clip(f.Get("new_term"), 32)))
+			back(daihou.Invalid("new_term", "new_term: want a number of months, not %q", inputtext.Clip(f.Get("new_term"), 32)))
 			return
 		}
 		p.NewMethod = schedule.Method(f.Get("new_method"))
@@ -84,7 +85,7 @@ func (c *Console) OverridePost(w http.ResponseWriter, r *http.Request) {
 	}
 	class, err := classification.Parse(f.Get("class"))
 	if err != nil {
-		back(daihou.Invalid("class", "class: want special-mention, substandard, doubtful or loss (关注, 次级, 可疑, 损失), not %q", clip(f.Get("class"), 32)))
+		back(daihou.Invalid("class", "class: want special-mention, substandard, doubtful or loss (关注, 次级, 可疑, 损失), not %q", inputtext.Clip(f.Get("class"), 32)))
 		return
 	}
 	if len(f.Get("reason")) > 1000 {

@@ -12,6 +12,7 @@ import (
 	"daihou/civil"
 	"daihou/classification"
 	"daihou/eod"
+	"daihou/inputtext"
 	"daihou/money"
 	"daihou/report"
 )
@@ -102,7 +103,7 @@ func (c *Console) Quality(r *http.Request, s *Session) (*Page, error) {
 		if i := slices.Index(months, v); i >= 0 {
 			d = ends[len(ends)-1-i]
 		} else {
-			bad = append(bad, l.T("quality.unknown_month", clip(v, 20), strings.Join(months, "、")))
+			bad = append(bad, l.T("quality.unknown_month", inputtext.Clip(v, 20), strings.Join(months, "、")))
 		}
 	}
 	at, err := c.DB.Aggregates(ctx, d)

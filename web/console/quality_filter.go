@@ -10,6 +10,7 @@ import (
 	"daihou/classification"
 	"daihou/config"
 	"daihou/eod"
+	"daihou/inputtext"
 	"daihou/report"
 	"daihou/servicing"
 )
@@ -95,7 +96,7 @@ func (c *Console) readFilter(r *http.Request, l *Locale, at *eod.Aggregates, reg
 		if products[v] {
 			f.Product = v
 		} else {
-			msgs = append(msgs, l.T("quality.unknown_product", clip(v, 40), strings.Join(ch.Products, "、")))
+			msgs = append(msgs, l.T("quality.unknown_product", inputtext.Clip(v, 40), strings.Join(ch.Products, "、")))
 		}
 	}
 	if v := get("branch"); v != "" {
@@ -103,16 +104,16 @@ func (c *Console) readFilter(r *http.Request, l *Locale, at *eod.Aggregates, reg
 			f.Branch = v
 			f.branches = map[string]bool{v: true}
 		} else {
-			msgs = append(msgs, l.T("quality.unknown_branch", clip(v, 40), strings.Join(ch.Branches, "、")))
+			msgs = append(msgs, l.T("quality.unknown_branch", inputtext.Clip(v, 40), strings.Join(ch.Branches, "、")))
 		}
 	}
 	if v := get("region"); v != "" {
 		i := slices.IndexFunc(regions, func(rg config.Region) bool { return rg.Name == v })
 		switch {
 		case len(regions) == 0:
-			msgs = append(msgs, l.T("quality.no_regions", clip(v, 40), config.Regions))
+			msgs = append(msgs, l.T("quality.no_regions", inputtext.Clip(v, 40), config.Regions))
 		case i < 0:
-			msgs = append(msgs, l.T("quality.unknown_region", clip(v, 40), strings.Join(ch.Regions, "、")))
+			msgs = append(msgs, l.T("quality.unknown_region", inputtext.Clip(v, 40), strings.Join(ch.Regions, "、")))
 		default:
 			f.Region = v
 			in := map[string]bool{}
@@ -136,7 +137,7 @@ func (c *Console) readFilter(r *http.Request, l *Locale, at *eod.Aggregates, reg
 			if err != nil {
 				return f, ch, nil, err
 			}
-			msgs = append(msgs, l.T("quality.unknown_officer", clip(v, 40), strings.Join(some, "、")))
+			msgs = append(msgs, l.T("quality.unknown_officer", inputtext.Clip(v, 40), strings.Join(some, "、")))
 		}
 	}
 	return f, ch, msgs, nil

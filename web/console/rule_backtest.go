@@ -6,6 +6,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/civil"
+	"daihou/inputtext"
 	"daihou/warning"
 	"daihou/web/api"
 )
@@ -42,12 +43,12 @@ func (c *Console) RuleBacktest(w http.ResponseWriter, r *http.Request) {
 	}
 	from, err := civil.Parse(f.Get("from"))
 	if err != nil {
-		back(daihou.Invalid("from", "from: want a date YYYY-MM-DD, not %q", clip(f.Get("from"), 32)))
+		back(daihou.Invalid("from", "from: want a date YYYY-MM-DD, not %q", inputtext.Clip(f.Get("from"), 32)))
 		return
 	}
 	to, err := civil.Parse(f.Get("to"))
 	if err != nil {
-		back(daihou.Invalid("to", "to: want a date YYYY-MM-DD, not %q", clip(f.Get("to"), 32)))
+		back(daihou.Invalid("to", "to: want a date YYYY-MM-DD, not %q", inputtext.Clip(f.Get("to"), 32)))
 		return
 	}
 	business, err := c.DB.BusinessDate(ctx)

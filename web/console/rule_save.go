@@ -8,6 +8,7 @@ import (
 
 	"daihou"
 	"daihou/auth"
+	"daihou/inputtext"
 	"daihou/web/api"
 )
 
@@ -51,7 +52,7 @@ func ruleRequest(code string, f url.Values) (api.RuleRequest, error) {
 	if s := strings.TrimSpace(f.Get("cooldown")); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return req, daihou.Invalid("cooldown", "cooldown: want a number of days, not %q", clip(s, 32))
+			return req, daihou.Invalid("cooldown", "cooldown: want a number of days, not %q", inputtext.Clip(s, 32))
 		}
 		req.Cooldown = n
 	}

@@ -7,6 +7,7 @@ import (
 	"daihou"
 	"daihou/auth"
 	"daihou/collection"
+	"daihou/inputtext"
 )
 
 // SOP answers GET /console/sop?code=…: a SOP timeline (贷后 SOP) in force
@@ -48,7 +49,7 @@ func (c *Console) sopPage(r *http.Request, s *Session, code, text string) (*Page
 		}
 	}
 	if cur == nil && text == "" {
-		return nil, daihou.Errorf(daihou.ENOTFOUND, "no SOP %q: the SOPs in force are %v", clip(code, 32), v.Codes)
+		return nil, daihou.Errorf(daihou.ENOTFOUND, "no SOP %q: the SOPs in force are %v", inputtext.Clip(code, 32), v.Codes)
 	}
 	for _, pv := range vs {
 		if pv.Code == code {

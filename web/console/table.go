@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"daihou"
+	"daihou/inputtext"
 	"daihou/money"
 )
 
@@ -80,7 +81,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request, s *Session, p *
 		for _, t := range p.Tables {
 			ids = append(ids, t.ID)
 		}
-		c.fail(w, r, s.Locale, daihou.Invalid("table", "table: this page has tables %v, not %q", ids, clip(id, 32)))
+		c.fail(w, r, s.Locale, daihou.Invalid("table", "table: this page has tables %v, not %q", ids, inputtext.Clip(id, 32)))
 		return
 	}
 	rows := t.All
@@ -170,7 +171,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request, s *Session, p *
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
 		f.Write(w)
 	default:
-		c.fail(w, r, s.Locale, daihou.Invalid("export", "export: want xlsx or csv, not %q", clip(format, 16)))
+		c.fail(w, r, s.Locale, daihou.Invalid("export", "export: want xlsx or csv, not %q", inputtext.Clip(format, 16)))
 	}
 }
 
@@ -193,12 +194,4 @@ func csvSafe(s string) string {
 		}
 	}
 	return s
-}
-
-// clip shortens what a user typed before it goes into a message.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
