@@ -209,7 +209,7 @@ func compile(r Rule) (*Program, error) {
 
 // MaxCost bounds the worst-case cost of a condition on one loan, in CEL's
 // units (about one an operation; a comprehension costs its body once an
-// element). The shipped rules cost 2 to 20; a rule that could cost a
+// element). The shipped rules cost 1 to 5; a rule that could cost a
 // million would hold close of business for hours at ten million loans,
 // so it is refused when it is saved rather than found out at night.
 const MaxCost = 5000
