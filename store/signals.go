@@ -235,11 +235,11 @@ func (db *DB) ingestRows(ctx context.Context, t *wtx, in []SignalIn, prep []prep
 	inserted := map[string]bool{}
 	if len(cand) > 0 {
 		w := &signalRowWriter{t: t, cols: cols, rows: len(cand)}
-		keys, err := w.insert(ctx)
-		if err != nil {
+		var keys []string
+		var err error
+		if keys, all, err = w.insert(ctx); err != nil {
 			return res, err
 		}
-		all = keys == nil
 		for _, k := range keys {
 			inserted[k] = true
 		}
@@ -318,28 +318,24 @@ func (w *signalRowWriter) args() []any {
 	return []any{texts(w.cols[0]), texts(w.cols[1]), ints(w.cols[2]), ints(w.cols[3]), ints(w.cols[4]), hashes, texts(w.cols[6]), texts(w.cols[7]), texts(w.cols[8]), texts(w.cols[9])}
 }
 
-// insert inserts the rows added and returns the "source\x00record_id" of
-// each it stored, or nil when it stored every one: those already there are
-// not. SQLite's RETURNING gathers the rows in a table of its own before it
-// hands back the first, a fifth of the insert's time, so there the rows go
+// insert inserts the rows added and says whether it stored every one;
+// when not, it returns the "source\x00record_id" of each it stored (those
+// already there are not). SQLite's RETURNING gathers the rows in a table
+// of its own before it hands back the first, a fifth of the insert's
+// time, so there the rows go
 // in plain and only a chunk that stored fewer rows than it sent reads back
 // which: the rows above the table's last rowid before it, as SQLite gives
 // a new row the rowid one above the largest and this transaction is the
 // only writer.
-func (w *signalRowWriter) insert(ctx context.Context) ([]string, error) {
+func (w *signalRowWriter) insert(ctx context.Context) ([]string, bool, error) {
 	if w.t.db.dialect == Postgres {
 		rows, err := w.t.QueryContext(ctx, recordInsert+` SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::int[], ?::int[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[])`+recordConflict+recordReturning, w.args()...)
-		// Not nil: nil says every row was stored, and a chunk of
-		// re-delivered records returns no row at all.
-		keys, err := appendKeys(make([]string, 0, w.rows), rows, err)
-		if len(keys) == w.rows {
-			keys = nil
-		}
-		return keys, err
+		keys, err := appendKeys(nil, rows, err)
+		return keys, err == nil && len(keys) == w.rows, err
 	}
 	var last int64
 	if err := w.t.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) FROM signal_records`).Scan(&last); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	const per = 2000 / len(w.cols) // parameters a statement, as batcher has them
 	stmt := func(n int) string {
@@ -369,29 +365,29 @@ func (w *signalRowWriter) insert(ctx context.Context) ([]string, error) {
 		} else {
 			if full == nil {
 				if full, err = w.t.PrepareContext(ctx, stmt(per)); err != nil {
-					return nil, err
+					return nil, false, err
 				}
 			}
 			res, err = full.ExecContext(ctx, args...)
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		k, err := res.RowsAffected()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		stored += k
 	}
 	if stored == int64(w.rows) {
-		return nil, nil
+		return nil, true, nil
 	}
 	rows, err := w.t.QueryContext(ctx, `SELECT source, record_id FROM signal_records WHERE rowid > ?`, last)
 	keys, err := appendKeys(make([]string, 0, stored), rows, err)
 	if err == nil && len(keys) != int(stored) {
 		err = fmt.Errorf("signal records: %d rows stored above rowid %d, %d read back", stored, last, len(keys))
 	}
-	return keys, err
+	return keys, false, err
 }
 
 // appendKeys appends the "source\x00record_id" of each row of rows.
